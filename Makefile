@@ -1,0 +1,61 @@
+# ParkOps: `make run` serves the app with demo data; `make test` runs the whole suite.
+# Both set everything up on a fresh Debian/Ubuntu machine with Python 3.11 and git.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test setup setup-dev system system-test lint format messages bench clean
+
+run: setup system
+	$(BIN)/parkops serve --migrate --demo
+
+test: setup-dev system-test
+	$(BIN)/ruff check parkops tests bench migrations
+	$(BIN)/pytest -n 2 -q
+	@# The same migrations and database tests on the machine's PostgreSQL server (15) when one
+	@# answers on 127.0.0.1:5432; the main run above used the embedded PostgreSQL 18.
+	@if $(BIN)/python -c "import socket; socket.create_connection(('127.0.0.1', 5432), 1)" 2>/dev/null; then \
+	  echo "--- again on the PostgreSQL server at 127.0.0.1:5432"; \
+	  PARKOPS_TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres \
+	    $(BIN)/pytest -q tests/integration/db; \
+	fi
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(STAMP)-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e ".[dev]"
+	touch $@ $(STAMP)
+
+setup: $(STAMP)
+setup-dev: $(STAMP)-dev
+
+system:
+	@sh deploy/debian-packages.sh run
+
+system-test:
+	@sh deploy/debian-packages.sh test
+
+lint: setup-dev
+	$(BIN)/ruff check parkops tests bench migrations
+
+format: setup-dev
+	$(BIN)/ruff format parkops tests bench migrations/env.py
+
+# Extract translatable strings and merge them into the catalogues (then translate the .po files).
+messages: setup-dev
+	$(BIN)/pybabel extract -F parkops/locale/babel.cfg -o parkops/locale/messages.pot --no-location --sort-output --ignore-dirs=".venv var test-results" .
+	$(BIN)/pybabel update -i parkops/locale/messages.pot -d parkops/locale --no-fuzzy-matching
+
+bench: setup-dev
+	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

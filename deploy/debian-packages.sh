@@ -1,0 +1,29 @@
+#!/bin/sh
+# Install the Debian packages ParkOps needs, if any are missing.
+#   deploy/debian-packages.sh run    -> what the app needs (PDF rendering, CJK fonts)
+#   deploy/debian-packages.sh test   -> plus Chromium (browser tests) and poppler-utils (pdftotext)
+# As root it installs them with apt-get; otherwise it prints the exact command and carries on.
+set -eu
+RUN_PACKAGES="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk shared-mime-info"
+TEST_PACKAGES="chromium poppler-utils"
+
+packages="$RUN_PACKAGES"
+[ "${1:-run}" = "test" ] && packages="$RUN_PACKAGES $TEST_PACKAGES"
+
+missing=""
+for p in $packages; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing="$missing $p"
+  fi
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+  echo "Installing Debian packages:$missing"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+else
+  echo "WARNING: these Debian packages are missing:$missing"
+  echo "         install them with: sudo apt-get install -y$missing"
+  echo "         (PDFs need the fonts and libraries; browser tests need chromium)."
+fi

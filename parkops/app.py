@@ -1,0 +1,131 @@
+"""The application factory: wires settings, database, middleware, routes, templates and OpenAPI."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from litestar import Litestar, Router
+from litestar.config.response_cache import ResponseCacheConfig
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+from litestar.types import Message, Scope
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from parkops import __version__
+from parkops.accounts.auth import auth_middleware, csrf_check, role_guard
+from parkops.config import Settings, get_settings
+from parkops.core.error_handlers import EXCEPTION_HANDLERS
+from parkops.core.logging import configure_logging
+from parkops.core.middleware import request_context_middleware
+from parkops.core.schema_page import SchemaPage
+from parkops.core.templating import make_environment
+from parkops.db.engine import create_engine, resolve_database_url, session_factory
+from parkops.db.request_session import finish_request_session, provide_db
+from parkops.routes import ROUTE_HANDLERS
+
+log = logging.getLogger(__name__)
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+# No inline scripts or styles anywhere: every script and stylesheet is a file under /static.
+SECURITY_HEADERS = [
+    (
+        b"content-security-policy",
+        b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        b"font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+        b"frame-ancestors 'none'",
+    ),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+]
+
+
+async def add_security_headers(message: Message, scope: Scope) -> None:
+    """On every response, error pages and unknown paths included (route-level headers are not)."""
+    if message["type"] == "http.response.start":
+        message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+
+
+def _warn_missing_system_libraries() -> None:
+    import ctypes.util
+
+    if not ctypes.util.find_library("harfbuzz-subset"):
+        log.warning(
+            "libharfbuzz-subset0 is not installed: PDF font subsetting falls back to fontTools "
+            "and is about 30x slower (apt-get install libharfbuzz-subset0)"
+        )
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    session_maker: Callable[[], AsyncSession] | None = None,
+) -> Litestar:
+    """Build the app. Tests pass ``session_maker`` to bind every request to their transaction."""
+    settings = settings or get_settings()
+    configure_logging(settings.log_format, settings.log_level)
+    state = State({"settings": settings, "session_maker": session_maker, "engine": None})
+
+    async def on_startup(app: Litestar) -> None:
+        _warn_missing_system_libraries()
+        if app.state.session_maker is None:
+            url = resolve_database_url(settings)
+            app.state.engine = create_engine(url, pool_size=settings.db_pool_size)
+            app.state.session_maker = session_factory(app.state.engine)
+
+    async def on_shutdown(app: Litestar) -> None:
+        if app.state.engine is not None:
+            await app.state.engine.dispose()
+
+    openapi = OpenAPIConfig(
+        title="ParkOps API",
+        version=__version__,
+        description="Industrial park operations. Authenticate with `Authorization: Bearer <token>`"
+        " (create tokens on your account page).",
+        openapi_router=Router(path="/schema", route_handlers=[], opt={"public": True}),
+        render_plugins=[SchemaPage(path="/"), JsonRenderPlugin(path="/openapi.json")],
+        components=Components(
+            security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}
+        ),
+        security=[{"bearer": []}],
+    )
+    return Litestar(
+        route_handlers=[
+            *ROUTE_HANDLERS,
+            create_static_files_router(
+                path="/static",
+                directories=[STATIC_DIR],
+                opt={"public": True},
+                include_in_schema=False,
+            ),
+        ],
+        dependencies={"db": Provide(provide_db)},
+        guards=[role_guard],
+        before_request=csrf_check,
+        before_send=[finish_request_session, add_security_headers],
+        middleware=[request_context_middleware, auth_middleware],
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        template_config=TemplateConfig(
+            engine=JinjaTemplateEngine.from_environment(make_environment(settings.templates_dir))
+        ),
+        response_cache_config=ResponseCacheConfig(),
+        openapi_config=openapi,
+        on_startup=[on_startup],
+        on_shutdown=[on_shutdown],
+        state=state,
+        debug=False,
+    )
+
+
+def create_app_from_env() -> Litestar:
+    """Factory for ``uvicorn --factory`` (one call per worker process)."""
+    return create_app()

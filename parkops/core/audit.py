@@ -1,0 +1,88 @@
+"""The audit log: who changed what, written in the same transaction as the change.
+
+The table is append-only. A trigger (see the migration) refuses UPDATE, DELETE and TRUNCATE for
+every role, including the table owner the application connects as, so a bug or a compromised
+app process cannot rewrite history.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import Field, SQLModel
+
+from parkops.core.context import request_id_var
+from parkops.db.base import created_at_field
+
+
+class AuditEntry(SQLModel, table=True):
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        sa.Index("ix_audit_log_entity", "entity", "entity_id"),
+        sa.Index("ix_audit_log_at", "at"),
+    )
+
+    id: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger, primary_key=True))
+    at: datetime = created_at_field()
+    actor_id: int | None = Field(default=None, index=True)
+    actor_label: str = Field(max_length=120)
+    action: str = Field(max_length=64)
+    entity: str = Field(max_length=64)
+    entity_id: str | None = Field(default=None, max_length=64)
+    before: dict | None = Field(default=None, sa_type=JSONB)
+    after: dict | None = Field(default=None, sa_type=JSONB)
+    request_id: str | None = Field(default=None, max_length=64)
+    ip: str | None = Field(default=None, max_length=64)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items() if k != "password_hash"}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+def snapshot(obj: SQLModel, *fields: str) -> dict:
+    """The audited view of a row (secrets such as password hashes are never copied)."""
+    data = obj.model_dump(include=set(fields) if fields else None)
+    return _jsonable(data)
+
+
+def record(
+    session: AsyncSession,
+    *,
+    actor: Any,
+    action: str,
+    entity: str,
+    entity_id: Any = None,
+    before: dict | None = None,
+    after: dict | None = None,
+    ip: str | None = None,
+) -> AuditEntry:
+    """Add an audit row to the caller's transaction; it commits or rolls back with the change."""
+    entry = AuditEntry(
+        actor_id=getattr(actor, "id", None),
+        actor_label=getattr(actor, "username", None) or (str(actor) if actor else "system"),
+        action=action,
+        entity=entity,
+        entity_id=None if entity_id is None else str(entity_id),
+        before=_jsonable(before) if before is not None else None,
+        after=_jsonable(after) if after is not None else None,
+        request_id=request_id_var.get(),
+        ip=ip,
+    )
+    session.add(entry)
+    return entry

@@ -1,0 +1,55 @@
+"""The Jinja2 environment: autoescaping, gettext, and the filters pages and PDFs share."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from parkops.accounts.roles import ROLE_LABELS, Role
+from parkops.core import i18n
+from parkops.core.money import format_fen
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def local_dt(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """Timestamps are stored in UTC and shown in Asia/Shanghai."""
+    if value is None:
+        return ""
+    return value.astimezone(SHANGHAI).strftime(fmt)
+
+
+def fmt_date(value: date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def role_label(role: str) -> str:
+    try:
+        return i18n.gettext(ROLE_LABELS[Role(role)])
+    except ValueError:
+        return role
+
+
+def page_url(request, page: int) -> str:
+    """The current URL with another page number, keeping the filters."""
+    params = dict(request.query_params)
+    params["page"] = str(page)
+    return f"{request.url.path}?{urlencode(params)}"
+
+
+def make_environment(templates_dir: Path) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(templates_dir)),
+        autoescape=select_autoescape(["html", "xml", "svg"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters.update(money=format_fen, dt=local_dt, date=fmt_date, role_label=role_label)
+    env.globals.update(page_url=page_url, ROLE_LABELS=ROLE_LABELS)
+    return env

@@ -1,0 +1,4 @@
+"""Imports every table module so the metadata is complete (Alembic, tests, CLI)."""
+
+from parkops.accounts import models as accounts_models  # noqa: F401
+from parkops.core import audit  # noqa: F401

@@ -1,0 +1,153 @@
+"""Test infrastructure: a real PostgreSQL, schema built by the migrations, one rolled-back
+transaction per test.
+
+PostgreSQL is the embedded server (one per xdist worker, in a temporary folder) unless
+``PARKOPS_TEST_DATABASE_URL`` names a server; each worker then uses databases of its own, so
+``pytest -n auto`` is safe. Tests that need committed data (browser, several processes,
+concurrency) ask for ``committed_database_url``: a fresh copy of the migrated template.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import tempfile
+from pathlib import Path
+
+# Cheap password hashing and test mode before any settings are read.
+os.environ["PARKOPS_ENV"] = "test"
+os.environ["PARKOPS_ARGON2_TIME_COST"] = "1"
+os.environ["PARKOPS_ARGON2_MEMORY_KIB"] = "1024"
+os.environ.pop("PARKOPS_DATABASE_URL", None)
+
+import asyncpg
+import pytest
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+
+from parkops.app import create_app
+from parkops.config import Settings
+from parkops.db import migrate
+from parkops.db.engine import to_asyncpg_url, to_libpq_url
+from tests.support import make_client
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+@pytest.fixture(scope="session")
+def server_url() -> str:
+    """asyncpg URL of the ``postgres`` database of the server the tests use."""
+    configured = os.environ.get("PARKOPS_TEST_DATABASE_URL")
+    if configured:
+        yield str(make_url(to_asyncpg_url(configured)).set(database="postgres"))
+        return
+    from parkops.db import embedded
+
+    tmp = Path(tempfile.mkdtemp(prefix="pko-"))
+    server = embedded.start(tmp / "pg", cleanup="delete")
+    yield embedded.asyncpg_url_for_socket(embedded.socket_dir(server), "postgres")
+    server.cleanup()
+
+
+def _url_for(server_url: str, database: str) -> str:
+    return str(make_url(server_url).set(database=database).render_as_string(hide_password=False))
+
+
+def _admin_sql(server_url: str, *statements: str) -> None:
+    async def run() -> None:
+        conn = await asyncpg.connect(to_libpq_url(server_url))
+        try:
+            for statement in statements:
+                await conn.execute(statement)
+        finally:
+            await conn.close()
+
+    asyncio.run(run())
+
+
+@pytest.fixture(scope="session")
+def test_settings() -> Settings:
+    return Settings(
+        env="test",
+        storage_dir=Path(tempfile.mkdtemp(prefix="pko-storage-")),
+        argon2_time_cost=1,
+        argon2_memory_kib=1024,
+    )
+
+
+@pytest.fixture(scope="session")
+def template_database(server_url: str, test_settings: Settings) -> str:
+    """A migrated database nobody connects to: the source of every per-test copy."""
+    name = f"parkops_tpl_{_worker()}"
+    _admin_sql(
+        server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"'
+    )
+    migrate.upgrade(test_settings, _url_for(server_url, name))
+    yield name
+    _admin_sql(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def database_url(server_url: str, template_database: str) -> str:
+    name = f"parkops_test_{_worker()}"
+    _admin_sql(
+        server_url,
+        f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
+        f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"',
+    )
+    yield _url_for(server_url, name)
+    _admin_sql(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def committed_database_url(server_url: str, template_database: str) -> str:
+    """A fresh migrated database whose commits are real (dropped after the test)."""
+    name = f"parkops_c_{_worker()}_{secrets.token_hex(4)}"
+    _admin_sql(server_url, f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"')
+    yield _url_for(server_url, name)
+    _admin_sql(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+async def engine(database_url: str):
+    engine = create_async_engine(database_url, pool_size=2)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def db(engine) -> AsyncSession:
+    """A session inside a transaction that is rolled back after the test; commits made by the
+    code under test become savepoints."""
+    conn = await engine.connect()
+    trans = await conn.begin()
+    session = AsyncSession(
+        bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    try:
+        yield session
+    finally:
+        await session.close()
+        await trans.rollback()
+        await conn.close()
+
+
+@pytest.fixture
+def app(db: AsyncSession, test_settings: Settings):
+    conn = db.bind
+
+    def session_maker() -> AsyncSession:
+        return AsyncSession(
+            bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False
+        )
+
+    return create_app(test_settings, session_maker=session_maker)
+
+
+@pytest.fixture
+async def client(app):
+    async with make_client(app) as client:
+        yield client

@@ -1,0 +1,77 @@
+"""Sessions live in PostgreSQL, so several app processes share them."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from parkops.core.web import CSRF_COOKIE, SESSION_COOKIE
+
+pytestmark = pytest.mark.slow
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start(url: str, port: int, storage) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "PARKOPS_DATABASE_URL": url,
+        "PARKOPS_ENV": "test",
+        "PARKOPS_STORAGE_DIR": str(storage),
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "parkops.cli", "serve", "--port", str(port), "--demo"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+def _wait(port: int, proc: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(proc.stderr.read().decode())
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    raise AssertionError(f"server on {port} did not start")
+
+
+def test_session_shared_and_revoked_across_processes(committed_database_url, tmp_path):
+    ports = [_free_port(), _free_port()]
+    first = _start(committed_database_url, ports[0], tmp_path)
+    _wait(ports[0], first)  # the first one loads the demo users
+    second = _start(committed_database_url, ports[1], tmp_path)
+    try:
+        _wait(ports[1], second)
+        a, b = (httpx.Client(base_url=f"http://127.0.0.1:{p}") for p in ports)
+        a.get("/login")
+        token = a.cookies[CSRF_COOKIE]
+        signed_in = a.post(
+            "/login",
+            data={"username": "admin", "password": "parkops-demo-2026", "_csrf_token": token},
+        )
+        assert signed_in.status_code == 303, signed_in.text
+        session = a.cookies[SESSION_COOKIE]
+        b.cookies.set(SESSION_COOKIE, session)
+        b.cookies.set(CSRF_COOKIE, token)
+        assert b.get("/admin/users").status_code == 200  # process 2 knows process 1's session
+        assert b.post("/logout", data={"_csrf_token": token}).status_code == 303
+        assert a.get("/admin/users").status_code == 303  # and process 1 sees the logout
+    finally:
+        for proc in (first, second):
+            proc.terminate()
+            proc.wait(10)

@@ -1,0 +1,75 @@
+"""Factories and helpers shared by the tests: plain functions, no magic."""
+
+from __future__ import annotations
+
+import secrets
+from itertools import count
+
+import httpx
+from httpx import AsyncClient
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from parkops.accounts import service
+from parkops.accounts.models import User
+from parkops.config import Settings
+from parkops.core.web import CSRF_COOKIE, SESSION_COOKIE
+
+PASSWORD = "correct-horse-battery"
+_seq = count(1)
+
+
+async def create_user(
+    db: AsyncSession,
+    *roles: str,
+    username: str | None = None,
+    password: str = PASSWORD,
+    enterprise_id: int | None = None,
+    department_id: int | None = None,
+) -> User:
+    roles = roles or ("park_admin",)
+    if "enterprise_user" in roles and enterprise_id is None:
+        enterprise_id = 1
+    if "gov_officer" in roles and department_id is None:
+        department_id = 1
+    return await service.create_user(
+        db,
+        "test",
+        username=username or f"user{next(_seq)}_{secrets.token_hex(3)}",
+        display_name="Test User",
+        password=password,
+        roles=list(roles),
+        enterprise_id=enterprise_id,
+        department_id=department_id,
+    )
+
+
+def make_client(app, base_url: str = "http://testserver.local") -> httpx.AsyncClient:
+    """An HTTP client calling the app in the test's own event loop (Litestar's AsyncTestClient
+    runs the app on another loop, where the test's database connection cannot be used)."""
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=base_url)
+
+
+async def sign_in(client: AsyncClient, db: AsyncSession, settings: Settings, user: User) -> str:
+    """Give the client a session cookie for ``user`` without going through the form."""
+    cookie = await service.open_session(db, settings, user.id, ip="test", user_agent="pytest")
+    await db.flush()
+    client.cookies.set(SESSION_COOKIE, cookie)
+    return cookie
+
+
+def csrf(client: AsyncClient) -> str:
+    """Set the CSRF cookie as a browser would have it after loading a form; return the token."""
+    token = client.cookies.get(CSRF_COOKIE)
+    if not token:
+        token = secrets.token_urlsafe(16)
+        client.cookies.set(CSRF_COOKIE, token)
+    return token
+
+
+async def post_form(
+    client: AsyncClient, url: str, data: dict | None = None, *, with_csrf: bool = True, **kwargs
+):
+    payload = dict(data or {})
+    if with_csrf:
+        payload["_csrf_token"] = csrf(client)
+    return await client.post(url, data=payload, follow_redirects=False, **kwargs)
