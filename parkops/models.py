@@ -2,3 +2,5 @@
 
 from parkops.accounts import models as accounts_models  # noqa: F401
 from parkops.core import audit  # noqa: F401
+from parkops.enterprises import models as enterprises_models  # noqa: F401
+from parkops.inventory import models as inventory_models  # noqa: F401

@@ -5,6 +5,8 @@ from parkops.accounts.controllers import AccountController, AdminUsersController
 from parkops.core.audit_controllers import AuditApi, AuditPages
 from parkops.core.health import healthz, readyz
 from parkops.core.home import dashboard
+from parkops.enterprises.controllers import ROUTES as ENTERPRISE_ROUTES
+from parkops.inventory.controllers import ROUTES as INVENTORY_ROUTES
 
 ROUTE_HANDLERS = [
     healthz,
@@ -16,4 +18,6 @@ ROUTE_HANDLERS = [
     AuditPages,
     AccountsApi,
     AuditApi,
+    *INVENTORY_ROUTES,
+    *ENTERPRISE_ROUTES,
 ]

@@ -43,6 +43,28 @@ async def create_user(
     )
 
 
+def run_in_thread(fn, *args):
+    """Run ``asyncio.run(fn(*args))`` on a thread of its own: Playwright's sync API keeps an event
+    loop running on the main thread, where asyncio.run refuses to start another."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, fn(*args)).result()
+
+
+async def with_committed_session(url: str, fn):
+    """Run ``fn(session)`` in a transaction that commits, against the database at ``url``."""
+    from parkops.db.engine import create_engine, session_factory
+
+    engine = create_engine(url, pool_size=1)
+    try:
+        async with session_factory(engine)() as db, db.begin():
+            return await fn(db)
+    finally:
+        await engine.dispose()
+
+
 def make_client(app, base_url: str = "http://testserver.local") -> httpx.AsyncClient:
     """An HTTP client calling the app in the test's own event loop (Litestar's AsyncTestClient
     runs the app on another loop, where the test's database connection cannot be used)."""

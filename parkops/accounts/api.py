@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, delete, get, post
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from parkops.accounts import schemas, service
 from parkops.accounts.roles import ADMIN, ANY_USER
@@ -33,11 +34,11 @@ class AccountsApi(Controller):
     async def list_users(
         self,
         db: DbSession,
-        q: str | None = None,
-        role: str | None = None,
-        active: bool | None = None,
-        page: int = 1,
-        page_size: int = 20,
+        q: FromQuery[str | None] = None,
+        role: FromQuery[str | None] = None,
+        active: FromQuery[bool | None] = None,
+        page: FromQuery[int] = 1,
+        page_size: FromQuery[int] = 20,
     ) -> schemas.UserPage:
         result = await service.list_users(
             db, q=q, role=role, active=active, page=page, page_size=page_size
@@ -47,14 +48,14 @@ class AccountsApi(Controller):
 
     @post("/users", opt={"roles": ADMIN}, summary="Create a user", status_code=201)
     async def create_user(
-        self, request: Request, db: DbSession, data: schemas.UserCreate
+        self, request: Request, db: DbSession, data: JSONBody[schemas.UserCreate]
     ) -> schemas.UserOut:
         user = await service.create_user(db, request.user, **data.model_dump())
         roles = sorted(await service.roles_of(db, user.id))
         return schemas.UserOut(**user.model_dump(exclude={"password_hash"}), roles=roles)
 
     @get("/users/{user_id:int}", opt={"roles": ADMIN}, summary="One user")
-    async def get_user(self, db: DbSession, user_id: int) -> schemas.UserOut:
+    async def get_user(self, db: DbSession, user_id: FromPath[int]) -> schemas.UserOut:
         user = await service.get_user(db, user_id)
         roles = sorted(await service.roles_of(db, user_id))
         return schemas.UserOut(**user.model_dump(exclude={"password_hash"}), roles=roles)
@@ -68,7 +69,7 @@ class AccountsApi(Controller):
 
     @post("/tokens", opt={"roles": ANY_USER}, summary="Create an API token", status_code=201)
     async def create_token(
-        self, request: Request, db: DbSession, data: schemas.TokenCreate
+        self, request: Request, db: DbSession, data: JSONBody[schemas.TokenCreate]
     ) -> schemas.TokenCreated:
         token, plaintext = await service.create_api_token(db, request.user, data.name)
         return schemas.TokenCreated(**_token_out(token), token=plaintext)
@@ -79,5 +80,5 @@ class AccountsApi(Controller):
         summary="Revoke an API token",
         status_code=204,
     )
-    async def revoke_token(self, request: Request, db: DbSession, token_id: int) -> None:
+    async def revoke_token(self, request: Request, db: DbSession, token_id: FromPath[int]) -> None:
         await service.revoke_api_token(db, request.user, token_id)

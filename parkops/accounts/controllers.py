@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import Cookie
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from parkops.accounts import service
@@ -44,7 +45,7 @@ class LoginController(Controller):
     include_in_schema = False
 
     @get("/login", opt=PUBLIC)
-    async def login_form(self, request: Request, next: str | None = None) -> Template:
+    async def login_form(self, request: Request, next: FromQuery[str | None] = None) -> Template:
         return render(request, "accounts/login.html", next=safe_next(next))
 
     @post("/login", opt=PUBLIC)
@@ -153,7 +154,9 @@ class AccountController(Controller):
         return await self._page(request, db, new_token=plaintext, new_token_name=token.name)
 
     @post("/tokens/{token_id:int}/revoke")
-    async def revoke_token(self, request: Request, db: DbSession, token_id: int) -> Redirect:
+    async def revoke_token(
+        self, request: Request, db: DbSession, token_id: FromPath[int]
+    ) -> Redirect:
         await service.revoke_api_token(db, request.user, token_id)
         return redirect(request, "/account", flash=("success", "The API token was revoked."))
 
@@ -168,10 +171,10 @@ class AdminUsersController(Controller):
         self,
         request: Request,
         db: DbSession,
-        q: str | None = None,
-        role: str | None = None,
-        status: str | None = None,
-        page: int = 1,
+        q: FromQuery[str | None] = None,
+        role: FromQuery[str | None] = None,
+        status: FromQuery[str | None] = None,
+        page: FromQuery[int] = 1,
     ) -> Template:
         active = {"active": True, "disabled": False}.get(status or "")
         result = await service.list_users(
@@ -221,7 +224,7 @@ class AdminUsersController(Controller):
         )
 
     @get("/{user_id:int}")
-    async def detail(self, request: Request, db: DbSession, user_id: int) -> Template:
+    async def detail(self, request: Request, db: DbSession, user_id: FromPath[int]) -> Template:
         user = await service.get_user(db, user_id)
         roles = sorted(await service.roles_of(db, user_id))
         return render(
@@ -235,7 +238,7 @@ class AdminUsersController(Controller):
 
     @post("/{user_id:int}/roles")
     async def update_roles(
-        self, request: Request, db: DbSession, user_id: int
+        self, request: Request, db: DbSession, user_id: FromPath[int]
     ) -> Template | Redirect:
         data = await form_data(request)
         try:
@@ -262,7 +265,7 @@ class AdminUsersController(Controller):
         return redirect(request, f"/admin/users/{user_id}", flash=("success", "Roles saved."))
 
     @post("/{user_id:int}/disable")
-    async def disable(self, request: Request, db: DbSession, user_id: int) -> Redirect:
+    async def disable(self, request: Request, db: DbSession, user_id: FromPath[int]) -> Redirect:
         await service.set_active(db, request.user, user_id, False)
         return redirect(
             request,
@@ -271,7 +274,7 @@ class AdminUsersController(Controller):
         )
 
     @post("/{user_id:int}/enable")
-    async def enable(self, request: Request, db: DbSession, user_id: int) -> Redirect:
+    async def enable(self, request: Request, db: DbSession, user_id: FromPath[int]) -> Redirect:
         await service.set_active(db, request.user, user_id, True)
         return redirect(
             request, f"/admin/users/{user_id}", flash=("success", "The account was enabled.")

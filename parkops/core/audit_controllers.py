@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from litestar import Controller, Request, get
+from litestar.params import FromQuery
 from litestar.response import Template
 
 from parkops.accounts.roles import ADMIN
@@ -65,13 +66,13 @@ class AuditPages(Controller):
         self,
         request: Request,
         db: DbSession,
-        actor: str | None = None,
-        action: str | None = None,
-        entity: str | None = None,
-        entity_id: str | None = None,
-        since: str | None = None,
-        until: str | None = None,
-        page: int = 1,
+        actor: FromQuery[str | None] = None,
+        action: FromQuery[str | None] = None,
+        entity: FromQuery[str | None] = None,
+        entity_id: FromQuery[str | None] = None,
+        since: FromQuery[str | None] = None,
+        until: FromQuery[str | None] = None,
+        page: FromQuery[int] = 1,
     ) -> Template:
         result = await search_audit(
             db,
@@ -120,14 +121,14 @@ class AuditApi(Controller):
     async def search(
         self,
         db: DbSession,
-        actor: str | None = None,
-        action: str | None = None,
-        entity: str | None = None,
-        entity_id: str | None = None,
-        since: date | None = None,
-        until: date | None = None,
-        page: int = 1,
-        page_size: int = 50,
+        actor: FromQuery[str | None] = None,
+        action: FromQuery[str | None] = None,
+        entity: FromQuery[str | None] = None,
+        entity_id: FromQuery[str | None] = None,
+        since: FromQuery[date | None] = None,
+        until: FromQuery[date | None] = None,
+        page: FromQuery[int] = 1,
+        page_size: FromQuery[int] = 50,
     ) -> dict[str, Any]:
         result = await search_audit(
             db,

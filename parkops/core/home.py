@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 import sqlalchemy as sa
 from litestar import Request, get
 from litestar.response import Template
@@ -11,6 +13,9 @@ from parkops.accounts.roles import ANY_USER, Role
 from parkops.core.audit import AuditEntry
 from parkops.core.web import render
 from parkops.db.request_session import DbSession
+
+DASHBOARD_CARDS: list[tuple[frozenset, str, Callable[..., Awaitable[dict]]]] = []
+"""(roles that see it, card template, ``async loader(db, user) -> context``), per domain."""
 
 
 @get("/", opt={"roles": ANY_USER}, include_in_schema=False)
@@ -24,4 +29,10 @@ async def dashboard(request: Request, db: DbSession) -> Template:
             .scalars()
             .all()
         )
-    return render(request, "dashboard.html", cards=cards, Role=Role)
+    # Domains add cards by appending (template, async loader) pairs to DASHBOARD_CARDS.
+    role_cards = []
+    for roles, template, loader in DASHBOARD_CARDS:
+        if user.roles & roles:
+            cards.update(await loader(db, user))
+            role_cards.append(template)
+    return render(request, "dashboard.html", cards=cards, role_cards=role_cards, Role=Role)

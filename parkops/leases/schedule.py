@@ -377,7 +377,8 @@ def _rate_on(changes: list[tuple[date, Fraction]], day: date) -> Fraction:
 
 def rent_rate_on(terms: LeaseTerms, day: date) -> Decimal:
     """The rent rate (in the unit of ``terms.rent_basis``) in force on ``day``, escalation
-    included; exact, not rounded."""
+    included; exact, not rounded. Raises ``ValueError`` on invalid terms."""
+    _raise_if_invalid(terms)
     return _to_decimal(_rate_on(_rate_changes(terms), max(day, terms.start)))
 
 

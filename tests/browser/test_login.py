@@ -2,29 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
-from parkops.db.engine import create_engine, session_factory
-from tests.support import PASSWORD, create_user
+from tests.support import PASSWORD, create_user, run_in_thread, with_committed_session
 
 pytestmark = pytest.mark.browser
 
 
-def _make_admin(url: str) -> None:
-    async def run():
-        engine = create_engine(url, pool_size=1)
-        async with session_factory(engine)() as db, db.begin():
-            await create_user(db, "park_admin", username="browser.admin")
-        await engine.dispose()
-
-    asyncio.run(run())
-
-
 def test_sign_in_switch_language_and_sign_out(live_server, browser_page):
     base, url = live_server
-    _make_admin(url)
+    run_in_thread(
+        with_committed_session,
+        url,
+        lambda db: create_user(db, "park_admin", username="browser.admin"),
+    )
     page = browser_page
     page.goto(base + "/admin/users")
     assert page.url.startswith(base + "/login?next=")

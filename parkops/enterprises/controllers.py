@@ -1,0 +1,3 @@
+"""HTTP for the enterprises domain (pages and API)."""
+
+ROUTES: list = []

@@ -1,0 +1,3 @@
+"""HTTP for the inventory domain (pages and API)."""
+
+ROUTES: list = []
