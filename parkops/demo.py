@@ -1,6 +1,7 @@
 """Demo data for `make run` and `parkops demo load`: deterministic and idempotent.
 
-Each domain adds its part here; loading twice changes nothing.
+Each domain contributes a ``load_demo(db) -> dict[str, int]`` (what it created), called here in
+dependency order; loading twice changes nothing.
 """
 
 from __future__ import annotations
@@ -19,9 +20,11 @@ DEMO_USERS = [
     ("finance", "财务专员 Finance Officer", ["finance"]),
     ("desk", "维权中心坐席 Service Desk", ["service_desk"]),
 ]
+# Logins created by the domains' demo loaders, listed by `make run`.
+EXTRA_DEMO_LOGINS: list[tuple[str, str]] = []
 
 
-async def load_demo(db: AsyncSession) -> dict[str, int]:
+async def load_users(db: AsyncSession) -> dict[str, int]:
     created = 0
     for username, name, roles in DEMO_USERS:
         exists = await db.scalar(sa.select(sa.func.count()).where(User.username == username))
@@ -38,5 +41,23 @@ async def load_demo(db: AsyncSession) -> dict[str, int]:
     return {"users": created}
 
 
+async def load_demo(db: AsyncSession) -> dict[str, int]:
+    from parkops.enterprises import demo as enterprises_demo
+    from parkops.inventory import demo as inventory_demo
+    from parkops.tickets import demo as tickets_demo
+
+    counts: dict[str, int] = {}
+    for loader in (
+        load_users,
+        inventory_demo.load_demo,
+        enterprises_demo.load_demo,
+        tickets_demo.load_demo,
+    ):
+        counts.update(await loader(db))
+    return counts
+
+
 def demo_logins() -> list[tuple[str, str, str]]:
-    return [(u, DEMO_PASSWORD, ", ".join(r)) for u, _n, r in DEMO_USERS]
+    logins = [(u, DEMO_PASSWORD, ", ".join(r)) for u, _n, r in DEMO_USERS]
+    logins += [(u, DEMO_PASSWORD, roles) for u, roles in EXTRA_DEMO_LOGINS]
+    return logins

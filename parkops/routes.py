@@ -5,8 +5,10 @@ from parkops.accounts.controllers import AccountController, AdminUsersController
 from parkops.core.audit_controllers import AuditApi, AuditPages
 from parkops.core.health import healthz, readyz
 from parkops.core.home import dashboard
+from parkops.documents.controllers import ROUTES as DOCUMENT_ROUTES
 from parkops.enterprises.controllers import ROUTES as ENTERPRISE_ROUTES
 from parkops.inventory.controllers import ROUTES as INVENTORY_ROUTES
+from parkops.tickets.controllers import ROUTES as TICKET_ROUTES
 
 ROUTE_HANDLERS = [
     healthz,
@@ -20,4 +22,6 @@ ROUTE_HANDLERS = [
     AuditApi,
     *INVENTORY_ROUTES,
     *ENTERPRISE_ROUTES,
+    *DOCUMENT_ROUTES,
+    *TICKET_ROUTES,
 ]

@@ -1,0 +1,3 @@
+"""HTTP for the documents domain (pages and API)."""
+
+ROUTES: list = []

@@ -1,0 +1,3 @@
+"""HTTP for the tickets domain (pages and API)."""
+
+ROUTES: list = []
