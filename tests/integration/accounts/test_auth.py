@@ -281,3 +281,28 @@ async def test_openapi_and_reference_page(client):
     assert "/api/v1/users" in spec.json()["paths"]
     page = await client.get("/schema")
     assert page.status_code == 200 and "/api/v1/tokens" in page.text and "<script" not in page.text
+
+
+async def test_request_id_reaches_response_and_audit_log(client, db):
+    await create_user(db, "finance", username="traced")
+    response = await post_form(
+        client,
+        "/login",
+        {"username": "traced", "password": PASSWORD},
+        headers={"x-request-id": "trace-0001-abcd"},
+    )
+    assert response.headers["x-request-id"] == "trace-0001-abcd"
+    entry = (
+        (
+            await db.execute(
+                sa.select(AuditEntry)
+                .where(AuditEntry.action == "login")
+                .order_by(AuditEntry.id.desc())
+            )
+        )
+        .scalars()
+        .first()
+    )
+    assert entry.request_id == "trace-0001-abcd"
+    other = await client.get("/login")
+    assert len(other.headers["x-request-id"]) == 32  # generated when none is sent
