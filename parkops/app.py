@@ -122,6 +122,9 @@ def create_app(
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
         state=state,
+        # Logging is configured by parkops.core.logging (text or JSON); Litestar's default
+        # config would replace that handler.
+        logging_config=None,
         debug=False,
     )
 

@@ -81,9 +81,14 @@ async def sign_in(client: AsyncClient, db: AsyncSession, settings: Settings, use
 
 def csrf(client: AsyncClient) -> str:
     """Set the CSRF cookie as a browser would have it after loading a form; return the token."""
+    from parkops.config import get_settings
+    from parkops.core.web import _sign, csrf_token_valid
+
+    secret = get_settings().secret_key
     token = client.cookies.get(CSRF_COOKIE)
-    if not token:
-        token = secrets.token_urlsafe(16)
+    if not token or not csrf_token_valid(token, secret):
+        nonce = secrets.token_urlsafe(16)
+        token = f"{nonce}.{_sign(nonce, secret)}"
         client.cookies.set(CSRF_COOKIE, token)
     return token
 

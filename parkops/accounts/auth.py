@@ -19,7 +19,13 @@ from parkops.accounts import service
 from parkops.core.context import language_var
 from parkops.core.errors import NotAuthenticated, PermissionDenied
 from parkops.core.i18n import LANGUAGES
-from parkops.core.web import CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE
+from parkops.core.web import (
+    CSRF_COOKIE,
+    CSRF_FIELD,
+    CSRF_HEADER,
+    SESSION_COOKIE,
+    csrf_token_valid,
+)
 from parkops.db.request_session import request_session
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -94,7 +100,8 @@ async def csrf_check(request: Request) -> None:
         content_type = request.headers.get("content-type", "")
         if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
             sent = (await request.form()).get(CSRF_FIELD)
-    if not cookie or not sent or not hmac.compare_digest(str(cookie), str(sent)):
+    valid = bool(cookie) and csrf_token_valid(cookie, request.app.state.settings.secret_key)
+    if not valid or not sent or not hmac.compare_digest(str(cookie), str(sent)):
         raise PermissionDenied(
             "The form has expired or did not come from this site (CSRF check failed). "
             "Reload the page and try again."

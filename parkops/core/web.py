@@ -4,6 +4,8 @@ messages, form parsing, CSRF tokens, language and client address."""
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import secrets
 from typing import Any
@@ -37,11 +39,24 @@ def cookie_secure(request: Request) -> bool:
     return mode == "always" or (mode == "auto" and request.url.scheme == "https")
 
 
+def _sign(nonce: str, secret: str) -> str:
+    return hmac.new(secret.encode(), nonce.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def csrf_token_valid(token: str, secret: str) -> bool:
+    """A token is ours when its signature matches: a cookie planted by a sibling subdomain
+    (cookie tossing) cannot carry a valid one without the secret key."""
+    nonce, _, signature = token.partition(".")
+    return bool(nonce) and hmac.compare_digest(signature, _sign(nonce, secret))
+
+
 def csrf_token(request: Request) -> str:
     """The token forms must echo back: the CSRF cookie's value, minted on first use."""
-    token = request.cookies.get(CSRF_COOKIE) or request.state.get("new_csrf")
-    if not token:
-        token = secrets.token_urlsafe(32)
+    secret = request.app.state.settings.secret_key
+    token = request.state.get("new_csrf") or request.cookies.get(CSRF_COOKIE)
+    if not token or not csrf_token_valid(token, secret):
+        nonce = secrets.token_urlsafe(24)
+        token = f"{nonce}.{_sign(nonce, secret)}"
         request.state["new_csrf"] = token
     return token
 

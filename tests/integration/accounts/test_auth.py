@@ -119,6 +119,11 @@ async def test_csrf_token_required_on_forms(client, db, test_settings):
     assert refused.status_code == 403
     wrong = await client.post("/admin/users/new", data={**data, "_csrf_token": "forged"})
     assert wrong.status_code == 403
+    # A tossed cookie with a matching form value but no valid signature is refused too.
+    client.cookies.set("parkops_csrf", "tossed.value")
+    tossed = await client.post("/admin/users/new", data={**data, "_csrf_token": "tossed.value"})
+    assert tossed.status_code == 403
+    client.cookies.delete("parkops_csrf")
     assert await db.scalar(sa.select(sa.func.count()).where(User.username == "new.person")) == 0
     accepted = await post_form(client, "/admin/users/new", data)
     assert accepted.status_code == 303
