@@ -42,8 +42,10 @@ async def load_users(db: AsyncSession) -> dict[str, int]:
 
 
 async def load_demo(db: AsyncSession) -> dict[str, int]:
+    from parkops.billing import demo as billing_demo
     from parkops.enterprises import demo as enterprises_demo
     from parkops.inventory import demo as inventory_demo
+    from parkops.leases import demo as leases_demo
     from parkops.tickets import demo as tickets_demo
 
     counts: dict[str, int] = {}

@@ -1,0 +1,3 @@
+"""HTTP for the billing domain (pages and API)."""
+
+ROUTES: list = []

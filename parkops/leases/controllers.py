@@ -1,0 +1,3 @@
+"""HTTP for the leases domain (pages and API)."""
+
+ROUTES: list = []
