@@ -11,6 +11,7 @@ from parkops.enterprises.controllers import ROUTES as ENTERPRISE_ROUTES
 from parkops.inventory.controllers import ROUTES as INVENTORY_ROUTES
 from parkops.leases.controllers import ROUTES as LEASE_ROUTES
 from parkops.tickets.controllers import ROUTES as TICKET_ROUTES
+from parkops.tickets.oversight_controllers import ROUTES as TICKET_OVERSIGHT_ROUTES
 
 ROUTE_HANDLERS = [
     healthz,
@@ -26,6 +27,7 @@ ROUTE_HANDLERS = [
     *ENTERPRISE_ROUTES,
     *DOCUMENT_ROUTES,
     *TICKET_ROUTES,
+    *TICKET_OVERSIGHT_ROUTES,
     *LEASE_ROUTES,
     *BILLING_ROUTES,
 ]

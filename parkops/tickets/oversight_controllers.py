@@ -1,0 +1,3 @@
+"""HTTP for supervision and statistics of the ticket desk (pages and API)."""
+
+ROUTES: list = []
