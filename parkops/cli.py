@@ -24,6 +24,7 @@ def _database_url() -> str:
 
 def _run_in_transaction(fn: Callable[[Any], Awaitable[Any]]) -> Any:
     """Run ``fn(session)`` in one transaction of its own (CLI commands own their transaction)."""
+    import parkops.models  # noqa: F401 - every table, so foreign keys across domains resolve
     from parkops.db.engine import create_engine, session_factory
 
     async def main() -> Any:

@@ -28,7 +28,9 @@ async def create_user(
 ) -> User:
     roles = roles or ("park_admin",)
     if "enterprise_user" in roles and enterprise_id is None:
-        enterprise_id = 1
+        from tests.integration.enterprises.factories import create_enterprise
+
+        enterprise_id = (await create_enterprise(db)).id
     if "gov_officer" in roles and department_id is None:
         department_id = 1
     return await service.create_user(

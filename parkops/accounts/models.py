@@ -26,7 +26,9 @@ class User(SQLModel, table=True):
     is_active: bool = Field(default=True, sa_column_kwargs={"server_default": sa.true()})
     # Set for enterprise users and government officers; the foreign keys are added by the
     # migrations of the enterprises and tickets domains.
-    enterprise_id: int | None = Field(default=None, index=True)
+    enterprise_id: int | None = Field(
+        default=None, index=True, foreign_key="enterprises.id", ondelete="RESTRICT"
+    )
     department_id: int | None = Field(default=None, index=True)
     language: str | None = Field(default=None, max_length=5)
     created_at: datetime = created_at_field()

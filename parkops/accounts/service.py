@@ -383,12 +383,18 @@ async def create_user(
         enterprise_id=enterprise_id if Role.enterprise_user in parsed else None,
         department_id=department_id if Role.gov_officer in parsed else None,
     )
-    db.add(user)
     try:
         async with db.begin_nested():
+            db.add(user)
             await db.flush()
-    except IntegrityError:
-        # Two admins creating the same username at once: the unique index decides.
+    except IntegrityError as exc:
+        # A foreign key names an enterprise or department that does not exist; otherwise two
+        # admins created the same username at once and the unique index decided.
+        if getattr(exc.orig, "pgcode", None) == "23503":
+            field = "enterprise_id" if "enterprise" in str(exc.orig) else "department_id"
+            raise ValidationFailed(
+                "The user was not created.", field_errors={field: "No such record"}
+            ) from None
         raise Conflict(
             field_errors={"username": f"The username '{username}' is already taken"}
         ) from None

@@ -8,10 +8,11 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
 
 from parkops.accounts.roles import ROLE_LABELS, Role
 from parkops.core import i18n
-from parkops.core.money import format_fen
+from parkops.core.money import fen_to_chinese_capitals, format_fen
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -41,6 +42,16 @@ def page_url(request, page: int) -> str:
     return f"{request.url.path}?{urlencode(params)}"
 
 
+def _gettext(message: object, **variables: object) -> Markup:
+    text = escape(i18n.gettext(str(message)))
+    return text % variables if variables else text
+
+
+def _ngettext(singular: str, plural: str, n: int, **variables: object) -> Markup:
+    text = escape(i18n.ngettext(singular, plural, n))
+    return text % {"num": n, **variables}
+
+
 def make_environment(templates_dir: Path) -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(templates_dir)),
@@ -50,6 +61,11 @@ def make_environment(templates_dir: Path) -> Environment:
         lstrip_blocks=True,
     )
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    # Jinja's own newstyle callables mark the translation as safe HTML and always %-format it,
+    # so a message quoting user input (a service error such as "'<b>' is not a code") would be
+    # rendered unescaped and a bare "%" would crash. Ours escape and only format with arguments.
+    env.globals.update(_=_gettext, gettext=_gettext, ngettext=_ngettext)
     env.filters.update(money=format_fen, dt=local_dt, date=fmt_date, role_label=role_label)
+    env.filters["capitals"] = fen_to_chinese_capitals  # 人民币壹万元整, for contracts and receipts
     env.globals.update(page_url=page_url, ROLE_LABELS=ROLE_LABELS)
     return env

@@ -13,8 +13,8 @@ from tests.support import create_user
 
 
 async def test_staff_see_all_enterprise_users_see_their_own(db):
-    mine = await create_user(db, "enterprise_user", enterprise_id=7)
-    theirs = await create_user(db, "enterprise_user", enterprise_id=8)
+    mine = await create_user(db, "enterprise_user")
+    theirs = await create_user(db, "enterprise_user")
     officer = await create_user(db, "gov_officer", department_id=3)
     staff = await create_user(db, "finance")
     stmt = sa.select(User.id).where(User.id.in_([mine.id, theirs.id, officer.id]))
@@ -35,8 +35,8 @@ async def test_staff_see_all_enterprise_users_see_their_own(db):
 
 
 async def test_someone_elses_row_is_not_found(db):
-    mine = await create_user(db, "enterprise_user", enterprise_id=7)
-    theirs = await create_user(db, "enterprise_user", enterprise_id=8)
+    mine = await create_user(db, "enterprise_user")
+    theirs = await create_user(db, "enterprise_user")
     identity = await service.get_identity(db, mine.id)
     own = await one_or_404(
         db,

@@ -1,0 +1,351 @@
+"""Cleaning and checking what people type (or import) about an enterprise.
+
+Pure: no database. The form, the API and the CSV import all hand a mapping of raw values to
+:func:`clean_enterprise` and get back either a clean :class:`EnterpriseInput` or a dict of
+field -> English message (the message names the field, so it reads well in an API error list or
+a CSV preview as much as next to a form field). Uniqueness of the USCC needs the database and is
+checked by the service and the importer.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any
+
+from parkops.core.money import yuan_to_fen
+from parkops.enterprises.uscc import normalize_uscc, validate_uscc
+from parkops.enterprises.workflow import STATUS_LABELS, EnterpriseStatus
+
+
+class Industry(StrEnum):
+    down_apparel = "down_apparel"
+    childrens_clothing = "childrens_clothing"
+    ecommerce = "ecommerce"
+    accessories = "accessories"
+    logistics = "logistics"
+    other = "other"
+
+
+INDUSTRY_LABELS = MappingProxyType(
+    {
+        Industry.down_apparel: "Down apparel",
+        Industry.childrens_clothing: "Children's clothing",
+        Industry.ecommerce: "E-commerce",
+        Industry.accessories: "Accessories",
+        Industry.logistics: "Logistics",
+        Industry.other: "Other",
+    }
+)
+
+
+class Platform(StrEnum):
+    """E-commerce and live-streaming platforms the park's firms sell on."""
+
+    tmall = "tmall"
+    taobao = "taobao"
+    jd = "jd"
+    pinduoduo = "pinduoduo"
+    douyin = "douyin"
+    kuaishou = "kuaishou"
+    xiaohongshu = "xiaohongshu"
+    wechat = "wechat"
+    other = "other"
+
+
+PLATFORM_LABELS = MappingProxyType(
+    {
+        Platform.tmall: "Tmall",
+        Platform.taobao: "Taobao",
+        Platform.jd: "JD.com",
+        Platform.pinduoduo: "Pinduoduo",
+        Platform.douyin: "Douyin",
+        Platform.kuaishou: "Kuaishou",
+        Platform.xiaohongshu: "Xiaohongshu",
+        Platform.wechat: "WeChat",
+        Platform.other: "Other",
+    }
+)
+
+# What people write in a spreadsheet instead of our codes: the English labels above and the
+# Chinese names everybody in the park uses. Compared after NFKC, trimming and lower-casing.
+INDUSTRY_ALIASES = {
+    "羽绒服装": Industry.down_apparel,
+    "羽绒服": Industry.down_apparel,
+    "羽绒": Industry.down_apparel,
+    "童装": Industry.childrens_clothing,
+    "儿童服装": Industry.childrens_clothing,
+    "电商": Industry.ecommerce,
+    "电子商务": Industry.ecommerce,
+    "辅料": Industry.accessories,
+    "服装辅料": Industry.accessories,
+    "物流": Industry.logistics,
+    "其他": Industry.other,
+}
+STATUS_ALIASES = {
+    "意向": EnterpriseStatus.prospect,
+    "意向客户": EnterpriseStatus.prospect,
+    "在租": EnterpriseStatus.tenant,
+    "在园": EnterpriseStatus.tenant,
+    "租户": EnterpriseStatus.tenant,
+    "已退租": EnterpriseStatus.former_tenant,
+    "退租": EnterpriseStatus.former_tenant,
+    "原租户": EnterpriseStatus.former_tenant,
+}
+PLATFORM_ALIASES = {
+    "天猫": Platform.tmall,
+    "淘宝": Platform.taobao,
+    "京东": Platform.jd,
+    "拼多多": Platform.pinduoduo,
+    "抖音": Platform.douyin,
+    "快手": Platform.kuaishou,
+    "小红书": Platform.xiaohongshu,
+    "微信": Platform.wechat,
+    "微信小店": Platform.wechat,
+    "视频号": Platform.wechat,
+    "其他": Platform.other,
+}
+
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$", re.ASCII)
+URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+_MOBILE_SEPARATORS = frozenset(" -\u00a0\u3000()")
+
+MAX_NAME = 200
+MAX_PERSON = 50
+MAX_SHOP_NAME = 100
+MAX_URL = 500
+MAX_SHOPS = 20
+MAX_EMPLOYEES = 10_000_000
+# 10^16 yuan is beyond any real registered capital and near BIGINT's limit in fen.
+MAX_CAPITAL_FEN = 10**17
+
+
+@dataclass(frozen=True, slots=True)
+class ShopInput:
+    platform: str
+    shop_name: str
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EnterpriseInput:
+    name: str
+    name_en: str | None
+    uscc: str
+    legal_representative: str
+    contact_person: str
+    contact_mobile: str
+    industry: str
+    status: str
+    registered_capital_fen: int
+    employee_count: int
+    shops: tuple[ShopInput, ...] = ()
+
+    def row(self) -> dict[str, Any]:
+        """The columns of the enterprises table (shops are rows of their own)."""
+        data = asdict(self)
+        data.pop("shops")
+        return data
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    return unicodedata.normalize("NFKC", str(value)).strip()
+
+
+def normalize_mobile(text: Any) -> str:
+    """Digits of a mainland mobile number as typed ("138 0013 8000", "+86 13800138000")."""
+    raw = "".join(c for c in _text(text) if c not in _MOBILE_SEPARATORS)
+    for prefix in ("+86", "0086"):
+        if raw.startswith(prefix):
+            raw = raw[len(prefix) :]
+    if len(raw) == 13 and raw.startswith("86"):
+        raw = raw[2:]
+    return raw
+
+
+def mobile_problem(mobile: str) -> str | None:
+    if not mobile:
+        return "Contact mobile is required."
+    if not MOBILE_RE.match(mobile):
+        return "Contact mobile must be an 11-digit mainland mobile number starting with 13-19."
+    return None
+
+
+def _lookup(value: Any, enum: type[StrEnum], labels: Mapping, aliases: Mapping) -> str | None:
+    """The enum value for a code, an English label or a Chinese alias; ``None`` if unknown."""
+    text = _text(value)
+    if not text:
+        return None
+    folded = text.lower()
+    for member in enum:
+        if folded in (member.value, str(labels[member]).lower()):
+            return member.value
+    alias = aliases.get(text)
+    return alias.value if alias is not None else None
+
+
+def parse_industry(value: Any) -> str | None:
+    return _lookup(value, Industry, INDUSTRY_LABELS, INDUSTRY_ALIASES)
+
+
+def parse_status(value: Any) -> str | None:
+    return _lookup(value, EnterpriseStatus, STATUS_LABELS, STATUS_ALIASES)
+
+
+def parse_platform(value: Any) -> str | None:
+    return _lookup(value, Platform, PLATFORM_LABELS, PLATFORM_ALIASES)
+
+
+def _required_text(raw: Mapping, key: str, label: str, limit: int, errors: dict) -> str:
+    value = _text(raw.get(key))
+    if not value:
+        errors[key] = f"{label} is required."
+    elif len(value) > limit:
+        errors[key] = f"{label} must be at most {limit} characters, got {len(value)}."
+    return value
+
+
+def _capital(raw: Mapping, errors: dict) -> int:
+    """Registered capital from ``registered_capital`` (yuan, as typed) or ``..._fen`` (int)."""
+    if "registered_capital_fen" in raw and "registered_capital" not in raw:
+        key, value = "registered_capital_fen", raw.get("registered_capital_fen")
+        if value is None or value == "":
+            errors[key] = "Registered capital is required."
+            return 0
+        if isinstance(value, bool) or not isinstance(value, int):
+            try:
+                value = int(str(value).strip())
+            except ValueError:
+                errors[key] = "Registered capital must be a whole number of fen."
+                return 0
+        fen = value
+    else:
+        key, text = "registered_capital", _text(raw.get("registered_capital"))
+        if not text:
+            errors[key] = "Registered capital is required."
+            return 0
+        try:
+            fen = yuan_to_fen(text)
+        except ValueError:
+            errors[key] = "Registered capital must be an amount in yuan with at most two decimals."
+            return 0
+    if fen < 0:
+        errors[key] = "Registered capital must not be negative."
+    elif fen > MAX_CAPITAL_FEN:
+        errors[key] = "Registered capital is too large."
+    return fen
+
+
+def _employees(raw: Mapping, errors: dict) -> int:
+    value = raw.get("employee_count")
+    text = _text(value)
+    if not text:
+        errors["employee_count"] = "Employee count is required."
+        return 0
+    if isinstance(value, bool):
+        errors["employee_count"] = "Employee count must be a whole number."
+        return 0
+    try:
+        count = value if isinstance(value, int) else int(text.replace(",", ""))
+    except ValueError:
+        errors["employee_count"] = "Employee count must be a whole number."
+        return 0
+    if count < 0:
+        errors["employee_count"] = "Employee count must not be negative."
+    elif count > MAX_EMPLOYEES:
+        errors["employee_count"] = "Employee count is too large."
+    return count
+
+
+def clean_shops(items: Any) -> tuple[tuple[ShopInput, ...], str | None]:
+    """Shops from a list of mappings (platform, shop_name, url); blank rows are skipped.
+
+    Returns the shops and the first problem found (naming the shop by its 1-based row).
+    """
+    shops: list[ShopInput] = []
+    seen: set[tuple[str, str]] = set()
+    for number, item in enumerate(items or [], start=1):
+        item = item if isinstance(item, Mapping) else {}
+        platform_text = _text(item.get("platform"))
+        name = _text(item.get("shop_name"))
+        url = _text(item.get("url")) or None
+        if not (platform_text or name or url):
+            continue
+        platform = parse_platform(platform_text)
+        if platform is None:
+            return (), f"Online shop {number}: choose one of the listed platforms."
+        if not name:
+            return (), f"Online shop {number}: the shop name is required."
+        if len(name) > MAX_SHOP_NAME:
+            return (), f"Online shop {number}: the shop name is longer than {MAX_SHOP_NAME}."
+        if url is not None and (len(url) > MAX_URL or not URL_RE.match(url)):
+            return (), f"Online shop {number}: the URL must start with http:// or https://."
+        if (platform, name) in seen:
+            return (), f"Online shop {number}: the same shop is listed twice."
+        seen.add((platform, name))
+        shops.append(ShopInput(platform, name, url))
+    if len(shops) > MAX_SHOPS:
+        return (), f"At most {MAX_SHOPS} online shops."
+    return tuple(shops), None
+
+
+def clean_enterprise(raw: Mapping[str, Any]) -> tuple[EnterpriseInput | None, dict[str, str]]:
+    """Check every field of ``raw``; the clean input, or ``None`` and field -> message."""
+    errors: dict[str, str] = {}
+    name = _required_text(raw, "name", "Company name", MAX_NAME, errors)
+    name_en = _text(raw.get("name_en")) or None
+    if name_en is not None and len(name_en) > MAX_NAME:
+        errors["name_en"] = f"English name must be at most {MAX_NAME} characters."
+
+    uscc = normalize_uscc(_text(raw.get("uscc")))
+    problem = validate_uscc(uscc)
+    if problem:
+        errors["uscc"] = problem
+
+    legal = _required_text(raw, "legal_representative", "Legal representative", MAX_PERSON, errors)
+    contact = _required_text(raw, "contact_person", "Contact person", MAX_PERSON, errors)
+    mobile = normalize_mobile(raw.get("contact_mobile"))
+    problem = mobile_problem(mobile)
+    if problem:
+        errors["contact_mobile"] = problem
+
+    industry = parse_industry(raw.get("industry"))
+    if industry is None:
+        errors["industry"] = "Choose one of the listed industries."
+    status = parse_status(raw.get("status")) if _text(raw.get("status")) else "prospect"
+    if status is None:
+        errors["status"] = "Choose one of the listed statuses."
+
+    capital = _capital(raw, errors)
+    employees = _employees(raw, errors)
+    shops, problem = clean_shops(raw.get("shops"))
+    if problem:
+        errors["shops"] = problem
+
+    if errors:
+        # Messages may quote what was typed (a USCC character); a bare "%" in them would be
+        # taken for a placeholder when a template translates them.
+        return None, {k: v.replace("%", "％") for k, v in errors.items()}
+    assert industry is not None and status is not None
+    return (
+        EnterpriseInput(
+            name=name,
+            name_en=name_en,
+            uscc=uscc,
+            legal_representative=legal,
+            contact_person=contact,
+            contact_mobile=mobile,
+            industry=industry,
+            status=status,
+            registered_capital_fen=capital,
+            employee_count=employees,
+            shops=shops,
+        ),
+        {},
+    )
