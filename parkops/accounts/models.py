@@ -29,7 +29,9 @@ class User(SQLModel, table=True):
     enterprise_id: int | None = Field(
         default=None, index=True, foreign_key="enterprises.id", ondelete="RESTRICT"
     )
-    department_id: int | None = Field(default=None, index=True)
+    department_id: int | None = Field(
+        default=None, index=True, foreign_key="departments.id", ondelete="RESTRICT"
+    )
     language: str | None = Field(default=None, max_length=5)
     created_at: datetime = created_at_field()
     password_changed_at: datetime | None = tz_field()

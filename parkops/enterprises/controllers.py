@@ -9,7 +9,6 @@ from urllib.parse import urlencode
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Redirect, Template
-from markupsafe import Markup, escape
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parkops.accounts import service as accounts
@@ -47,14 +46,9 @@ LABELS = {
 }
 
 
-def _html_errors(errors: dict[str, str] | None) -> dict[str, Markup]:
-    """Field errors escaped for the form macros.
-
-    The macros show a message with ``_(...)``, whose result Jinja treats as safe markup (it is
-    meant for literal strings). Our messages can quote stored data, e.g. the name of the
-    enterprise that already holds a USCC, so they are escaped here first.
-    """
-    return {k: escape(v) for k, v in (errors or {}).items()}
+def _html_errors(errors: dict[str, str] | None) -> dict[str, str]:
+    """Field errors for the form macros (their ``_()`` escapes what the messages quote)."""
+    return dict(errors or {})
 
 
 def _filters(q, industry, status, sort) -> dict[str, str]:
@@ -429,7 +423,7 @@ class InvitePages(Controller):
                 request,
                 "enterprises/invite_unusable.html",
                 status_code=exc.status_code,
-                message=escape(exc.message),
+                message=exc.message,
             )
         return render(
             request,

@@ -1,0 +1,417 @@
+"""The tickets part of the JSON API (``/api/v1/tickets``, ``/api/v1/notifications``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, delete, get, patch, post, put
+from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.response import File
+
+from parkops.accounts.roles import ANY_USER, Role
+from parkops.core.errors import ValidationFailed
+from parkops.core.web import form_data
+from parkops.db.base import utcnow
+from parkops.db.request_session import DbSession
+from parkops.tickets import catalogue, notifications, repository, schemas, service, work_calendar
+from parkops.tickets.http import UPLOAD_LIMIT, read_uploads
+
+DESK = frozenset({Role.service_desk, Role.park_admin})
+STAFF_TICKETS = DESK | {Role.gov_officer}
+ENTERPRISE = frozenset({Role.enterprise_user})
+TICKET_USERS = STAFF_TICKETS | ENTERPRISE
+FILERS = DESK | ENTERPRISE
+
+
+def _settings(request: Request):
+    return request.app.state.settings
+
+
+def _summary(row: dict) -> schemas.TicketSummary:
+    return schemas.TicketSummary(
+        **{k: row[k] for k in schemas.TicketSummary.model_fields if k in row and k != "overdue"},
+        overdue=bool(row["is_overdue"]),
+    )
+
+
+def _attachment_out(ticket_id: int, a) -> schemas.AttachmentOut:
+    return schemas.AttachmentOut(
+        id=a.id,
+        name=a.original_name,
+        content_type=a.content_type,
+        size_bytes=a.size_bytes,
+        created_at=a.created_at,
+        internal=a.internal,
+        url=f"/api/v1/tickets/{ticket_id}/attachments/{a.id}",
+    )
+
+
+def _detail(view: dict[str, Any]) -> schemas.TicketDetail:
+    t = view["ticket"]
+    return schemas.TicketDetail(
+        **t.model_dump(
+            include={
+                "id",
+                "number",
+                "subject",
+                "description",
+                "status",
+                "confidential",
+                "channel",
+                "preferred_contact",
+                "contact_name",
+                "contact_detail",
+                "enterprise_id",
+                "category_id",
+                "lead_department_id",
+                "reopen_count",
+                "rating",
+                "rating_comment",
+                "submitted_at",
+                "accepted_at",
+                "first_replied_at",
+                "resolved_at",
+                "closed_at",
+                "extension_days",
+                "extension_requested_days",
+            }
+        ),
+        enterprise_name=view["enterprise_name"],
+        category_name=view["category"].name,
+        co_department_ids=[d.id for d in view["co_departments"]],
+        merged_into_number=view["merged_into_number"],
+        paused=view["paused"],
+        overdue=view["is_overdue"],
+        your_role=view["role"].value,
+        available_actions=[a.value for a in view["actions"]],
+        can_rate=view["can_rate"],
+        deadlines=[
+            schemas.DeadlineOut(
+                key=d["key"],
+                due_at=d["due_at"],
+                met_at=d["met_at"],
+                provisional=d["provisional"],
+                unknown_years=d["years"],
+            )
+            for d in view["deadlines"]
+        ],
+        events=[
+            schemas.EventOut(
+                **{k: e[k] for k in ("id", "at", "actor", "actor_role", "action", "note")},
+                from_status=e["from_status"],
+                to_status=e["to_status"],
+                internal=e["internal"],
+                data=e["data"],
+                attachments=[_attachment_out(t.id, a) for a in e["attachments"]],
+            )
+            for e in view["timeline"]
+        ],
+    )
+
+
+async def _detail_for(db: DbSession, request: Request, ticket_id: int) -> schemas.TicketDetail:
+    return _detail(await service.ticket_view(db, request.user, ticket_id))
+
+
+def _category_out(row: dict) -> schemas.CategoryOut:
+    return schemas.CategoryOut(**{k: row[k] for k in schemas.CategoryOut.model_fields})
+
+
+class TicketsApi(Controller):
+    path = "/api/v1/tickets"
+    tags = ["tickets"]
+
+    # -- tickets --------------------------------------------------------------------------
+
+    @get("/", opt={"roles": TICKET_USERS}, summary="Tickets I may see (the queue)")
+    async def list_tickets(
+        self,
+        request: Request,
+        db: DbSession,
+        status: FromQuery[str | None] = None,
+        category_id: FromQuery[int | None] = None,
+        department_id: FromQuery[int | None] = None,
+        overdue: FromQuery[bool] = False,
+        q: FromQuery[str | None] = None,
+        order: FromQuery[str] = "due",
+        page: FromQuery[int] = 1,
+        page_size: FromQuery[int] = 20,
+    ) -> schemas.TicketPage:
+        """``status``: a status, ``open`` (default), ``paused`` or ``all``; ``order``: ``due``
+        (next deadline first) or ``newest``."""
+        filters = repository.QueueFilters(
+            status=status or "open",
+            category_id=category_id,
+            department_id=department_id,
+            overdue=overdue,
+            q=q,
+            newest_first=order == "newest",
+        )
+        result = await repository.queue(
+            db, request.user, filters, now=utcnow(), page=page, page_size=page_size
+        )
+        return schemas.TicketPage(**result.as_dict([_summary(r) for r in result.items]))
+
+    @post("/", opt={"roles": FILERS}, summary="File a ticket", status_code=201)
+    async def file_ticket(
+        self, request: Request, db: DbSession, data: JSONBody[schemas.TicketCreate]
+    ) -> schemas.TicketDetail:
+        ticket = await service.file_ticket(db, _settings(request), request.user, data.model_dump())
+        return await _detail_for(db, request, ticket.id)
+
+    @get("/{ticket_id:int}", opt={"roles": TICKET_USERS}, summary="One ticket with its timeline")
+    async def get_ticket(
+        self, request: Request, db: DbSession, ticket_id: FromPath[int]
+    ) -> schemas.TicketDetail:
+        return await _detail_for(db, request, ticket_id)
+
+    @post(
+        "/{ticket_id:int}/actions",
+        opt={"roles": TICKET_USERS},
+        summary="Do a workflow action (accept, dispatch, start, reply, withdraw, ...)",
+        status_code=200,
+    )
+    async def act(
+        self,
+        request: Request,
+        db: DbSession,
+        ticket_id: FromPath[int],
+        data: JSONBody[schemas.ActionIn],
+    ) -> schemas.TicketDetail:
+        fields = data.model_dump(exclude_none=True)
+        await service.perform(
+            db, _settings(request), request.user, ticket_id, fields.pop("action"), fields
+        )
+        return await _detail_for(db, request, ticket_id)
+
+    @post(
+        "/{ticket_id:int}/rating",
+        opt={"roles": ENTERPRISE},
+        summary="Rate the reply 1-5 (1-2 reopens the ticket once)",
+        status_code=200,
+    )
+    async def rate(
+        self,
+        request: Request,
+        db: DbSession,
+        ticket_id: FromPath[int],
+        data: JSONBody[schemas.RatingIn],
+    ) -> schemas.TicketDetail:
+        await service.rate(
+            db, _settings(request), request.user, ticket_id, data.rating, data.comment
+        )
+        return await _detail_for(db, request, ticket_id)
+
+    @post(
+        "/{ticket_id:int}/notes",
+        opt={"roles": STAFF_TICKETS},
+        summary="Add an internal note (not shown to the enterprise)",
+        status_code=201,
+    )
+    async def add_note(
+        self,
+        request: Request,
+        db: DbSession,
+        ticket_id: FromPath[int],
+        data: JSONBody[schemas.NoteIn],
+    ) -> schemas.TicketDetail:
+        await service.add_note(db, _settings(request), request.user, ticket_id, data.note)
+        return await _detail_for(db, request, ticket_id)
+
+    @post(
+        "/{ticket_id:int}/attachments",
+        opt={"roles": TICKET_USERS},
+        summary="Upload files (multipart field 'attachments'; 'internal=1' for staff-only)",
+        status_code=201,
+        request_max_body_size=UPLOAD_LIMIT,
+    )
+    async def upload(
+        self, request: Request, db: DbSession, ticket_id: FromPath[int]
+    ) -> list[schemas.AttachmentOut]:
+        data = await form_data(request)
+        rows = await service.attach_files(
+            db,
+            _settings(request),
+            request.user,
+            ticket_id,
+            await read_uploads(data),
+            internal=str(data.get("internal", "")).lower() in ("1", "true", "on"),
+        )
+        return [_attachment_out(ticket_id, r) for r in rows]
+
+    @get(
+        "/{ticket_id:int}/attachments/{attachment_id:int}",
+        opt={"roles": TICKET_USERS},
+        summary="Download an attachment",
+        media_type="application/octet-stream",
+    )
+    async def download(
+        self,
+        request: Request,
+        db: DbSession,
+        ticket_id: FromPath[int],
+        attachment_id: FromPath[int],
+    ) -> File:
+        attachment, path = await service.get_attachment(
+            db, _settings(request), request.user, ticket_id, attachment_id
+        )
+        return File(
+            path=path,
+            filename=attachment.original_name,
+            media_type=attachment.content_type,
+            content_disposition_type="attachment",
+        )
+
+    # -- catalogue ------------------------------------------------------------------------
+
+    @get("/departments", opt={"roles": TICKET_USERS}, summary="Departments")
+    async def departments(self, db: DbSession) -> list[schemas.DepartmentOut]:
+        return [
+            schemas.DepartmentOut(**d.model_dump()) for d in await catalogue.list_departments(db)
+        ]
+
+    @post("/departments", opt={"roles": DESK}, summary="Add a department", status_code=201)
+    async def create_department(
+        self, request: Request, db: DbSession, data: JSONBody[schemas.DepartmentIn]
+    ) -> schemas.DepartmentOut:
+        row = await catalogue.create_department(
+            db, request.user, data.model_dump(exclude_none=True)
+        )
+        return schemas.DepartmentOut(**row.model_dump())
+
+    @patch("/departments/{department_id:int}", opt={"roles": DESK}, summary="Change a department")
+    async def update_department(
+        self,
+        request: Request,
+        db: DbSession,
+        department_id: FromPath[int],
+        data: JSONBody[schemas.DepartmentIn],
+    ) -> schemas.DepartmentOut:
+        current = await catalogue.get_department(db, department_id)
+        merged = {**current.model_dump(), **data.model_dump(exclude_none=True)}
+        row = await catalogue.update_department(db, request.user, department_id, merged)
+        return schemas.DepartmentOut(**row.model_dump())
+
+    @get("/categories", opt={"roles": TICKET_USERS}, summary="The dispatch catalogue")
+    async def categories(self, db: DbSession) -> list[schemas.CategoryOut]:
+        return [_category_out(r) for r in await catalogue.list_categories(db)]
+
+    @post("/categories", opt={"roles": DESK}, summary="Add a category", status_code=201)
+    async def create_category(
+        self, request: Request, db: DbSession, data: JSONBody[schemas.CategoryIn]
+    ) -> schemas.CategoryOut:
+        row = await catalogue.create_category(db, request.user, data.model_dump(exclude_none=True))
+        return await self._category(db, row.id)
+
+    @patch("/categories/{category_id:int}", opt={"roles": DESK}, summary="Change a category")
+    async def update_category(
+        self,
+        request: Request,
+        db: DbSession,
+        category_id: FromPath[int],
+        data: JSONBody[schemas.CategoryIn],
+    ) -> schemas.CategoryOut:
+        await catalogue.update_category(
+            db, request.user, category_id, data.model_dump(exclude_none=True)
+        )
+        return await self._category(db, category_id)
+
+    async def _category(self, db: DbSession, category_id: int) -> schemas.CategoryOut:
+        rows = [r for r in await catalogue.list_categories(db) if r["id"] == category_id]
+        return _category_out(rows[0])
+
+    # -- calendar -------------------------------------------------------------------------
+
+    @get("/calendar", opt={"roles": DESK}, summary="The working-day calendar of a year")
+    async def calendar(self, db: DbSession, year: FromQuery[int]) -> schemas.CalendarYearOut:
+        view = await work_calendar.year_view(db, year)
+        return schemas.CalendarYearOut(
+            year=view["year"],
+            status=view["status"].value,
+            filled=view["filled"],
+            rows=[
+                schemas.CalendarDayOut(day=r.day, kind=r.kind, note=r.note) for r in view["rows"]
+            ],
+            special_days=[
+                schemas.SpecialDayOut(
+                    day=d.date, working=d.working, source=d.source.value, note=d.note
+                )
+                for d in view["special_days"]
+            ],
+        )
+
+    @put(
+        "/calendar/days/{day:str}",
+        opt={"roles": DESK},
+        summary="Mark a date as holiday, working day or park closure",
+    )
+    async def set_day(
+        self,
+        request: Request,
+        db: DbSession,
+        day: FromPath[str],
+        data: JSONBody[schemas.CalendarDayIn],
+    ) -> schemas.CalendarDayOut:
+        row = await work_calendar.set_day(db, request.user, {"day": day, **data.model_dump()})
+        return schemas.CalendarDayOut(day=row.day, kind=row.kind, note=row.note)
+
+    @delete("/calendar/days/{day:str}", opt={"roles": DESK}, summary="Remove a date's entry")
+    async def delete_day(self, request: Request, db: DbSession, day: FromPath[str]) -> None:
+        parsed = work_calendar.parse_day(day)
+        if parsed is None:
+            raise ValidationFailed(field_errors={"day": "Not a date (YYYY-MM-DD)"})
+        await work_calendar.delete_day(db, request.user, parsed)
+
+    @put(
+        "/calendar/years/{year:int}",
+        opt={"roles": DESK},
+        summary="Declare a year's calendar complete; provisional deadlines are recomputed",
+    )
+    async def fill_year(
+        self, request: Request, db: DbSession, year: FromPath[int]
+    ) -> schemas.RecomputeOut:
+        count = await work_calendar.set_year_filled(db, request.user, year, True)
+        return schemas.RecomputeOut(tickets_recomputed=count)
+
+    @delete(
+        "/calendar/years/{year:int}",
+        opt={"roles": DESK},
+        summary="Take back a year's completeness",
+        status_code=200,
+    )
+    async def unfill_year(
+        self, request: Request, db: DbSession, year: FromPath[int]
+    ) -> schemas.RecomputeOut:
+        count = await work_calendar.set_year_filled(db, request.user, year, False)
+        return schemas.RecomputeOut(tickets_recomputed=count)
+
+
+class NotificationsApi(Controller):
+    path = "/api/v1/notifications"
+    tags = ["tickets"]
+    opt = {"roles": ANY_USER}
+
+    @get("/", summary="My notifications, newest first")
+    async def list_notifications(
+        self,
+        request: Request,
+        db: DbSession,
+        unread: FromQuery[bool] = False,
+        page: FromQuery[int] = 1,
+    ) -> schemas.NotificationPage:
+        result = await notifications.list_for_user(db, request.user, unread_only=unread, page=page)
+        return schemas.NotificationPage(
+            **result.as_dict([schemas.NotificationOut(**r) for r in result.items]),
+            unread=await notifications.unread_count(db, request.user.id),
+        )
+
+    @post("/{notification_id:int}/read", summary="Mark one as read", status_code=200)
+    async def read(
+        self, request: Request, db: DbSession, notification_id: FromPath[int]
+    ) -> schemas.NotificationOut:
+        row = await notifications.mark_read(db, request.user, notification_id)
+        return schemas.NotificationOut(**row.model_dump())
+
+    @post("/read-all", summary="Mark all as read", status_code=200)
+    async def read_all(self, request: Request, db: DbSession) -> dict:
+        return {"marked": await notifications.mark_all_read(db, request.user)}
