@@ -319,5 +319,37 @@ def demo_load() -> None:
     click.echo("demo data loaded: " + ", ".join(f"{k} +{v}" for k, v in counts.items()))
 
 
+# --- leases ---------------------------------------------------------------------------------
+
+
+@main.group()
+def leases() -> None:
+    """Leasing: the daily roll-over of contracts, holds and unit statuses."""
+
+
+@leases.command("expire-holds")
+def leases_expire_holds() -> None:
+    """Release reservations whose 'held until' day has passed (their units follow)."""
+    from parkops.leases import service
+
+    try:
+        units = _run_in_transaction(lambda db: service.expire_holds(db, "cli"))
+    except Exception as exc:
+        _fail(exc)
+    click.echo(f"expired holds released {units} unit(s)")
+
+
+@leases.command("refresh-status")
+def leases_refresh_status() -> None:
+    """Daily roll-over: expire ended contracts and holds, bring unit statuses up to date."""
+    from parkops.leases import service
+
+    try:
+        result = _run_in_transaction(lambda db: service.refresh_status(db, "cli"))
+    except Exception as exc:
+        _fail(exc)
+    click.echo(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in result.items()))
+
+
 if __name__ == "__main__":
     main()

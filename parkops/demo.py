@@ -53,6 +53,8 @@ async def load_demo(db: AsyncSession) -> dict[str, int]:
         load_users,
         inventory_demo.load_demo,
         enterprises_demo.load_demo,
+        leases_demo.load_demo,
+        billing_demo.load_demo,
         tickets_demo.load_demo,
     ):
         counts.update(await loader(db))

@@ -18,7 +18,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from parkops.accounts import service
 from parkops.core.context import language_var
 from parkops.core.errors import NotAuthenticated, PermissionDenied
-from parkops.core.i18n import LANGUAGES
+from parkops.core.i18n import LANGUAGES, N_
 from parkops.core.web import (
     CSRF_COOKIE,
     CSRF_FIELD,
@@ -75,7 +75,7 @@ def route_access(route_handler: BaseRouteHandler) -> tuple[bool, frozenset | Non
     return bool(opt.get("public")), opt.get("roles")
 
 
-def role_guard(connection: ASGIConnection, route_handler: BaseRouteHandler) -> None:
+async def role_guard(connection: ASGIConnection, route_handler: BaseRouteHandler) -> None:
     public, roles = route_access(route_handler)
     if public:
         return
@@ -103,6 +103,8 @@ async def csrf_check(request: Request) -> None:
     valid = bool(cookie) and csrf_token_valid(cookie, request.app.state.settings.secret_key)
     if not valid or not sent or not hmac.compare_digest(str(cookie), str(sent)):
         raise PermissionDenied(
-            "The form has expired or did not come from this site (CSRF check failed). "
-            "Reload the page and try again."
+            N_(
+                "The form has expired or did not come from this site (CSRF check failed). "
+                "Reload the page and try again."
+            )
         )

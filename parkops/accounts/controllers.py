@@ -10,7 +10,7 @@ from litestar.response import Redirect, Template
 from parkops.accounts import service
 from parkops.accounts.roles import ADMIN, ANY_USER, ROLE_LABELS, Role
 from parkops.core.errors import TooManyRequests, ValidationFailed
-from parkops.core.i18n import LANGUAGES
+from parkops.core.i18n import LANGUAGES, N_
 from parkops.core.web import (
     LANG_COOKIE,
     SESSION_COOKIE,
@@ -79,7 +79,9 @@ class LoginController(Controller):
     async def logout(self, request: Request, db: DbSession) -> Redirect:
         await service.logout(db, request.user)
         gone = Cookie(key=SESSION_COOKIE, value="", max_age=0, path="/")
-        return redirect(request, "/login", flash=("info", "You have signed out."), cookies=[gone])
+        return redirect(
+            request, "/login", flash=("info", N_("You have signed out.")), cookies=[gone]
+        )
 
     @post("/language", opt=PUBLIC)
     async def set_language(self, request: Request) -> Redirect:
@@ -138,7 +140,7 @@ class AccountController(Controller):
         return redirect(
             request,
             "/account",
-            flash=("success", "Password changed. Other sessions were signed out."),
+            flash=("success", N_("Password changed. Other sessions were signed out.")),
             cookies=[session_cookie(request, cookie)],
         )
 
@@ -158,7 +160,7 @@ class AccountController(Controller):
         self, request: Request, db: DbSession, token_id: FromPath[int]
     ) -> Redirect:
         await service.revoke_api_token(db, request.user, token_id)
-        return redirect(request, "/account", flash=("success", "The API token was revoked."))
+        return redirect(request, "/account", flash=("success", N_("The API token was revoked.")))
 
 
 class AdminUsersController(Controller):
@@ -220,7 +222,7 @@ class AdminUsersController(Controller):
                 errors=exc.field_errors,
             )
         return redirect(
-            request, f"/admin/users/{user.id}", flash=("success", "The user was created.")
+            request, f"/admin/users/{user.id}", flash=("success", N_("The user was created."))
         )
 
     @get("/{user_id:int}")
@@ -262,7 +264,7 @@ class AdminUsersController(Controller):
                 errors=exc.field_errors,
                 role_labels=ROLE_LABELS,
             )
-        return redirect(request, f"/admin/users/{user_id}", flash=("success", "Roles saved."))
+        return redirect(request, f"/admin/users/{user_id}", flash=("success", N_("Roles saved.")))
 
     @post("/{user_id:int}/disable")
     async def disable(self, request: Request, db: DbSession, user_id: FromPath[int]) -> Redirect:
@@ -270,12 +272,12 @@ class AdminUsersController(Controller):
         return redirect(
             request,
             f"/admin/users/{user_id}",
-            flash=("success", "The account was disabled and its sessions ended."),
+            flash=("success", N_("The account was disabled and its sessions ended.")),
         )
 
     @post("/{user_id:int}/enable")
     async def enable(self, request: Request, db: DbSession, user_id: FromPath[int]) -> Redirect:
         await service.set_active(db, request.user, user_id, True)
         return redirect(
-            request, f"/admin/users/{user_id}", flash=("success", "The account was enabled.")
+            request, f"/admin/users/{user_id}", flash=("success", N_("The account was enabled."))
         )

@@ -8,6 +8,7 @@ from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from parkops.config import get_settings
+from parkops.core.i18n import N_, Message
 
 MIN_LENGTH = 10
 
@@ -42,7 +43,7 @@ def dummy_hash() -> str:
 
 def password_problem(password: str, username: str | None = None) -> str | None:
     if len(password) < MIN_LENGTH:
-        return f"Use at least {MIN_LENGTH} characters"
+        return Message(N_("Use at least %(n)s characters"), n=MIN_LENGTH)
     if username and username.lower() in password.lower():
-        return "The password must not contain the username"
+        return N_("The password must not contain the username")
     return None

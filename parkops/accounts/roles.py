@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from parkops.core.i18n import N_
+
 
 class Role(StrEnum):
     park_admin = "park_admin"
@@ -23,12 +25,12 @@ STAFF = STAFF_ROLES
 ANY_USER = ALL_ROLES
 
 ROLE_LABELS = {
-    Role.park_admin: "Park administrator",
-    Role.leasing: "Leasing officer",
-    Role.finance: "Finance officer",
-    Role.service_desk: "Service-desk officer",
-    Role.gov_officer: "Government officer",
-    Role.enterprise_user: "Enterprise user",
+    Role.park_admin: N_("Park administrator"),
+    Role.leasing: N_("Leasing officer"),
+    Role.finance: N_("Finance officer"),
+    Role.service_desk: N_("Service-desk officer"),
+    Role.gov_officer: N_("Government officer"),
+    Role.enterprise_user: N_("Enterprise user"),
 }
 
 
@@ -39,8 +41,8 @@ def validate_role_combination(roles: set[Role]) -> str | None:
     enterprises' rows through the staff role, defeating the scoping rules.
     """
     if not roles:
-        return "Choose at least one role"
+        return N_("Choose at least one role")
     outside = roles & {Role.gov_officer, Role.enterprise_user}
     if outside and len(roles) > 1:
-        return "Enterprise users and government officers cannot hold other roles"
+        return N_("Enterprise users and government officers cannot hold other roles")
     return None

@@ -22,6 +22,7 @@ from parkops.accounts.roles import Role, validate_role_combination
 from parkops.config import Settings
 from parkops.core import audit
 from parkops.core.errors import Conflict, NotFound, TooManyRequests, ValidationFailed
+from parkops.core.i18n import N_, Message
 from parkops.core.pagination import Page, paginate
 from parkops.db.base import utcnow
 
@@ -85,18 +86,21 @@ async def user_for_session_cookie(db: AsyncSession, cookie: str) -> CurrentUser 
     return _identity(row, session_id=row.sid)
 
 
+_token_user = (
+    sa.select(*_user_cols, ApiToken.id.label("tid"), ApiToken.last_used_at)
+    .join(ApiToken, ApiToken.user_id == User.id)
+    .where(
+        ApiToken.token_hash == sa.bindparam("token_hash"),
+        ApiToken.revoked_at.is_(None),
+        User.is_active.is_(True),
+    )
+)
+
+
 async def user_for_api_token(db: AsyncSession, token: str) -> CurrentUser | None:
-    row = (
-        await db.execute(
-            sa.select(*_user_cols, ApiToken.id.label("tid"), ApiToken.last_used_at)
-            .join(ApiToken, ApiToken.user_id == User.id)
-            .where(
-                ApiToken.token_hash == tokens.digest(token),
-                ApiToken.revoked_at.is_(None),
-                User.is_active.is_(True),
-            )
-        )
-    ).first()
+    # Built once: every API request runs it (no statement building or cache-key work per call).
+    conn = await db.connection()
+    row = (await conn.execute(_token_user, {"token_hash": tokens.digest(token)})).first()
     if row is None:
         return None
     now = utcnow()
@@ -157,7 +161,10 @@ async def login(
         if until is not None:
             seconds = max(1, int((until - now).total_seconds()) + 1)
             raise TooManyRequests(
-                f"Too many failed sign-in attempts. Try again in {seconds // 60 + 1} minutes.",
+                Message(
+                    N_("Too many failed sign-in attempts. Try again in %(minutes)s minutes."),
+                    minutes=seconds // 60 + 1,
+                ),
                 headers={"Retry-After": str(seconds)},
             )
         row = (
@@ -175,7 +182,7 @@ async def login(
         await check.commit()
 
     if not ok:
-        raise ValidationFailed("Wrong username or password, or the account is disabled.")
+        raise ValidationFailed(N_("Wrong username or password, or the account is disabled."))
     assert row is not None
     cookie = await open_session(db, settings, row.id, ip=ip, user_agent=user_agent)
     identity = await get_identity(db, row.id)
@@ -237,14 +244,14 @@ async def change_password(
         raise NotFound()
     errors = {}
     if not passwords.verify_password(row.password_hash, current):
-        errors["current_password"] = "The current password is wrong"
+        errors["current_password"] = N_("The current password is wrong")
     problem = passwords.password_problem(new, row.username)
     if problem:
         errors["new_password"] = problem
     elif new != confirm:
-        errors["confirm_password"] = "The two new passwords differ"
+        errors["confirm_password"] = N_("The two new passwords differ")
     if errors:
-        raise ValidationFailed("The password was not changed.", field_errors=errors)
+        raise ValidationFailed(N_("The password was not changed."), field_errors=errors)
     row.password_hash = passwords.hash_password(new)
     row.password_changed_at = utcnow()
     await revoke_all_sessions(db, row.id)
@@ -259,7 +266,7 @@ async def create_api_token(db: AsyncSession, user: CurrentUser, name: str) -> tu
     name = (name or "").strip()
     if not name or len(name) > 100:
         raise ValidationFailed(
-            field_errors={"name": "Give the token a name of 1 to 100 characters"}
+            field_errors={"name": N_("Give the token a name of 1 to 100 characters")}
         )
     plaintext = tokens.new_api_token()
     token = ApiToken(
@@ -293,7 +300,7 @@ async def revoke_api_token(db: AsyncSession, user: CurrentUser, token_id: int) -
         )
     ).scalar_one_or_none()
     if token is None:
-        raise NotFound("No such API token")
+        raise NotFound(N_("No such API token"))
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         audit.record(
@@ -313,7 +320,7 @@ async def revoke_api_token(db: AsyncSession, user: CurrentUser, token_id: int) -
 async def get_identity(db: AsyncSession, user_id: int) -> CurrentUser:
     row = (await db.execute(sa.select(*_user_cols).where(User.id == user_id))).first()
     if row is None:
-        raise NotFound("No such user")
+        raise NotFound(N_("No such user"))
     return _identity(row)
 
 
@@ -326,15 +333,15 @@ def _parse_roles(raw: list[str] | None) -> tuple[set[Role], str | None]:
     try:
         roles = {Role(r) for r in (raw or [])}
     except ValueError:
-        return set(), "Unknown role"
+        return set(), N_("Unknown role")
     return roles, validate_role_combination(roles)
 
 
 def _check_links(roles: set[Role], enterprise_id, department_id, errors: dict) -> None:
     if Role.enterprise_user in roles and not enterprise_id:
-        errors["enterprise_id"] = "An enterprise user must belong to an enterprise"
+        errors["enterprise_id"] = N_("An enterprise user must belong to an enterprise")
     if Role.gov_officer in roles and not department_id:
-        errors["department_id"] = "A government officer must belong to a department"
+        errors["department_id"] = N_("A government officer must belong to a department")
 
 
 async def create_user(
@@ -354,11 +361,11 @@ async def create_user(
     email = (email or "").strip() or None
     errors: dict[str, str] = {}
     if not USERNAME_RE.match(username):
-        errors["username"] = "3 to 64 characters: letters, digits and . _ @ -"
+        errors["username"] = N_("3 to 64 characters: letters, digits and . _ @ -")
     if not display_name:
-        errors["display_name"] = "Enter the person's name"
+        errors["display_name"] = N_("Enter the person's name")
     if email and not EMAIL_RE.match(email):
-        errors["email"] = "Not an email address"
+        errors["email"] = N_("Not an email address")
     problem = passwords.password_problem(password or "", username)
     if problem:
         errors["password"] = problem
@@ -371,9 +378,11 @@ async def create_user(
             sa.select(sa.func.count()).where(sa.func.lower(User.username) == username.lower())
         )
         if taken:
-            errors["username"] = f"The username '{username}' is already taken"
+            errors["username"] = Message(
+                N_("The username '%(username)s' is already taken"), username=username
+            )
     if errors:
-        raise ValidationFailed("The user was not created.", field_errors=errors)
+        raise ValidationFailed(N_("The user was not created."), field_errors=errors)
 
     user = User(
         username=username,
@@ -393,10 +402,14 @@ async def create_user(
         if getattr(exc.orig, "pgcode", None) == "23503":
             field = "enterprise_id" if "enterprise" in str(exc.orig) else "department_id"
             raise ValidationFailed(
-                "The user was not created.", field_errors={field: "No such record"}
+                N_("The user was not created."), field_errors={field: N_("No such record")}
             ) from None
         raise Conflict(
-            field_errors={"username": f"The username '{username}' is already taken"}
+            field_errors={
+                "username": Message(
+                    N_("The username '%(username)s' is already taken"), username=username
+                )
+            }
         ) from None
     for role in sorted(parsed):
         db.add(UserRole(user_id=user.id, role=role.value))
@@ -427,16 +440,16 @@ async def set_roles(
 ) -> None:
     user = await db.get(User, user_id)
     if user is None:
-        raise NotFound("No such user")
+        raise NotFound(N_("No such user"))
     parsed, role_error = _parse_roles(roles)
     errors: dict[str, str] = {}
     if role_error:
         errors["roles"] = role_error
     _check_links(parsed, enterprise_id, department_id, errors)
     if user_id == actor.id and Role.park_admin not in parsed:
-        errors["roles"] = "You cannot remove your own administrator role"
+        errors["roles"] = N_("You cannot remove your own administrator role")
     if errors:
-        raise ValidationFailed("The roles were not changed.", field_errors=errors)
+        raise ValidationFailed(N_("The roles were not changed."), field_errors=errors)
     before = sorted(await roles_of(db, user_id))
     await db.execute(sa.delete(UserRole).where(UserRole.user_id == user_id))
     for role in sorted(parsed):
@@ -458,9 +471,9 @@ async def set_roles(
 async def set_active(db: AsyncSession, actor: CurrentUser, user_id: int, active: bool) -> User:
     user = await db.get(User, user_id)
     if user is None:
-        raise NotFound("No such user")
+        raise NotFound(N_("No such user"))
     if user_id == actor.id and not active:
-        raise ValidationFailed("You cannot disable your own account.")
+        raise ValidationFailed(N_("You cannot disable your own account."))
     if user.is_active != active:
         user.is_active = active
         if not active:
@@ -485,7 +498,7 @@ async def set_password(
         await db.execute(sa.select(User).where(sa.func.lower(User.username) == username.lower()))
     ).scalar_one_or_none()
     if user is None:
-        raise NotFound(f"No user named '{username}'")
+        raise NotFound(Message(N_("No user named '%(username)s'"), username=username))
     problem = passwords.password_problem(password, user.username)
     if problem:
         raise ValidationFailed(field_errors={"password": problem})
@@ -531,7 +544,7 @@ async def list_users(
 async def get_user(db: AsyncSession, user_id: int) -> User:
     user = await db.get(User, user_id)
     if user is None:
-        raise NotFound("No such user")
+        raise NotFound(N_("No such user"))
     return user
 
 

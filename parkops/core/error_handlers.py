@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from parkops.core.context import request_id_var
 from parkops.core.errors import AppError, Conflict, NotAuthenticated, NotFound, PermissionDenied
-from parkops.core.i18n import gettext
+from parkops.core.i18n import N_, gettext
 from parkops.core.web import is_api, login_redirect, render
 
 log = logging.getLogger(__name__)
@@ -108,7 +108,7 @@ def handle_integrity(request: Request, exc: IntegrityError) -> Response:
     log.warning("integrity error turned into 409: %s", exc.orig)
     return handle_app_error(
         request,
-        Conflict("The change conflicts with data saved in the meantime. Reload and try again."),
+        Conflict(N_("The change conflicts with data saved in the meantime. Reload and try again.")),
     )
 
 

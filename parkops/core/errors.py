@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from parkops.core.i18n import N_
+
 
 class AppError(Exception):
     status_code = 400
     code = "bad_request"
-    title = "Bad request"
+    title = N_("Bad request")
 
     def __init__(
         self,
@@ -30,34 +32,34 @@ class AppError(Exception):
 class ValidationFailed(AppError):
     status_code = 422
     code = "validation_failed"
-    title = "The input is not valid"
+    title = N_("The input is not valid")
 
 
 class NotAuthenticated(AppError):
     status_code = 401
     code = "not_authenticated"
-    title = "Sign in required"
+    title = N_("Sign in required")
 
 
 class PermissionDenied(AppError):
     status_code = 403
     code = "forbidden"
-    title = "You do not have access to this page"
+    title = N_("You do not have access to this page")
 
 
 class NotFound(AppError):
     status_code = 404
     code = "not_found"
-    title = "Not found"
+    title = N_("Not found")
 
 
 class Conflict(AppError):
     status_code = 409
     code = "conflict"
-    title = "Conflict"
+    title = N_("Conflict")
 
 
 class TooManyRequests(AppError):
     status_code = 429
     code = "too_many_requests"
-    title = "Too many attempts"
+    title = N_("Too many attempts")

@@ -33,8 +33,59 @@ def translations(lang: str) -> NullTranslations:
     return Translations(fp=buf)
 
 
+def N_(message: str) -> str:
+    """Mark a message for extraction without translating it: services keep English, and the
+    page, flash or API error that shows it translates it with :func:`gettext`."""
+    return message
+
+
+class Message(str):
+    """An English message with ``%(name)s`` placeholders, already filled in.
+
+    As a ``str`` it is the English text (logs, tests and the CLI see no difference); ``gettext``
+    translates the template and fills in the values, so a message that quotes a value can still
+    match its catalogue entry. Values that are Messages themselves are translated too.
+    """
+
+    template: str
+    params: dict[str, object]
+
+    def __new__(cls, template: str, **params: object) -> Message:
+        obj = super().__new__(cls, _fill(template, params))
+        obj.template = template
+        obj.params = params
+        return obj
+
+    def __reduce__(self):  # pickling/copying keeps the template and values
+        return (_rebuild, (self.template, self.params))
+
+
+def _rebuild(template: str, params: dict[str, object]) -> Message:
+    return Message(template, **params)
+
+
+def _fill(template: str, params: dict[str, object]) -> str:
+    if not params:
+        return template
+    try:
+        return template % {k: str(v) if isinstance(v, Message) else v for k, v in params.items()}
+    except (KeyError, ValueError, TypeError):
+        return template
+
+
 def gettext(message: str) -> str:
-    return translations(language_var.get()).gettext(message)
+    catalogue = translations(language_var.get())
+    if isinstance(message, Message) and message.params:
+        try:
+            values = {k: _translated_value(v) for k, v in message.params.items()}
+            return catalogue.gettext(message.template) % values
+        except (KeyError, ValueError, TypeError):  # a broken translation: show the English
+            return str(message)
+    return catalogue.gettext(getattr(message, "template", message))
+
+
+def _translated_value(value: object) -> object:
+    return gettext(value) if isinstance(value, Message) else value
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:

@@ -58,7 +58,7 @@ class RowErrors(ValidationFailed):
     """Raised by a domain ``commit`` to reject the whole import with row errors."""
 
     def __init__(self, errors: Sequence[RowError]) -> None:
-        super().__init__("The import was rejected; nothing was saved.")
+        super().__init__(N_("The import was rejected; nothing was saved."))
         self.errors = list(errors)
 
 

@@ -23,6 +23,7 @@ from email.utils import formatdate, make_msgid
 
 from parkops.config import Settings
 from parkops.core.errors import AppError
+from parkops.core.i18n import N_
 from parkops.db.base import utcnow
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,7 @@ OUTBOX: deque[SentMail] = deque(maxlen=OUTBOX_SIZE)
 class MailNotSent(AppError):
     status_code = 502
     code = "mail_not_sent"
-    title = "The email could not be sent"
+    title = N_("The email could not be sent")
 
 
 def build_message(settings: Settings, to: str, subject: str, body: str) -> EmailMessage:
@@ -87,7 +88,7 @@ async def send_mail(settings: Settings, *, to: str, subject: str, body: str) -> 
     except (OSError, smtplib.SMTPException) as exc:
         log.warning("sending email to %s failed: %s", to, exc)
         raise MailNotSent(
-            "The email could not be sent. Check the address or try again later."
+            N_("The email could not be sent. Check the address or try again later.")
         ) from exc
     log.info("email sent to %s: %s", to, subject)
     return sent

@@ -133,17 +133,13 @@ from typing import Any
 from urllib.parse import quote
 
 from parkops.core.context import language_var
+from parkops.core.i18n import N_, Message, gettext
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 50_000
 CSV_MEDIA_TYPE = "text/csv"  # Litestar adds "; charset=utf-8"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-ENCODING_MESSAGE = "The file is not UTF-8 or GB18030 text; save it as CSV UTF-8 from Excel"
-
-
-def N_(message: str) -> str:
-    """Mark an English message for the translation catalogue; it is translated when shown."""
-    return message
+ENCODING_MESSAGE = N_("The file is not UTF-8 or GB18030 text; save it as CSV UTF-8 from Excel")
 
 
 # --- errors -------------------------------------------------------------------------------------
@@ -177,7 +173,8 @@ def _format(message: str, params: Mapping[str, Any]) -> str:
     if not params:
         return message
     try:
-        return message % dict(params)
+        # A parameter may be an i18n.Message (a service message quoting the input): translate it.
+        return message % {k: gettext(v) if isinstance(v, Message) else v for k, v in params.items()}
     except (KeyError, ValueError, TypeError):
         return message
 

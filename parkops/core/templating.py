@@ -43,7 +43,8 @@ def page_url(request, page: int) -> str:
 
 
 def _gettext(message: object, **variables: object) -> Markup:
-    text = escape(i18n.gettext(str(message)))
+    # A str (possibly an i18n.Message carrying its template and values) goes in as is.
+    text = escape(i18n.gettext(message if isinstance(message, str) else str(message)))
     return text % variables if variables else text
 
 

@@ -17,7 +17,7 @@ from parkops.accounts.roles import STAFF, Role
 from parkops.core import importing
 from parkops.core.errors import AppError, Conflict, NotFound, ValidationFailed
 from parkops.core.home import DASHBOARD_CARDS
-from parkops.core.i18n import gettext
+from parkops.core.i18n import N_, gettext
 from parkops.core.mail import MailNotSent
 from parkops.core.money import fen_to_yuan
 from parkops.core.tabular import csv_response, xlsx_response
@@ -232,7 +232,9 @@ class EnterprisePages(Controller):
                 request, form=values, errors=exc.field_errors, status_code=exc.status_code
             )
         return redirect(
-            request, f"/enterprises/{enterprise.id}", flash=("success", "The enterprise was saved.")
+            request,
+            f"/enterprises/{enterprise.id}",
+            flash=("success", N_("The enterprise was saved.")),
         )
 
     @get("/{enterprise_id:int}", opt={"roles": READERS})
@@ -266,7 +268,9 @@ class EnterprisePages(Controller):
                 status_code=exc.status_code,
             )
         return redirect(
-            request, f"/enterprises/{enterprise_id}", flash=("success", "The enterprise was saved.")
+            request,
+            f"/enterprises/{enterprise_id}",
+            flash=("success", N_("The enterprise was saved.")),
         )
 
     @post("/{enterprise_id:int}/invitations", opt={"roles": EDITORS})
@@ -328,7 +332,7 @@ class EnterprisePages(Controller):
         return redirect(
             request,
             f"/enterprises/{enterprise_id}",
-            flash=("success", "The invitation was withdrawn."),
+            flash=("success", N_("The invitation was withdrawn.")),
         )
 
     @post("/{enterprise_id:int}/users/{user_id:int}/disable", opt={"roles": EDITORS})
@@ -339,7 +343,7 @@ class EnterprisePages(Controller):
         return redirect(
             request,
             f"/enterprises/{enterprise_id}",
-            flash=("success", "The account was disabled and its sessions ended."),
+            flash=("success", N_("The account was disabled and its sessions ended.")),
         )
 
     @post("/{enterprise_id:int}/users/{user_id:int}/enable", opt={"roles": EDITORS})
@@ -348,7 +352,9 @@ class EnterprisePages(Controller):
     ) -> Redirect:
         await service.set_user_active(db, request.user, enterprise_id, user_id, True)
         return redirect(
-            request, f"/enterprises/{enterprise_id}", flash=("success", "The account was enabled.")
+            request,
+            f"/enterprises/{enterprise_id}",
+            flash=("success", N_("The account was enabled.")),
         )
 
 
@@ -375,7 +381,7 @@ class EnterpriseImportPages(Controller):
     @post("/commit")
     async def commit(self, request: Request, db: DbSession) -> Template | Redirect:
         return await self.flow.commit(
-            request, db, done_url="/enterprises", done_message="Imported %(count)s enterprises."
+            request, db, done_url="/enterprises", done_message=N_("Imported %(count)s enterprises.")
         )
 
 
@@ -389,7 +395,7 @@ class PortalPages(Controller):
     @get("/enterprise")
     async def enterprise(self, request: Request, db: DbSession) -> Template:
         if request.user.enterprise_id is None:
-            raise NotFound("No such enterprise")
+            raise NotFound(N_("No such enterprise"))
         enterprise = await service.get_enterprise(db, request.user, request.user.enterprise_id)
         return render(
             request,
@@ -475,7 +481,7 @@ class InvitePages(Controller):
         return redirect(
             request,
             "/portal/enterprise",
-            flash=("success", "Welcome to ParkOps. Your account is ready."),
+            flash=("success", N_("Welcome to ParkOps. Your account is ready.")),
             cookies=[session_cookie(request, cookie)],
         )
 

@@ -25,7 +25,7 @@ from parkops.accounts.scoping import one_or_404, scope
 from parkops.config import Settings
 from parkops.core import audit, mail
 from parkops.core.errors import AppError, Conflict, NotFound, ValidationFailed
-from parkops.core.i18n import gettext
+from parkops.core.i18n import N_, Message, gettext
 from parkops.core.pagination import Page, paginate
 from parkops.core.templating import local_dt
 from parkops.db.base import utcnow
@@ -193,7 +193,7 @@ async def export_rows(
 
 async def get_enterprise(db: AsyncSession, user: CurrentUser, enterprise_id: int) -> Enterprise:
     stmt = scoped(sa.select(Enterprise).where(Enterprise.id == enterprise_id), user)
-    return await one_or_404(db, stmt, "No such enterprise")
+    return await one_or_404(db, stmt, N_("No such enterprise"))
 
 
 async def list_shops(db: AsyncSession, enterprise_id: int) -> list[EnterpriseShop]:
@@ -218,7 +218,11 @@ async def status_counts(db: AsyncSession) -> dict[str, int]:
 
 
 def _duplicate_message(uscc: str, name: str) -> str:
-    return f"Unified Social Credit Code {uscc} is already registered for {name}."
+    return Message(
+        N_("Unified Social Credit Code %(uscc)s is already registered for %(name)s."),
+        uscc=uscc,
+        name=name,
+    )
 
 
 async def _check_uscc_free(db: AsyncSession, uscc: str, *, except_id: int | None = None) -> None:
@@ -228,7 +232,7 @@ async def _check_uscc_free(db: AsyncSession, uscc: str, *, except_id: int | None
     holder = await db.scalar(stmt)
     if holder is not None:
         raise Conflict(
-            "The enterprise was not saved.",
+            N_("The enterprise was not saved."),
             field_errors={"uscc": _duplicate_message(uscc, holder)},
         )
 
@@ -242,15 +246,19 @@ async def _flush_guarding_uscc(db: AsyncSession, uscc: str) -> None:
         if "uq_enterprises_uscc" not in str(exc.orig):
             raise
         raise Conflict(
-            "The enterprise was not saved.",
-            field_errors={"uscc": f"Unified Social Credit Code {uscc} is already registered."},
+            N_("The enterprise was not saved."),
+            field_errors={
+                "uscc": Message(
+                    N_("Unified Social Credit Code %(uscc)s is already registered."), uscc=uscc
+                )
+            },
         ) from None
 
 
 def _clean_or_raise(raw: Mapping[str, Any]) -> EnterpriseInput:
     clean, errors = clean_enterprise(raw)
     if errors:
-        raise ValidationFailed("The enterprise was not saved.", field_errors=errors)
+        raise ValidationFailed(N_("The enterprise was not saved."), field_errors=errors)
     assert clean is not None
     return clean
 
@@ -306,7 +314,7 @@ async def update_enterprise(
         )
     ).scalar_one_or_none()
     if enterprise is None:
-        raise NotFound("No such enterprise")
+        raise NotFound(N_("No such enterprise"))
     current_shops = await list_shops(db, enterprise_id)
     merged = editable_values(enterprise, current_shops)
     if "registered_capital" in changes:
@@ -315,7 +323,9 @@ async def update_enterprise(
     clean = _clean_or_raise(merged)
     problem = transition_problem(enterprise.status, clean.status)
     if problem:
-        raise ValidationFailed("The enterprise was not saved.", field_errors={"status": problem})
+        raise ValidationFailed(
+            N_("The enterprise was not saved."), field_errors={"status": problem}
+        )
     await _check_uscc_free(db, clean.uscc, except_id=enterprise_id)
 
     before = {
@@ -367,7 +377,7 @@ async def update_enterprise(
 class InvitationUnusable(AppError):
     status_code = 410
     code = "invitation_unusable"
-    title = "This invitation can no longer be used"
+    title = N_("This invitation can no longer be used")
 
 
 def invitation_state(invitation: EnterpriseInvitation, now: datetime | None = None) -> str:
@@ -451,11 +461,11 @@ async def invite_user(
     display_name = (display_name or "").strip()
     errors = {}
     if not accounts.EMAIL_RE.match(email) or len(email) > 254:
-        errors["email"] = "Enter the invitee's email address"
+        errors["email"] = N_("Enter the invitee's email address")
     if not display_name or len(display_name) > 120:
-        errors["display_name"] = "Enter the invitee's name (at most 120 characters)"
+        errors["display_name"] = N_("Enter the invitee's name (at most 120 characters)")
     if errors:
-        raise ValidationFailed("The invitation was not sent.", field_errors=errors)
+        raise ValidationFailed(N_("The invitation was not sent."), field_errors=errors)
 
     now = utcnow()
     await db.execute(
@@ -506,7 +516,7 @@ async def revoke_invitation(
         )
     ).scalar_one_or_none()
     if invitation is None:
-        raise NotFound("No such invitation")
+        raise NotFound(N_("No such invitation"))
     if invitation_state(invitation) != "pending":
         return
     invitation.revoked_at = utcnow()
@@ -536,18 +546,20 @@ async def find_invitation(
     row = (await db.execute(stmt)).first()
     if row is None:
         raise NotFound(
-            "This invitation link is not valid. Check that you copied the whole link from the "
-            "email, or ask the park office for a new invitation."
+            N_(
+                "This invitation link is not valid. Check that you copied the whole link from the "
+                "email, or ask the park office for a new invitation."
+            )
         )
     invitation, enterprise_name = row
     state = invitation_state(invitation)
     if state == "accepted":
         raise InvitationUnusable(
-            "This invitation has already been used. Sign in with the account created from it."
+            N_("This invitation has already been used. Sign in with the account created from it.")
         )
     if state == "revoked":
         raise InvitationUnusable(
-            "This invitation was withdrawn. Ask the park office for a new invitation."
+            N_("This invitation was withdrawn. Ask the park office for a new invitation.")
         )
     if state == "expired":
         raise InvitationUnusable(
@@ -572,8 +584,8 @@ async def accept_invitation(
     invitation, _name = await find_invitation(db, token, lock=True)
     if (password or "") != (confirm or ""):
         raise ValidationFailed(
-            "The account was not created.",
-            field_errors={"confirm_password": "The two passwords differ"},
+            N_("The account was not created."),
+            field_errors={"confirm_password": N_("The two passwords differ")},
         )
     user = await accounts.create_user(
         db,
@@ -607,5 +619,5 @@ async def set_user_active(
         sa.select(User.id).where(User.id == user_id, User.enterprise_id == enterprise_id)
     )
     if belongs is None:
-        raise NotFound("No such user of this enterprise")
+        raise NotFound(N_("No such user of this enterprise"))
     await accounts.set_active(db, actor, user_id, active)

@@ -44,6 +44,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from parkops.core.i18n import N_, Message
+
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 LENGTH = 18
@@ -98,26 +100,47 @@ def validate_uscc(text: str) -> str | None:
     """
     code = normalize_uscc(text)
     if not code:
-        return "Unified Social Credit Code is required."
+        return N_("Unified Social Credit Code is required.")
     if len(code) != LENGTH:
-        return f"Unified Social Credit Code must be 18 characters, got {len(code)}."
+        return Message(
+            N_("Unified Social Credit Code must be 18 characters, got %(count)s."), count=len(code)
+        )
     for position, char in enumerate(code, start=1):
-        hint = f" (did you mean {_LOOKALIKES[char]!r}?)" if char in _LOOKALIKES else ""
+        hint = (
+            Message(N_(" (did you mean %(char)s?)"), char=repr(_LOOKALIKES[char]))
+            if char in _LOOKALIKES
+            else ""
+        )
         if 3 <= position <= 8 and not (char.isascii() and char.isdigit()):
-            return (
-                f"Unified Social Credit Code: position {position} must be a digit "
-                f"(positions 3-8 are the administrative division code), got {char!r}{hint}."
+            return Message(
+                N_(
+                    "Unified Social Credit Code: position %(position)s must be a digit "
+                    "(positions 3-8 are the administrative division code), got %(char)s%(hint)s."
+                ),
+                position=position,
+                char=repr(char),
+                hint=hint,
             )
         if char not in _VALUE:
-            return (
-                f"Unified Social Credit Code: invalid character {char!r} at position {position}"
-                f"{hint}; only digits and capital letters other than I, O, S, V and Z are used."
+            return Message(
+                N_(
+                    "Unified Social Credit Code: invalid character %(char)s at position "
+                    "%(position)s%(hint)s; only digits and capital letters other than I, O, S, V "
+                    "and Z are used."
+                ),
+                char=repr(char),
+                position=position,
+                hint=hint,
             )
     expected = uscc_check_char(code[:17])
     if code[17] != expected:
-        return (
-            f"Unified Social Credit Code check character should be {expected!r}, "
-            f"got {code[17]!r}; please check the code for a typing error."
+        return Message(
+            N_(
+                "Unified Social Credit Code check character should be %(expected)s, "
+                "got %(got)s; please check the code for a typing error."
+            ),
+            expected=repr(expected),
+            got=repr(code[17]),
         )
     return None
 

@@ -17,6 +17,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
+from parkops.core.i18n import N_, Message
 from parkops.core.money import yuan_to_fen
 from parkops.enterprises.uscc import normalize_uscc, validate_uscc
 from parkops.enterprises.workflow import STATUS_LABELS, EnterpriseStatus
@@ -33,12 +34,12 @@ class Industry(StrEnum):
 
 INDUSTRY_LABELS = MappingProxyType(
     {
-        Industry.down_apparel: "Down apparel",
-        Industry.childrens_clothing: "Children's clothing",
-        Industry.ecommerce: "E-commerce",
-        Industry.accessories: "Accessories",
-        Industry.logistics: "Logistics",
-        Industry.other: "Other",
+        Industry.down_apparel: N_("Down apparel"),
+        Industry.childrens_clothing: N_("Children's clothing"),
+        Industry.ecommerce: N_("E-commerce"),
+        Industry.accessories: N_("Accessories"),
+        Industry.logistics: N_("Logistics"),
+        Industry.other: N_("Other"),
     }
 )
 
@@ -59,15 +60,15 @@ class Platform(StrEnum):
 
 PLATFORM_LABELS = MappingProxyType(
     {
-        Platform.tmall: "Tmall",
-        Platform.taobao: "Taobao",
-        Platform.jd: "JD.com",
-        Platform.pinduoduo: "Pinduoduo",
-        Platform.douyin: "Douyin",
-        Platform.kuaishou: "Kuaishou",
-        Platform.xiaohongshu: "Xiaohongshu",
-        Platform.wechat: "WeChat",
-        Platform.other: "Other",
+        Platform.tmall: N_("Tmall"),
+        Platform.taobao: N_("Taobao"),
+        Platform.jd: N_("JD.com"),
+        Platform.pinduoduo: N_("Pinduoduo"),
+        Platform.douyin: N_("Douyin"),
+        Platform.kuaishou: N_("Kuaishou"),
+        Platform.xiaohongshu: N_("Xiaohongshu"),
+        Platform.wechat: N_("WeChat"),
+        Platform.other: N_("Other"),
     }
 )
 
@@ -171,9 +172,9 @@ def normalize_mobile(text: Any) -> str:
 
 def mobile_problem(mobile: str) -> str | None:
     if not mobile:
-        return "Contact mobile is required."
+        return N_("Contact mobile is required.")
     if not MOBILE_RE.match(mobile):
-        return "Contact mobile must be an 11-digit mainland mobile number starting with 13-19."
+        return N_("Contact mobile must be an 11-digit mainland mobile number starting with 13-19.")
     return None
 
 
@@ -205,9 +206,14 @@ def parse_platform(value: Any) -> str | None:
 def _required_text(raw: Mapping, key: str, label: str, limit: int, errors: dict) -> str:
     value = _text(raw.get(key))
     if not value:
-        errors[key] = f"{label} is required."
+        errors[key] = Message(N_("%(label)s is required."), label=Message(label))
     elif len(value) > limit:
-        errors[key] = f"{label} must be at most {limit} characters, got {len(value)}."
+        errors[key] = Message(
+            N_("%(label)s must be at most %(limit)s characters, got %(count)s."),
+            label=Message(label),
+            limit=limit,
+            count=len(value),
+        )
     return value
 
 
@@ -216,29 +222,31 @@ def _capital(raw: Mapping, errors: dict) -> int:
     if "registered_capital_fen" in raw and "registered_capital" not in raw:
         key, value = "registered_capital_fen", raw.get("registered_capital_fen")
         if value is None or value == "":
-            errors[key] = "Registered capital is required."
+            errors[key] = N_("Registered capital is required.")
             return 0
         if isinstance(value, bool) or not isinstance(value, int):
             try:
                 value = int(str(value).strip())
             except ValueError:
-                errors[key] = "Registered capital must be a whole number of fen."
+                errors[key] = N_("Registered capital must be a whole number of fen.")
                 return 0
         fen = value
     else:
         key, text = "registered_capital", _text(raw.get("registered_capital"))
         if not text:
-            errors[key] = "Registered capital is required."
+            errors[key] = N_("Registered capital is required.")
             return 0
         try:
             fen = yuan_to_fen(text)
         except ValueError:
-            errors[key] = "Registered capital must be an amount in yuan with at most two decimals."
+            errors[key] = N_(
+                "Registered capital must be an amount in yuan with at most two decimals."
+            )
             return 0
     if fen < 0:
-        errors[key] = "Registered capital must not be negative."
+        errors[key] = N_("Registered capital must not be negative.")
     elif fen > MAX_CAPITAL_FEN:
-        errors[key] = "Registered capital is too large."
+        errors[key] = N_("Registered capital is too large.")
     return fen
 
 
@@ -246,20 +254,20 @@ def _employees(raw: Mapping, errors: dict) -> int:
     value = raw.get("employee_count")
     text = _text(value)
     if not text:
-        errors["employee_count"] = "Employee count is required."
+        errors["employee_count"] = N_("Employee count is required.")
         return 0
     if isinstance(value, bool):
-        errors["employee_count"] = "Employee count must be a whole number."
+        errors["employee_count"] = N_("Employee count must be a whole number.")
         return 0
     try:
         count = value if isinstance(value, int) else int(text.replace(",", ""))
     except ValueError:
-        errors["employee_count"] = "Employee count must be a whole number."
+        errors["employee_count"] = N_("Employee count must be a whole number.")
         return 0
     if count < 0:
-        errors["employee_count"] = "Employee count must not be negative."
+        errors["employee_count"] = N_("Employee count must not be negative.")
     elif count > MAX_EMPLOYEES:
-        errors["employee_count"] = "Employee count is too large."
+        errors["employee_count"] = N_("Employee count is too large.")
     return count
 
 
@@ -279,37 +287,64 @@ def clean_shops(items: Any) -> tuple[tuple[ShopInput, ...], str | None]:
             continue
         platform = parse_platform(platform_text)
         if platform is None:
-            return (), f"Online shop {number}: choose one of the listed platforms."
+            return (), Message(
+                N_("Online shop %(number)s: choose one of the listed platforms."), number=number
+            )
         if not name:
-            return (), f"Online shop {number}: the shop name is required."
+            return (), Message(
+                N_("Online shop %(number)s: the shop name is required."), number=number
+            )
         if len(name) > MAX_SHOP_NAME:
-            return (), f"Online shop {number}: the shop name is longer than {MAX_SHOP_NAME}."
+            return (), Message(
+                N_("Online shop %(number)s: the shop name is longer than %(max)s."),
+                number=number,
+                max=MAX_SHOP_NAME,
+            )
         if url is not None and (len(url) > MAX_URL or not URL_RE.match(url)):
-            return (), f"Online shop {number}: the URL must start with http:// or https://."
+            return (), Message(
+                N_("Online shop %(number)s: the URL must start with http:// or https://."),
+                number=number,
+            )
         if (platform, name) in seen:
-            return (), f"Online shop {number}: the same shop is listed twice."
+            return (), Message(
+                N_("Online shop %(number)s: the same shop is listed twice."), number=number
+            )
         seen.add((platform, name))
         shops.append(ShopInput(platform, name, url))
     if len(shops) > MAX_SHOPS:
-        return (), f"At most {MAX_SHOPS} online shops."
+        return (), Message(N_("At most %(max)s online shops."), max=MAX_SHOPS)
     return tuple(shops), None
+
+
+def _no_percent(message: str) -> str:
+    if isinstance(message, Message):  # keep it translatable: clean the quoted values instead
+        values = {
+            k: v if isinstance(v, Message) else _no_percent(str(v))
+            for k, v in message.params.items()
+        }
+        return Message(message.template, **values)
+    return message.replace("%", "％")
 
 
 def clean_enterprise(raw: Mapping[str, Any]) -> tuple[EnterpriseInput | None, dict[str, str]]:
     """Check every field of ``raw``; the clean input, or ``None`` and field -> message."""
     errors: dict[str, str] = {}
-    name = _required_text(raw, "name", "Company name", MAX_NAME, errors)
+    name = _required_text(raw, "name", N_("Company name"), MAX_NAME, errors)
     name_en = _text(raw.get("name_en")) or None
     if name_en is not None and len(name_en) > MAX_NAME:
-        errors["name_en"] = f"English name must be at most {MAX_NAME} characters."
+        errors["name_en"] = Message(
+            N_("English name must be at most %(max)s characters."), max=MAX_NAME
+        )
 
     uscc = normalize_uscc(_text(raw.get("uscc")))
     problem = validate_uscc(uscc)
     if problem:
         errors["uscc"] = problem
 
-    legal = _required_text(raw, "legal_representative", "Legal representative", MAX_PERSON, errors)
-    contact = _required_text(raw, "contact_person", "Contact person", MAX_PERSON, errors)
+    legal = _required_text(
+        raw, "legal_representative", N_("Legal representative"), MAX_PERSON, errors
+    )
+    contact = _required_text(raw, "contact_person", N_("Contact person"), MAX_PERSON, errors)
     mobile = normalize_mobile(raw.get("contact_mobile"))
     problem = mobile_problem(mobile)
     if problem:
@@ -317,10 +352,10 @@ def clean_enterprise(raw: Mapping[str, Any]) -> tuple[EnterpriseInput | None, di
 
     industry = parse_industry(raw.get("industry"))
     if industry is None:
-        errors["industry"] = "Choose one of the listed industries."
+        errors["industry"] = N_("Choose one of the listed industries.")
     status = parse_status(raw.get("status")) if _text(raw.get("status")) else "prospect"
     if status is None:
-        errors["status"] = "Choose one of the listed statuses."
+        errors["status"] = N_("Choose one of the listed statuses.")
 
     capital = _capital(raw, errors)
     employees = _employees(raw, errors)
@@ -331,7 +366,7 @@ def clean_enterprise(raw: Mapping[str, Any]) -> tuple[EnterpriseInput | None, di
     if errors:
         # Messages may quote what was typed (a USCC character); a bare "%" in them would be
         # taken for a placeholder when a template translates them.
-        return None, {k: v.replace("%", "％") for k, v in errors.items()}
+        return None, {k: _no_percent(v) for k, v in errors.items()}
     assert industry is not None and status is not None
     return (
         EnterpriseInput(

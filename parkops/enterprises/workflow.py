@@ -15,6 +15,8 @@ from __future__ import annotations
 from enum import StrEnum
 from types import MappingProxyType
 
+from parkops.core.i18n import N_
+
 
 class EnterpriseStatus(StrEnum):
     prospect = "prospect"
@@ -24,9 +26,9 @@ class EnterpriseStatus(StrEnum):
 
 STATUS_LABELS = MappingProxyType(
     {
-        EnterpriseStatus.prospect: "Prospect",
-        EnterpriseStatus.tenant: "Tenant",
-        EnterpriseStatus.former_tenant: "Former tenant",
+        EnterpriseStatus.prospect: N_("Prospect"),
+        EnterpriseStatus.tenant: N_("Tenant"),
+        EnterpriseStatus.former_tenant: N_("Former tenant"),
     }
 )
 

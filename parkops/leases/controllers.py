@@ -1,3 +1,619 @@
-"""HTTP for the leases domain (pages and API)."""
+"""HTTP for the leases domain: staff pages (contracts, reservations, expiring lists), the
+enterprise portal (own contracts, schedule, PDF), and the API (``parkops.leases.api``)."""
 
-ROUTES: list = []
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath, FromQuery
+from litestar.response import File, Redirect, Template
+from markupsafe import escape
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from parkops.accounts.roles import STAFF, Role
+from parkops.core.errors import AppError, Conflict, PermissionDenied, ValidationFailed
+from parkops.core.home import DASHBOARD_CARDS
+from parkops.core.web import as_list, form_data, optional_int, redirect, render
+from parkops.db.request_session import DbSession
+from parkops.documents import service as documents
+from parkops.documents.filenames import content_disposition
+from parkops.inventory.vocabulary import UNIT_STATUS_LABELS
+from parkops.leases import contract_document, repository, service
+from parkops.leases import terms as t
+from parkops.leases.api import LeasesApi
+from parkops.leases.models import ReservationStatus
+from parkops.leases.workflow import (
+    ACTION_LABELS,
+    STATUS_LABELS,
+    ContractStatus,
+    available_actions,
+)
+
+LEASING = frozenset({Role.leasing, Role.park_admin})
+ENTERPRISE_USER = frozenset({Role.enterprise_user})
+READERS = STAFF | ENTERPRISE_USER
+
+CHOICES = {
+    "rent_basis": [
+        ("per_m2_month", "元/m²·month"),
+        ("per_m2_day", "元/m²·day"),
+        ("fixed_monthly", "Fixed monthly amount (元)"),
+    ],
+    "area_basis": [("gross", "Gross floor area"), ("leasable", "Leasable area")],
+    "property_fee_area_basis": [("", "Same as rent"), ("gross", "Gross"), ("leasable", "Leasable")],
+    "cycle": [
+        ("monthly", "Monthly"),
+        ("quarterly", "Quarterly"),
+        ("half_yearly", "Half-yearly"),
+        ("yearly", "Yearly"),
+    ],
+    "due_kind": [
+        ("days_before", "N days before the period starts"),
+        ("day_of_month", "By day N of the period's first month"),
+    ],
+    "proration": [("by_days", "By days"), ("started_month_whole", "A started month counts whole")],
+    "escalation_kind": [
+        ("none", "None"),
+        ("percent", "Yearly percentage"),
+        ("steps", "Explicit rates from dates"),
+    ],
+    "escalation_anchor": [("start", "The term start"), ("rent_start", "The rent start date")],
+    "deposit_kind": [("none", "None"), ("months", "Months of rent"), ("fixed", "Fixed amount")],
+    "language": [("zh", "Chinese"), ("zh_en", "Chinese with English")],
+}
+LABELS = {
+    "status_labels": STATUS_LABELS,
+    "action_labels": ACTION_LABELS,
+    "statuses": list(ContractStatus),
+    "choices": CHOICES,
+    "choice_labels": {name: dict(pairs) for name, pairs in CHOICES.items()},
+    "reservation_statuses": ["live", *[s.value for s in ReservationStatus if s != "active"]],
+    "reservation_labels": {
+        "live": "Holding",
+        "active": "Holding",
+        "expired": "Expired",
+        "released": "Released",
+        "converted": "Taken up by a contract",
+    },
+    "unit_status_labels": {k.value: v for k, v in UNIT_STATUS_LABELS.items()},
+}
+
+
+def _errors(errors: dict[str, str] | None) -> dict[str, Any]:
+    """Field errors escaped for the form macros (``_()`` output is treated as safe markup, and
+    our messages quote stored names)."""
+    return {k: escape(v) for k, v in (errors or {}).items()}
+
+
+def _default_form() -> dict[str, Any]:
+    return {
+        **t.form_values(t.TermsInput(rent_rate=Decimal(0))),
+        "rent_rate": "",
+        "language": "zh",
+        "deposit_kind": "months",
+        "deposit_months": "2",
+        "due_kind": "day_of_month",
+        "due_value": "5",
+    }
+
+
+async def _form_page(
+    request: Request,
+    db: AsyncSession,
+    *,
+    form: dict[str, Any],
+    contract=None,
+    errors: dict | None = None,
+    status_code: int = 200,
+) -> Template:
+    selected = [optional_int(v) for v in as_list(form.get("unit_ids"))]
+    selected_ids = [i for i in selected if i]
+    picker = await repository.unit_picker(
+        db,
+        park_id=optional_int(form.get("park_id")),
+        q=str(form.get("unit_q") or ""),
+        include_ids=selected_ids,
+    )
+    return render(
+        request,
+        "leases/contract_form.html",
+        status_code=status_code,
+        form=form,
+        contract=contract,
+        errors=_errors(errors),
+        selected_ids=set(selected_ids),
+        picker=picker,
+        parks=await repository.park_choices(db),
+        enterprises=await repository.enterprise_choices(db),
+        **LABELS,
+    )
+
+
+async def _detail_page(
+    request: Request,
+    db: AsyncSession,
+    contract_id: int,
+    *,
+    status_code: int = 200,
+    action_error: str | None = None,
+) -> Template:
+    view = await service.contract_view(db, request.user, contract_id)
+    contract = view["contract"]
+    return render(
+        request,
+        "leases/contract.html",
+        status_code=status_code,
+        v=view,
+        c=contract,
+        # Termination needs a date and a reason: it has its own form, not a button here.
+        actions=[
+            a for a in available_actions(contract.status, request.user.roles) if a != "terminate"
+        ],
+        can_edit=bool(request.user.roles & LEASING),
+        documents=await contract_document.contract_documents(db, contract.id, binding_only=False),
+        action_error=action_error,
+        **LABELS,
+    )
+
+
+def _list_filters(q, status, park_id, enterprise_id) -> dict[str, Any]:
+    return {
+        "q": (q or "").strip(),
+        "status": status if status in set(ContractStatus) else "",
+        "park_id": park_id or "",
+        "enterprise_id": enterprise_id or "",
+    }
+
+
+class ContractPages(Controller):
+    path = "/leases"
+    include_in_schema = False
+
+    @get("/", opt={"roles": STAFF})
+    async def index(self, request: Request) -> Redirect:
+        return redirect(request, "/leases/contracts")
+
+    @get("/contracts", opt={"roles": STAFF})
+    async def list_page(
+        self,
+        request: Request,
+        db: DbSession,
+        q: FromQuery[str | None] = None,
+        status: FromQuery[str | None] = None,
+        park_id: FromQuery[int | None] = None,
+        enterprise_id: FromQuery[int | None] = None,
+        page: FromQuery[int] = 1,
+    ) -> Template:
+        filters = _list_filters(q, status, park_id, enterprise_id)
+        result = await service.list_contracts(
+            db,
+            request.user,
+            page=page,
+            q=filters["q"],
+            status=filters["status"] or None,
+            park_id=park_id,
+            enterprise_id=enterprise_id,
+        )
+        return render(
+            request,
+            "leases/contracts.html",
+            page=result,
+            filters=filters,
+            parks=await repository.park_choices(db),
+            can_edit=bool(request.user.roles & LEASING),
+            counts=await service.status_counts(db),
+            **LABELS,
+        )
+
+    @get("/contracts/new", opt={"roles": LEASING})
+    async def new_form(
+        self,
+        request: Request,
+        db: DbSession,
+        enterprise_id: FromQuery[int | None] = None,
+        unit_id: FromQuery[int | None] = None,
+    ) -> Template:
+        form = _default_form()
+        if enterprise_id:
+            form["enterprise_id"] = str(enterprise_id)
+        if unit_id:
+            form["unit_ids"] = [str(unit_id)]
+        return await _form_page(request, db, form=form)
+
+    @post("/contracts/new", opt={"roles": LEASING})
+    async def create(self, request: Request, db: DbSession) -> Template | Redirect:
+        data = await form_data(request)
+        if data.get("_action") == "search":
+            return await _form_page(request, db, form=data)
+        try:
+            contract = await service.create_contract(
+                db, request.user, data, submit=data.get("_action") == "submit"
+            )
+        except (ValidationFailed, Conflict) as exc:
+            return await _form_page(
+                request, db, form=data, errors=exc.field_errors, status_code=exc.status_code
+            )
+        return redirect(
+            request,
+            f"/leases/contracts/{contract.id}",
+            flash=("success", "The contract was saved."),
+        )
+
+    @get("/contracts/{contract_id:int}", opt={"roles": STAFF})
+    async def detail(self, request: Request, db: DbSession, contract_id: FromPath[int]) -> Template:
+        return await _detail_page(request, db, contract_id)
+
+    @get("/contracts/{contract_id:int}/edit", opt={"roles": LEASING})
+    async def edit_form(
+        self, request: Request, db: DbSession, contract_id: FromPath[int]
+    ) -> Template:
+        contract = await service.get_contract(db, request.user, contract_id)
+        form = await service.draft_form_values(db, request.user, contract_id)
+        form["unit_ids"] = [str(i) for i in form["unit_ids"]]
+        return await _form_page(request, db, form=form, contract=contract)
+
+    @post("/contracts/{contract_id:int}/edit", opt={"roles": LEASING})
+    async def update(
+        self, request: Request, db: DbSession, contract_id: FromPath[int]
+    ) -> Template | Redirect:
+        contract = await service.get_contract(db, request.user, contract_id)
+        data = await form_data(request)
+        if data.get("_action") == "search":
+            return await _form_page(request, db, form=data, contract=contract)
+        try:
+            await service.update_draft(db, request.user, contract_id, data)
+        except (ValidationFailed, Conflict) as exc:
+            return await _form_page(
+                request,
+                db,
+                form=data,
+                contract=contract,
+                errors=exc.field_errors,
+                status_code=exc.status_code,
+            )
+        return redirect(
+            request, f"/leases/contracts/{contract_id}", flash=("success", "The draft was saved.")
+        )
+
+    @post("/contracts/{contract_id:int}/transition", opt={"roles": LEASING})
+    async def transition(
+        self, request: Request, db: DbSession, contract_id: FromPath[int]
+    ) -> Template | Redirect:
+        data = await form_data(request)
+        action = str(data.get("action", ""))
+        try:
+            await service.transition(db, request.user, contract_id, action, data.get("note"))
+        except (ValidationFailed, Conflict, PermissionDenied) as exc:
+            message = exc.message
+            if exc.field_errors:
+                message += " " + "; ".join(exc.field_errors.values())
+            return await _detail_page(
+                request, db, contract_id, status_code=exc.status_code, action_error=message
+            )
+        return redirect(
+            request,
+            f"/leases/contracts/{contract_id}",
+            flash=("success", ACTION_LABELS.get(action, action) + ": done."),
+        )
+
+    @post("/contracts/{contract_id:int}/pdf", opt={"roles": STAFF})
+    async def generate_pdf(
+        self, request: Request, db: DbSession, contract_id: FromPath[int]
+    ) -> Redirect:
+        contract = await service.get_contract(db, request.user, contract_id)
+        data = await form_data(request)
+        language = data.get("language") if data.get("language") in ("zh", "zh_en") else None
+        await contract_document.generate_pdf(
+            db,
+            request.user,
+            contract,
+            language,
+            documents_dir=request.app.state.settings.documents_dir,
+        )
+        return redirect(
+            request,
+            f"/leases/contracts/{contract_id}",
+            flash=("success", "The contract PDF was generated."),
+        )
+
+    # --- amendment, renewal, termination ------------------------------------------------------
+
+    async def _change_page(
+        self,
+        request: Request,
+        db: AsyncSession,
+        contract_id: int,
+        template: str,
+        *,
+        form: dict,
+        errors: dict | None = None,
+        status_code: int = 200,
+        **extra: Any,
+    ) -> Template:
+        view = await service.contract_view(db, request.user, contract_id)
+        return render(
+            request,
+            template,
+            status_code=status_code,
+            v=view,
+            c=view["contract"],
+            form=form,
+            errors=_errors(errors),
+            **extra,
+            **LABELS,
+        )
+
+    @get("/contracts/{contract_id:int}/amend", opt={"roles": LEASING})
+    async def amend_form(
+        self, request: Request, db: DbSession, contract_id: FromPath[int]
+    ) -> Template:
+        view = await service.contract_view(db, request.user, contract_id)
+        form = t.form_values(view["terms_input"])
+        return await self._change_page(request, db, contract_id, "leases/amend.html", form=form)
+
+    @post("/contracts/{contract_id:int}/amend", opt={"roles": LEASING})
+    async def amend(
+        self, request: Request, db: DbSession, contract_id: FromPath[int]
+    ) -> Template | Redirect:
+        data = await form_data(request)
+        try:
+            await service.amend_terms(db, request.user, contract_id, data)
+        except (ValidationFailed, Conflict) as exc:
+            return await self._change_page(
+                request,
+                db,
+                contract_id,
+                "leases/amend.html",
+                form=data,
+                errors=exc.field_errors or {"effective_from": exc.message},
+                status_code=exc.status_code,
+            )
+        return redirect(
+            request,
+            f"/leases/contracts/{contract_id}",
+            flash=(
+                "success",
+                "The amendment was saved; the schedule was recomputed from its date.",
+            ),
+        )
+
+    @get("/contracts/{contract_id:int}/renew", opt={"roles": LEASING})
+    async def renew_form(
+        self, request: Request, db: DbSession, contract_id: FromPath[int]
+    ) -> Template:
+        return await self._change_page(
+            request, db, contract_id, "leases/renew.html", form={"increase_percent": "0"}
+        )
+
+    @post("/contracts/{contract_id:int}/renew", opt={"roles": LEASING})
+    async def renew(
+        self, request: Request, db: DbSession, contract_id: FromPath[int]
+    ) -> Template | Redirect:
+        data = await form_data(request)
+        try:
+            successor = await service.renew(db, request.user, contract_id, data)
+        except (ValidationFailed, Conflict) as exc:
+            return await self._change_page(
+                request,
+                db,
+                contract_id,
+                "leases/renew.html",
+                form=data,
+                errors=exc.field_errors or {"end_date": exc.message},
+                status_code=exc.status_code,
+            )
+        return redirect(
+            request,
+            f"/leases/contracts/{successor.id}",
+            flash=("success", "The renewal was drafted. Check it and submit it for approval."),
+        )
+
+    @get("/contracts/{contract_id:int}/terminate", opt={"roles": LEASING})
+    async def terminate_form(
+        self, request: Request, db: DbSession, contract_id: FromPath[int]
+    ) -> Template:
+        return await self._change_page(request, db, contract_id, "leases/terminate.html", form={})
+
+    @post("/contracts/{contract_id:int}/terminate", opt={"roles": LEASING})
+    async def terminate(
+        self, request: Request, db: DbSession, contract_id: FromPath[int]
+    ) -> Template | Redirect:
+        data = await form_data(request)
+        try:
+            await service.terminate(db, request.user, contract_id, data)
+        except (ValidationFailed, Conflict, PermissionDenied) as exc:
+            return await self._change_page(
+                request,
+                db,
+                contract_id,
+                "leases/terminate.html",
+                form=data,
+                errors=exc.field_errors or {"end_date": exc.message},
+                status_code=exc.status_code,
+            )
+        return redirect(
+            request,
+            f"/leases/contracts/{contract_id}",
+            flash=("success", "The contract was terminated; the settlement statement is below."),
+        )
+
+    # --- lists ----------------------------------------------------------------------------------
+
+    @get("/expiring", opt={"roles": STAFF})
+    async def expiring(
+        self, request: Request, db: DbSession, days: FromQuery[int] = 30, page: FromQuery[int] = 1
+    ) -> Template:
+        days = days if days in service.EXPIRING_WINDOWS else 30
+        result = await service.list_contracts(db, request.user, expiring_within=days, page=page)
+        return render(
+            request,
+            "leases/expiring.html",
+            page=result,
+            days=days,
+            counts=await service.expiring_counts(db),
+            windows=service.EXPIRING_WINDOWS,
+            **LABELS,
+        )
+
+
+class ReservationPages(Controller):
+    path = "/leases/reservations"
+    include_in_schema = False
+
+    @get("/", opt={"roles": STAFF})
+    async def list_page(
+        self,
+        request: Request,
+        db: DbSession,
+        status: FromQuery[str | None] = "live",
+        q: FromQuery[str | None] = None,
+        page: FromQuery[int] = 1,
+    ) -> Template:
+        result = await service.list_reservations(db, status=status or None, q=q, page=page)
+        return render(
+            request,
+            "leases/reservations.html",
+            page=result,
+            filters={"status": status or "", "q": q or ""},
+            can_edit=bool(request.user.roles & LEASING),
+            **LABELS,
+        )
+
+    async def _form(
+        self,
+        request: Request,
+        db: AsyncSession,
+        form: dict,
+        errors: dict | None = None,
+        status_code: int = 200,
+    ) -> Template:
+        selected = [i for i in (optional_int(v) for v in as_list(form.get("unit_ids"))) if i]
+        picker = await repository.unit_picker(
+            db,
+            park_id=optional_int(form.get("park_id")),
+            q=str(form.get("unit_q") or ""),
+            include_ids=selected,
+        )
+        return render(
+            request,
+            "leases/reservation_form.html",
+            status_code=status_code,
+            form=form,
+            errors=_errors(errors),
+            selected_ids=set(selected),
+            picker=picker,
+            parks=await repository.park_choices(db),
+            enterprises=await repository.enterprise_choices(db),
+            **LABELS,
+        )
+
+    @get("/new", opt={"roles": LEASING})
+    async def new_form(
+        self, request: Request, db: DbSession, enterprise_id: FromQuery[int | None] = None
+    ) -> Template:
+        return await self._form(request, db, {"enterprise_id": str(enterprise_id or "")})
+
+    @post("/new", opt={"roles": LEASING})
+    async def create(self, request: Request, db: DbSession) -> Template | Redirect:
+        data = await form_data(request)
+        if data.get("_action") == "search":
+            return await self._form(request, db, data)
+        try:
+            await service.create_reservation(db, request.user, data)
+        except (ValidationFailed, Conflict) as exc:
+            return await self._form(request, db, data, exc.field_errors, exc.status_code)
+        return redirect(request, "/leases/reservations", flash=("success", "The units are held."))
+
+    @post("/{reservation_id:int}/release", opt={"roles": LEASING})
+    async def release(
+        self, request: Request, db: DbSession, reservation_id: FromPath[int]
+    ) -> Redirect:
+        try:
+            await service.release_reservation(db, request.user, reservation_id)
+        except Conflict as exc:
+            return redirect(request, "/leases/reservations", flash=("error", exc.message))
+        return redirect(
+            request, "/leases/reservations", flash=("success", "The hold was released.")
+        )
+
+
+# --- PDF download (portal and staff) -------------------------------------------------------------
+
+
+async def contract_pdf_response(request: Request, db: AsyncSession, contract_id: int) -> File:
+    """The latest PDF of a contract the user may see (404 otherwise); made on first request."""
+    user = request.user
+    contract = await service.get_contract(db, user, contract_id)
+    docs = await contract_document.contract_documents(
+        db, contract.id, binding_only=not user.is_staff
+    )
+    settings = request.app.state.settings
+    if docs:
+        document = await documents.get_document(db, user, docs[0]["id"])
+    else:
+        document = await contract_document.generate_pdf(
+            db, user, contract, documents_dir=settings.documents_dir
+        )
+    path = documents.file_path(document, settings.documents_dir)
+    if not path.is_file():
+        raise AppError("The file of this document is missing")
+    return File(
+        path=path,
+        media_type="application/pdf",
+        headers={
+            "content-disposition": content_disposition(document.filename),
+            "cache-control": "private, no-cache",
+        },
+    )
+
+
+class PortalContractPages(Controller):
+    """An enterprise user's own contracts (signed ones only), their schedules and PDFs."""
+
+    path = "/portal/contracts"
+    include_in_schema = False
+    opt = {"roles": ENTERPRISE_USER}
+
+    @get("/")
+    async def list_page(
+        self, request: Request, db: DbSession, page: FromQuery[int] = 1
+    ) -> Template:
+        result = await service.list_contracts(db, request.user, page=page, sort="start")
+        return render(request, "leases/portal_contracts.html", page=result, **LABELS)
+
+    @get("/{contract_id:int}")
+    async def detail(self, request: Request, db: DbSession, contract_id: FromPath[int]) -> Template:
+        view = await service.contract_view(db, request.user, contract_id)
+        return render(
+            request,
+            "leases/portal_contract.html",
+            v=view,
+            c=view["contract"],
+            documents=await contract_document.contract_documents(
+                db, contract_id, binding_only=True
+            ),
+            **LABELS,
+        )
+
+    @get("/{contract_id:int}/pdf")
+    async def pdf(self, request: Request, db: DbSession, contract_id: FromPath[int]) -> File:
+        return await contract_pdf_response(request, db, contract_id)
+
+
+# --- dashboard ----------------------------------------------------------------------------------
+
+
+async def _dashboard(db: AsyncSession, user) -> dict:
+    return {
+        "lease_status_counts": await service.status_counts(db),
+        "lease_expiring": await service.expiring_counts(db),
+        "lease_live_holds": (await service.list_reservations(db, status="live", page_size=1)).total,
+    }
+
+
+DASHBOARD_CARDS.append((LEASING, "leases/_dashboard_card.html", _dashboard))
+
+
+ROUTES: list = [ContractPages, ReservationPages, PortalContractPages, LeasesApi]

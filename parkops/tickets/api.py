@@ -10,6 +10,7 @@ from litestar.response import File
 
 from parkops.accounts.roles import ANY_USER, Role
 from parkops.core.errors import ValidationFailed
+from parkops.core.i18n import N_
 from parkops.core.web import form_data
 from parkops.db.base import utcnow
 from parkops.db.request_session import DbSession
@@ -359,7 +360,7 @@ class TicketsApi(Controller):
     async def delete_day(self, request: Request, db: DbSession, day: FromPath[str]) -> None:
         parsed = work_calendar.parse_day(day)
         if parsed is None:
-            raise ValidationFailed(field_errors={"day": "Not a date (YYYY-MM-DD)"})
+            raise ValidationFailed(field_errors={"day": N_("Not a date (YYYY-MM-DD)")})
         await work_calendar.delete_day(db, request.user, parsed)
 
     @put(

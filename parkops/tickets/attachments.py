@@ -20,23 +20,25 @@ from pathlib import Path, PurePath
 
 import filetype
 
+from parkops.core.i18n import N_, Message
+
 MAX_BYTES = 10 * 1024 * 1024
 MAX_FILES = 5
 OLE2_SIGNATURE = bytes.fromhex("d0cf11e0a1b11ae1")
 
 # content kind -> (content type served, extensions a file of that kind may carry, label)
 KINDS: dict[str, tuple[str, frozenset[str], str]] = {
-    "pdf": ("application/pdf", frozenset({"pdf"}), "PDF document"),
-    "jpg": ("image/jpeg", frozenset({"jpg", "jpeg"}), "JPEG image"),
-    "png": ("image/png", frozenset({"png"}), "PNG image"),
-    "gif": ("image/gif", frozenset({"gif"}), "GIF image"),
-    "webp": ("image/webp", frozenset({"webp"}), "WebP image"),
+    "pdf": ("application/pdf", frozenset({"pdf"}), N_("PDF document")),
+    "jpg": ("image/jpeg", frozenset({"jpg", "jpeg"}), N_("JPEG image")),
+    "png": ("image/png", frozenset({"png"}), N_("PNG image")),
+    "gif": ("image/gif", frozenset({"gif"}), N_("GIF image")),
+    "webp": ("image/webp", frozenset({"webp"}), N_("WebP image")),
     "ooxml": (
         "application/octet-stream",
         frozenset({"docx", "xlsx", "pptx"}),
-        "Office document",
+        N_("Office document"),
     ),
-    "ole2": ("application/octet-stream", frozenset({"doc", "xls", "ppt"}), "Office document"),
+    "ole2": ("application/octet-stream", frozenset({"doc", "xls", "ppt"}), N_("Office document")),
 }
 OOXML_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -93,16 +95,16 @@ def _content_kind(data: bytes) -> tuple[str | None, str | None]:
                 if "[Content_Types].xml" in archive.namelist():
                     return "ooxml", None
         except zipfile.BadZipFile:
-            return None, "a damaged ZIP archive"
-        return None, "a ZIP archive"
+            return None, Message(N_("a damaged ZIP archive"))
+        return None, Message(N_("a ZIP archive"))
     if ext in KINDS:
         return ext, None
     if ext in ("exe", "elf", "dll") or guess.mime in (
         "application/x-msdownload",
         "application/x-executable",
     ):
-        return None, "a program (executable file)"
-    return None, f"a {guess.mime} file"
+        return None, Message(N_("a program (executable file)"))
+    return None, Message(N_("a %(mime)s file"), mime=guess.mime)
 
 
 def check(name: str | None, data: bytes) -> CheckedFile:
@@ -110,28 +112,54 @@ def check(name: str | None, data: bytes) -> CheckedFile:
     clean = clean_name(name)
     size = len(data)
     if size == 0:
-        raise AttachmentRejected(f"The file '{clean}' is empty.")
+        raise AttachmentRejected(Message(N_("The file '%(name)s' is empty."), name=clean))
     if size > MAX_BYTES:
         raise AttachmentRejected(
-            f"The file '{clean}' is {size / 1024 / 1024:.1f} MB; files may be at most 10 MB."
+            Message(
+                N_("The file '%(name)s' is %(size)s MB; files may be at most 10 MB."),
+                name=clean,
+                size=f"{size / 1024 / 1024:.1f}",
+            )
         )
     ext = _extension(clean)
     kind, what = _content_kind(data)
     if kind is None:
-        claimed = f"a .{ext} file" if ext else "a file"
-        actual = what or "of a type that cannot be recognised"
+        claimed = Message(N_("a .%(ext)s file"), ext=ext) if ext else Message(N_("a file"))
+        if what:
+            raise AttachmentRejected(
+                Message(
+                    N_(
+                        "The file '%(name)s' is refused: it is named as %(claimed)s but its "
+                        "content is %(actual)s. Allowed are PDF, images (JPEG, PNG, GIF, WebP) "
+                        "and Office documents."
+                    ),
+                    name=clean,
+                    claimed=claimed,
+                    actual=what,
+                )
+            )
         raise AttachmentRejected(
-            f"The file '{clean}' is refused: it is named as {claimed} but its content is "
-            f"{actual}. Allowed are PDF, images (JPEG, PNG, GIF, WebP) and Office documents."
-            if what
-            else f"The file '{clean}' is refused: its content is {actual}. Allowed are PDF, "
-            "images (JPEG, PNG, GIF, WebP) and Office documents."
+            Message(
+                N_(
+                    "The file '%(name)s' is refused: its content is of a type that cannot be "
+                    "recognised. Allowed are PDF, images (JPEG, PNG, GIF, WebP) and Office "
+                    "documents."
+                ),
+                name=clean,
+            )
         )
     content_type, extensions, label = KINDS[kind]
     if ext not in extensions:
         raise AttachmentRejected(
-            f"The file '{clean}' is refused: its content is a {label}, which does not match "
-            f"its name. Rename it to .{sorted(extensions)[0]} and upload it again."
+            Message(
+                N_(
+                    "The file '%(name)s' is refused: its content is a %(kind)s, which does not "
+                    "match its name. Rename it to .%(ext)s and upload it again."
+                ),
+                name=clean,
+                kind=Message(label),
+                ext=sorted(extensions)[0],
+            )
         )
     if kind == "ooxml":
         content_type = OOXML_TYPES[ext]

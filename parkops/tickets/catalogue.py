@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from parkops.accounts.identity import CurrentUser
 from parkops.core import audit
 from parkops.core.errors import Conflict, NotFound, ValidationFailed
+from parkops.core.i18n import N_, Message
 from parkops.db.base import utcnow
 from parkops.tickets.models import (
     CategoryCoDepartment,
@@ -25,11 +26,11 @@ from parkops.tickets.models import (
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 LIMITS: dict[str, tuple[str, int, int]] = {
     # field: (label for messages, min, max) in working days; mirrors the CHECK constraints.
-    "accept_days": ("The acceptance limit", 1, 30),
-    "first_reply_days": ("The first-reply limit", 1, 60),
-    "resolve_days": ("The resolve limit", 1, 60),
-    "return_days": ("The return limit", 1, 30),
-    "follow_up_days": ("The rating period", 1, 30),
+    "accept_days": (N_("The acceptance limit"), 1, 30),
+    "first_reply_days": (N_("The first-reply limit"), 1, 60),
+    "resolve_days": (N_("The resolve limit"), 1, 60),
+    "return_days": (N_("The return limit"), 1, 30),
+    "follow_up_days": (N_("The rating period"), 1, 30),
 }
 LIMIT_DEFAULTS = {
     "accept_days": 1,
@@ -53,7 +54,7 @@ async def list_departments(db: AsyncSession, *, active_only: bool = False) -> li
 async def get_department(db: AsyncSession, department_id: int) -> Department:
     row = await db.get(Department, department_id)
     if row is None:
-        raise NotFound("No such department")
+        raise NotFound(N_("No such department"))
     return row
 
 
@@ -74,11 +75,11 @@ def _department_fields(data: Mapping[str, Any], errors: dict[str, str]) -> dict[
     name, name_en = _text(data, "name"), _text(data, "name_en")
     kind = _text(data, "kind") or DepartmentKind.GOVERNMENT.value
     if not name or len(name) > 120:
-        errors["name"] = "Enter the department's name (at most 120 characters)"
+        errors["name"] = N_("Enter the department's name (at most 120 characters)")
     if not name_en or len(name_en) > 160:
-        errors["name_en"] = "Enter the English name (at most 160 characters)"
+        errors["name_en"] = N_("Enter the English name (at most 160 characters)")
     if kind not in set(DepartmentKind):
-        errors["kind"] = "Choose government department or park office"
+        errors["kind"] = N_("Choose government department or park office")
     return {
         "name": name,
         "name_en": name_en,
@@ -93,21 +94,25 @@ async def create_department(
     errors: dict[str, str] = {}
     code = _text(data, "code").lower()
     if not CODE_RE.match(code):
-        errors["code"] = "2 to 40 characters: lower-case letters, digits and _, starting a letter"
+        errors["code"] = N_(
+            "2 to 40 characters: lower-case letters, digits and _, starting a letter"
+        )
     fields = _department_fields(data, errors)
     if not errors.get("code") and await db.scalar(
         sa.select(sa.func.count()).where(Department.code == code)
     ):
-        errors["code"] = f"The code '{code}' is already used"
+        errors["code"] = Message(N_("The code '%(code)s' is already used"), code=code)
     if errors:
-        raise ValidationFailed("The department was not saved.", field_errors=errors)
+        raise ValidationFailed(N_("The department was not saved."), field_errors=errors)
     row = Department(code=code, **fields)
     db.add(row)
     try:
         async with db.begin_nested():
             await db.flush()
     except IntegrityError:
-        raise Conflict(field_errors={"code": f"The code '{code}' is already used"}) from None
+        raise Conflict(
+            field_errors={"code": Message(N_("The code '%(code)s' is already used"), code=code)}
+        ) from None
     audit.record(
         db,
         actor=actor,
@@ -126,7 +131,7 @@ async def update_department(
     errors: dict[str, str] = {}
     fields = _department_fields(data, errors)
     if errors:
-        raise ValidationFailed("The department was not saved.", field_errors=errors)
+        raise ValidationFailed(N_("The department was not saved."), field_errors=errors)
     before = audit.snapshot(row, "name", "name_en", "kind", "is_active")
     for key, value in fields.items():
         setattr(row, key, value)
@@ -172,7 +177,7 @@ async def list_categories(db: AsyncSession, *, active_only: bool = False) -> lis
 async def get_category(db: AsyncSession, category_id: int) -> TicketCategory:
     row = await db.get(TicketCategory, category_id)
     if row is None:
-        raise NotFound("No such category")
+        raise NotFound(N_("No such category"))
     return row
 
 
@@ -232,17 +237,22 @@ async def _category_fields(
     for key, limit in (("name", 120), ("name_en", 160)):
         value = str(pick(key) or "").strip()
         if not value or len(value) > limit:
-            errors[key] = f"Enter a name of 1 to {limit} characters"
+            errors[key] = Message(N_("Enter a name of 1 to %(limit)s characters"), limit=limit)
         fields[key] = value
     lead = _int(pick("lead_department_id"))
     if lead is None:
-        errors["lead_department_id"] = "Choose the default lead department"
+        errors["lead_department_id"] = N_("Choose the default lead department")
     fields["lead_department_id"] = lead
     for key, (label, low, high) in LIMITS.items():
         raw = pick(key)
         value = LIMIT_DEFAULTS[key] if raw in (None, "") else _int(raw)
         if value is None or not low <= value <= high:
-            errors[key] = f"{label} is a whole number of working days from {low} to {high}"
+            errors[key] = Message(
+                N_("%(label)s is a whole number of working days from %(low)s to %(high)s"),
+                label=Message(label),
+                low=low,
+                high=high,
+            )
         fields[key] = value
     fields["sort_order"] = _int(pick("sort_order")) or 0
     fields["is_active"] = _flag(pick("is_active"))
@@ -251,18 +261,18 @@ async def _category_fields(
     if "co_department_ids" in data or partial_of is None:
         co = _ids(data.get("co_department_ids"))
         if co is None:
-            errors["co_department_ids"] = "Choose co-handling departments from the list"
+            errors["co_department_ids"] = N_("Choose co-handling departments from the list")
     wanted = ({lead} if lead else set()) | set(co or [])
     known = await active_department_ids(db, wanted)
     if lead and lead not in known:
-        errors["lead_department_id"] = "Choose an active department"
+        errors["lead_department_id"] = N_("Choose an active department")
     if co:
         if lead in co:
-            errors["co_department_ids"] = (
+            errors["co_department_ids"] = N_(
                 "The lead department cannot also be a co-handling department"
             )
         elif set(co) - known:
-            errors["co_department_ids"] = "Choose active departments only"
+            errors["co_department_ids"] = N_("Choose active departments only")
     return fields, co
 
 
@@ -297,19 +307,23 @@ async def create_category(
     errors: dict[str, str] = {}
     code = _text(data, "code").lower()
     if not CODE_RE.match(code):
-        errors["code"] = "2 to 40 characters: lower-case letters, digits and _, starting a letter"
+        errors["code"] = N_(
+            "2 to 40 characters: lower-case letters, digits and _, starting a letter"
+        )
     elif await db.scalar(sa.select(sa.func.count()).where(TicketCategory.code == code)):
-        errors["code"] = f"The code '{code}' is already used"
+        errors["code"] = Message(N_("The code '%(code)s' is already used"), code=code)
     fields, co = await _category_fields(db, data, errors)
     if errors:
-        raise ValidationFailed("The category was not saved.", field_errors=errors)
+        raise ValidationFailed(N_("The category was not saved."), field_errors=errors)
     row = TicketCategory(code=code, **fields)
     db.add(row)
     try:
         async with db.begin_nested():
             await db.flush()
     except IntegrityError:
-        raise Conflict(field_errors={"code": f"The code '{code}' is already used"}) from None
+        raise Conflict(
+            field_errors={"code": Message(N_("The code '%(code)s' is already used"), code=code)}
+        ) from None
     await _set_co_departments(db, row.id, co or [])
     audit.record(
         db,
@@ -331,7 +345,7 @@ async def update_category(
     errors: dict[str, str] = {}
     fields, co = await _category_fields(db, data, errors, partial_of=row)
     if errors:
-        raise ValidationFailed("The category was not saved.", field_errors=errors)
+        raise ValidationFailed(N_("The category was not saved."), field_errors=errors)
     for key, value in fields.items():
         setattr(row, key, value)
     row.updated_at = utcnow()

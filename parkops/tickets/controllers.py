@@ -16,6 +16,7 @@ from litestar.response import File, Redirect, Template
 from parkops.accounts.roles import ANY_USER, Role
 from parkops.core.errors import AppError, ValidationFailed
 from parkops.core.home import DASHBOARD_CARDS
+from parkops.core.i18n import N_, Message
 from parkops.core.web import as_list, form_data, redirect, render
 from parkops.db.base import utcnow
 from parkops.db.request_session import DbSession
@@ -121,7 +122,7 @@ class TicketPages(Controller):
         return redirect(
             request,
             f"/tickets/{ticket.id}",
-            flash=("success", "The ticket was filed."),
+            flash=("success", N_("The ticket was filed.")),
         )
 
     @get("/{ticket_id:int}")
@@ -178,7 +179,7 @@ class TicketPages(Controller):
             if exc.status_code != 409:
                 raise
             return redirect(request, f"/tickets/{ticket_id}", flash=("error", exc.message))
-        return redirect(request, f"/tickets/{ticket_id}", flash=("success", "Saved."))
+        return redirect(request, f"/tickets/{ticket_id}", flash=("success", N_("Saved.")))
 
     @post("/{ticket_id:int}/notes", request_max_body_size=UPLOAD_LIMIT)
     async def add_note(
@@ -205,7 +206,7 @@ class TicketPages(Controller):
                 form=form_fields(data),
             )
         return redirect(
-            request, f"/tickets/{ticket_id}", flash=("success", "The internal note was added.")
+            request, f"/tickets/{ticket_id}", flash=("success", N_("The internal note was added."))
         )
 
     @get("/{ticket_id:int}/attachments/{attachment_id:int}")
@@ -273,7 +274,10 @@ class PortalPages(Controller):
         return redirect(
             request,
             f"/portal/tickets/{ticket.id}",
-            flash=("success", "Your ticket was filed. The service desk will accept it shortly."),
+            flash=(
+                "success",
+                N_("Your ticket was filed. The service desk will accept it shortly."),
+            ),
         )
 
     @get("/{ticket_id:int}")
@@ -321,7 +325,7 @@ class PortalPages(Controller):
                 str(data.get("comment") or ""),
             )
 
-        return await self._run(request, db, ticket_id, do, "Thank you for your rating.")
+        return await self._run(request, db, ticket_id, do, N_("Thank you for your rating."))
 
     @post("/{ticket_id:int}/answer", request_max_body_size=UPLOAD_LIMIT)
     async def answer(
@@ -338,7 +342,7 @@ class PortalPages(Controller):
                 await read_uploads(data),
             )
 
-        return await self._run(request, db, ticket_id, do, "Your answer was sent.")
+        return await self._run(request, db, ticket_id, do, N_("Your answer was sent."))
 
     @post("/{ticket_id:int}/withdraw")
     async def withdraw(
@@ -354,7 +358,7 @@ class PortalPages(Controller):
                 {"note": data.get("note")},
             )
 
-        return await self._run(request, db, ticket_id, do, "The ticket was withdrawn.")
+        return await self._run(request, db, ticket_id, do, N_("The ticket was withdrawn."))
 
     @get("/{ticket_id:int}/attachments/{attachment_id:int}")
     async def attachment(
@@ -432,7 +436,7 @@ class CataloguePages(Controller):
                 request, db, 422, form=form, errors=exc.field_errors, category=None
             )
         return redirect(
-            request, "/tickets/catalogue", flash=("success", "The category was created.")
+            request, "/tickets/catalogue", flash=("success", N_("The category was created."))
         )
 
     @get("/categories/{category_id:int}")
@@ -462,7 +466,9 @@ class CataloguePages(Controller):
             return await self._category_page(
                 request, db, 422, form=form, errors=exc.field_errors, category=category
             )
-        return redirect(request, "/tickets/catalogue", flash=("success", "The category was saved."))
+        return redirect(
+            request, "/tickets/catalogue", flash=("success", N_("The category was saved."))
+        )
 
     @post("/departments/new")
     async def create_department(self, request: Request, db: DbSession) -> Template | Redirect:
@@ -473,7 +479,7 @@ class CataloguePages(Controller):
         except ValidationFailed as exc:
             return await self._index(request, db, 422, form=form, errors=exc.field_errors)
         return redirect(
-            request, "/tickets/catalogue", flash=("success", "The department was created.")
+            request, "/tickets/catalogue", flash=("success", N_("The department was created."))
         )
 
     @get("/departments/{department_id:int}")
@@ -510,7 +516,7 @@ class CataloguePages(Controller):
                 kinds=list(DepartmentKind),
             )
         return redirect(
-            request, "/tickets/catalogue", flash=("success", "The department was saved.")
+            request, "/tickets/catalogue", flash=("success", N_("The department was saved."))
         )
 
 
@@ -562,19 +568,19 @@ class CalendarPages(Controller):
         return redirect(
             request,
             f"/tickets/calendar?year={row.day.year}",
-            flash=("success", "The calendar was changed and the deadlines recomputed."),
+            flash=("success", N_("The calendar was changed and the deadlines recomputed.")),
         )
 
     @post("/days/{day:str}/delete")
     async def delete_day(self, request: Request, db: DbSession, day: FromPath[str]) -> Redirect:
         parsed = work_calendar.parse_day(day)
         if parsed is None:
-            raise ValidationFailed(field_errors={"day": "Not a date"})
+            raise ValidationFailed(field_errors={"day": N_("Not a date")})
         await work_calendar.delete_day(db, request.user, parsed)
         return redirect(
             request,
             f"/tickets/calendar?year={parsed.year}",
-            flash=("success", "The entry was removed and the deadlines recomputed."),
+            flash=("success", N_("The entry was removed and the deadlines recomputed.")),
         )
 
     @post("/years")
@@ -582,18 +588,23 @@ class CalendarPages(Controller):
         data = await form_data(request)
         year = service._int(data.get("year"))
         if year is None:
-            raise ValidationFailed(field_errors={"year": "Enter a year"})
+            raise ValidationFailed(field_errors={"year": N_("Enter a year")})
         filled = str(data.get("filled", "")) == "1"
         count = await work_calendar.set_year_filled(db, request.user, year, filled)
         message = (
-            "The year was marked complete; provisional deadlines were recomputed."
+            N_("The year was marked complete; provisional deadlines were recomputed.")
             if filled
-            else "The year was marked incomplete again."
+            else N_("The year was marked incomplete again.")
         )
         return redirect(
             request,
             f"/tickets/calendar?year={year}",
-            flash=("success", message + (f" ({count})" if count else "")),
+            flash=(
+                "success",
+                Message(N_("%(message)s (%(count)s)"), message=Message(message), count=count)
+                if count
+                else message,
+            ),
         )
 
 
@@ -641,7 +652,7 @@ class NotificationPages(Controller):
     async def read_all(self, request: Request, db: DbSession) -> Redirect:
         await notifications.mark_all_read(db, request.user)
         return redirect(
-            request, "/notifications", flash=("success", "All notifications are marked read.")
+            request, "/notifications", flash=("success", N_("All notifications are marked read."))
         )
 
 

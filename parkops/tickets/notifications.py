@@ -21,6 +21,7 @@ from parkops.accounts.roles import Role
 from parkops.config import Settings
 from parkops.core import i18n, mail
 from parkops.core.errors import NotFound
+from parkops.core.i18n import N_
 from parkops.core.pagination import Page, paginate
 from parkops.db.base import utcnow
 from parkops.tickets.models import Notification
@@ -29,23 +30,23 @@ log = logging.getLogger(__name__)
 
 # kind -> message (English source; {number} {subject} and kind-specific fields are filled in).
 MESSAGES: dict[str, str] = {
-    "ticket_filed": "New ticket {number}: {subject}",
-    "ticket_accepted": "Your ticket {number} was accepted: {subject}",
-    "ticket_rejected": "Your ticket {number} was not accepted: {subject}",
-    "ticket_merged": "Your ticket {number} was merged into ticket {target}",
-    "info_requested": "Ticket {number} needs more information from you: {subject}",
-    "info_provided": "The enterprise answered on ticket {number}: {subject}",
-    "ticket_dispatched": "Ticket {number} was dispatched to your department: {subject}",
-    "ticket_returned": "Ticket {number} was returned by a department: {subject}",
-    "ticket_replied": "Ticket {number} has a reply: {subject}",
-    "extension_requested": "An extension is requested for ticket {number}",
-    "extension_approved": "The extension for ticket {number} was approved",
-    "extension_denied": "The extension for ticket {number} was refused",
-    "ticket_rated": "Ticket {number} was rated {rating}/5",
-    "ticket_reopened": "Ticket {number} was rated dissatisfied and reopened for redo",
-    "ticket_closed": "Ticket {number} was closed",
-    "ticket_withdrawn": "Ticket {number} was withdrawn by the enterprise",
-    "ticket_chased": "Ticket {number} is overdue; please handle it now",
+    "ticket_filed": N_("New ticket {number}: {subject}"),
+    "ticket_accepted": N_("Your ticket {number} was accepted: {subject}"),
+    "ticket_rejected": N_("Your ticket {number} was not accepted: {subject}"),
+    "ticket_merged": N_("Your ticket {number} was merged into ticket {target}"),
+    "info_requested": N_("Ticket {number} needs more information from you: {subject}"),
+    "info_provided": N_("The enterprise answered on ticket {number}: {subject}"),
+    "ticket_dispatched": N_("Ticket {number} was dispatched to your department: {subject}"),
+    "ticket_returned": N_("Ticket {number} was returned by a department: {subject}"),
+    "ticket_replied": N_("Ticket {number} has a reply: {subject}"),
+    "extension_requested": N_("An extension is requested for ticket {number}"),
+    "extension_approved": N_("The extension for ticket {number} was approved"),
+    "extension_denied": N_("The extension for ticket {number} was refused"),
+    "ticket_rated": N_("Ticket {number} was rated {rating}/5"),
+    "ticket_reopened": N_("Ticket {number} was rated dissatisfied and reopened for redo"),
+    "ticket_closed": N_("Ticket {number} was closed"),
+    "ticket_withdrawn": N_("Ticket {number} was withdrawn by the enterprise"),
+    "ticket_chased": N_("Ticket {number} is overdue; please handle it now"),
 }
 
 
@@ -156,7 +157,7 @@ async def mark_read(db: AsyncSession, user: CurrentUser, notification_id: int) -
         )
     ).scalar_one_or_none()
     if row is None:
-        raise NotFound("No such notification")
+        raise NotFound(N_("No such notification"))
     if row.read_at is None:
         row.read_at = utcnow()
         await db.flush()

@@ -22,6 +22,7 @@ from sqlalchemy.orm import aliased
 from parkops.accounts.identity import CurrentUser
 from parkops.accounts.roles import Role
 from parkops.core.errors import NotFound
+from parkops.core.i18n import N_
 from parkops.core.pagination import Page, paginate
 from parkops.enterprises.models import Enterprise
 from parkops.tickets.models import (
@@ -89,7 +90,7 @@ async def get_visible(
         stmt = stmt.with_for_update()
     ticket = (await db.execute(stmt)).scalar_one_or_none()
     if ticket is None:
-        raise NotFound("No such ticket")
+        raise NotFound(N_("No such ticket"))
     return ticket
 
 

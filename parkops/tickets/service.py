@@ -26,6 +26,7 @@ from parkops.accounts.roles import Role
 from parkops.config import Settings
 from parkops.core import audit
 from parkops.core.errors import AppError, Conflict, NotFound, PermissionDenied, ValidationFailed
+from parkops.core.i18n import N_, Message
 from parkops.core.workdays import Pause
 from parkops.db.base import utcnow
 from parkops.enterprises.models import Enterprise
@@ -112,8 +113,12 @@ def _check_files(uploads: Sequence[Upload]) -> list[tuple[files_mod.CheckedFile,
     uploads = [u for u in uploads if u.filename or u.data]
     if len(uploads) > files_mod.MAX_FILES:
         raise ValidationFailed(
-            "Nothing was saved.",
-            field_errors={"attachments": f"At most {files_mod.MAX_FILES} files at a time"},
+            N_("Nothing was saved."),
+            field_errors={
+                "attachments": Message(
+                    N_("At most %(max)s files at a time"), max=files_mod.MAX_FILES
+                )
+            },
         )
     checked = []
     for upload in uploads:
@@ -121,7 +126,7 @@ def _check_files(uploads: Sequence[Upload]) -> list[tuple[files_mod.CheckedFile,
             checked.append((files_mod.check(upload.filename, upload.data), upload.data))
         except files_mod.AttachmentRejected as exc:
             raise ValidationFailed(
-                "Nothing was saved.", field_errors={"attachments": str(exc)}
+                N_("Nothing was saved."), field_errors={"attachments": exc.args[0]}
             ) from None
     return checked
 
@@ -162,7 +167,7 @@ async def _store_files(
 
 def _app_error(exc: TransitionError, note_field: str = "note") -> AppError:
     if exc.kind == "note":
-        return ValidationFailed("Nothing was saved.", field_errors={note_field: exc.message})
+        return ValidationFailed(N_("Nothing was saved."), field_errors={note_field: exc.message})
     return Conflict(exc.message)
 
 
@@ -266,47 +271,51 @@ async def file_ticket(
         enterprise_id = _int(data.get("enterprise_id"))
         channel = _text(data, "channel") or Channel.PHONE.value
         if channel not in (Channel.PHONE.value, Channel.WALK_IN.value):
-            errors["channel"] = "Choose how the enterprise reached the desk: phone or walk-in"
+            errors["channel"] = N_("Choose how the enterprise reached the desk: phone or walk-in")
         if enterprise_id is None:
-            errors["enterprise_id"] = "Choose the enterprise the ticket is filed for"
+            errors["enterprise_id"] = N_("Choose the enterprise the ticket is filed for")
         elif not await db.scalar(sa.select(sa.func.count()).where(Enterprise.id == enterprise_id)):
-            errors["enterprise_id"] = "No such enterprise"
+            errors["enterprise_id"] = N_("No such enterprise")
     elif Role.enterprise_user in actor.roles and actor.enterprise_id is not None:
         enterprise_id, channel = actor.enterprise_id, Channel.ONLINE.value
     else:
-        raise PermissionDenied("Only enterprise users and the service desk file tickets.")
+        raise PermissionDenied(N_("Only enterprise users and the service desk file tickets."))
 
     subject = _text(data, "subject")
     if not subject:
-        errors["subject"] = "Enter a subject"
+        errors["subject"] = N_("Enter a subject")
     elif len(subject) > SUBJECT_MAX:
-        errors["subject"] = f"The subject may have at most {SUBJECT_MAX} characters"
+        errors["subject"] = Message(
+            N_("The subject may have at most %(max)s characters"), max=SUBJECT_MAX
+        )
     description = _text(data, "description")
     if len(description) > DESCRIPTION_MAX:
-        errors["description"] = f"The description may have at most {DESCRIPTION_MAX} characters"
+        errors["description"] = Message(
+            N_("The description may have at most %(max)s characters"), max=DESCRIPTION_MAX
+        )
     category = None
     category_id = _int(data.get("category_id"))
     if category_id is not None:
         category = await db.get(TicketCategory, category_id)
     if category is None or not category.is_active:
-        errors["category_id"] = "Choose a category"
+        errors["category_id"] = N_("Choose a category")
     preferred = _text(data, "preferred_contact") or PreferredContact.IN_APP.value
     if preferred not in set(PreferredContact):
-        errors["preferred_contact"] = "Choose how you prefer to be contacted"
+        errors["preferred_contact"] = N_("Choose how you prefer to be contacted")
     contact_name, contact_detail = _text(data, "contact_name"), _text(data, "contact_detail")
     if len(contact_name) > 80:
-        errors["contact_name"] = "At most 80 characters"
+        errors["contact_name"] = N_("At most 80 characters")
     if len(contact_detail) > 120:
-        errors["contact_detail"] = "At most 120 characters"
+        errors["contact_detail"] = N_("At most 120 characters")
     if preferred in (PreferredContact.PHONE, PreferredContact.EMAIL) and not contact_detail:
-        errors["contact_detail"] = "Give the phone number or email address to contact"
+        errors["contact_detail"] = N_("Give the phone number or email address to contact")
     try:
         checked = _check_files(uploads)
     except ValidationFailed as exc:
         errors.update(exc.field_errors)
         checked = []
     if errors:
-        raise ValidationFailed("The ticket was not filed.", field_errors=errors)
+        raise ValidationFailed(N_("The ticket was not filed."), field_errors=errors)
     assert category is not None and enterprise_id is not None
 
     ticket = Ticket(
@@ -403,22 +412,22 @@ async def _dispatch_targets(
         parsed = [_int(v) for v in values if v not in (None, "")]
         if any(v is None for v in parsed):
             raise ValidationFailed(
-                "Nothing was saved.",
-                field_errors={"co_department_ids": "Choose departments from the list"},
+                N_("Nothing was saved."),
+                field_errors={"co_department_ids": N_("Choose departments from the list")},
             )
         co = sorted({v for v in parsed if v is not None})
     errors: dict[str, str] = {}
     if lead is None:
-        errors["lead_department_id"] = "Choose the lead department"
+        errors["lead_department_id"] = N_("Choose the lead department")
     known = await catalogue.active_department_ids(db, {lead, *co} - {None})
     if lead is not None and lead not in known:
-        errors["lead_department_id"] = "Choose an active department"
+        errors["lead_department_id"] = N_("Choose an active department")
     if lead in co:
-        errors["co_department_ids"] = "The lead department cannot also co-handle the ticket"
+        errors["co_department_ids"] = N_("The lead department cannot also co-handle the ticket")
     elif set(co) - known:
-        errors["co_department_ids"] = "Choose active departments only"
+        errors["co_department_ids"] = N_("Choose active departments only")
     if errors:
-        raise ValidationFailed("Nothing was saved.", field_errors=errors)
+        raise ValidationFailed(N_("Nothing was saved."), field_errors=errors)
     assert lead is not None
     return lead, co
 
@@ -434,18 +443,24 @@ async def _merge_target(db: AsyncSession, ticket: Ticket, raw: Any) -> Ticket:
         target = (await db.execute(stmt)).scalar_one_or_none()
     if target is None:
         raise ValidationFailed(
-            "Nothing was saved.", field_errors={"merge_into": f"No ticket '{text}' was found"}
+            N_("Nothing was saved."),
+            field_errors={
+                "merge_into": Message(N_("No ticket '%(number)s' was found"), number=text)
+            },
         )
     if target.id == ticket.id:
         raise ValidationFailed(
-            "Nothing was saved.", field_errors={"merge_into": "A ticket cannot duplicate itself"}
+            N_("Nothing was saved."),
+            field_errors={"merge_into": N_("A ticket cannot duplicate itself")},
         )
     if TicketStatus(target.status) in TERMINAL_STATUSES:
         raise ValidationFailed(
-            "Nothing was saved.",
+            N_("Nothing was saved."),
             field_errors={
-                "merge_into": f"Ticket {target.number} is already finished; merge into an open "
-                "ticket"
+                "merge_into": Message(
+                    N_("Ticket %(number)s is already finished; merge into an open ticket"),
+                    number=target.number,
+                )
             },
         )
     return target
@@ -456,13 +471,22 @@ def _extension_days(ticket: Ticket, data: Mapping[str, Any]) -> int:
     room = MAX_TOTAL_RESOLVE_DAYS - ticket.resolve_days - ticket.extension_days
     if room < 1:
         raise Conflict(
-            f"This ticket already has {MAX_TOTAL_RESOLVE_DAYS} working days to be resolved; "
-            "no further extension is possible"
+            Message(
+                N_(
+                    "This ticket already has %(days)s working days to be resolved; "
+                    "no further extension is possible"
+                ),
+                days=MAX_TOTAL_RESOLVE_DAYS,
+            )
         )
     if days is None or not 1 <= days <= room:
         raise ValidationFailed(
-            "Nothing was saved.",
-            field_errors={"days": f"Enter a whole number of working days from 1 to {room}"},
+            N_("Nothing was saved."),
+            field_errors={
+                "days": Message(
+                    N_("Enter a whole number of working days from 1 to %(max)s"), max=room
+                )
+            },
         )
     return days
 
@@ -484,19 +508,22 @@ async def perform(
     try:
         act = TicketAction(str(action))
     except ValueError:
-        raise ValidationFailed(field_errors={"action": "Unknown action"}) from None
+        raise ValidationFailed(field_errors={"action": N_("Unknown action")}) from None
     if act in RATING_ACTIONS:
-        raise ValidationFailed(field_errors={"action": "Rate the reply with a rating from 1 to 5"})
+        raise ValidationFailed(
+            field_errors={"action": N_("Rate the reply with a rating from 1 to 5")}
+        )
 
     ticket = await repository.get_visible(db, actor, ticket_id, for_update=True)
     co = await repository.co_departments(db, ticket.id)
     role = repository.actor_role(actor, ticket, co)
     if role is None:
-        raise NotFound("No such ticket")
+        raise NotFound(N_("No such ticket"))
     note = _text(data, "note")
     if len(note) > NOTE_MAX:
         raise ValidationFailed(
-            "Nothing was saved.", field_errors={"note": f"At most {NOTE_MAX} characters"}
+            N_("Nothing was saved."),
+            field_errors={"note": Message(N_("At most %(max)s characters"), max=NOTE_MAX)},
         )
     open_pause = await _open_pause(db, ticket.id)
     placeholder = -1 if act is A.MERGE and _text(data, "merge_into") else None
@@ -746,16 +773,18 @@ async def rate(
     ticket = await repository.get_visible(db, actor, ticket_id, for_update=True)
     role = repository.actor_role(actor, ticket, await repository.co_departments(db, ticket.id))
     if role is None:
-        raise NotFound("No such ticket")
+        raise NotFound(N_("No such ticket"))
     value = _int(rating)
     if value is None or not 1 <= value <= 5:
         raise ValidationFailed(
-            "The rating was not saved.", field_errors={"rating": "Choose a rating from 1 to 5"}
+            N_("The rating was not saved."),
+            field_errors={"rating": N_("Choose a rating from 1 to 5")},
         )
     comment = (comment or "").strip()
     if len(comment) > NOTE_MAX:
         raise ValidationFailed(
-            "The rating was not saved.", field_errors={"comment": f"At most {NOTE_MAX} characters"}
+            N_("The rating was not saved."),
+            field_errors={"comment": Message(N_("At most %(max)s characters"), max=NOTE_MAX)},
         )
     act = action_for_rating(value, ticket.reopen_count)
     context = _context(ticket, None, now)
@@ -837,15 +866,18 @@ async def add_note(
     ticket = await repository.get_visible(db, actor, ticket_id, for_update=True)
     role = repository.actor_role(actor, ticket, await repository.co_departments(db, ticket.id))
     if role is None:
-        raise NotFound("No such ticket")
+        raise NotFound(N_("No such ticket"))
     if role is ActorRole.ENTERPRISE:
-        raise PermissionDenied("Internal notes are for the desk and the departments.")
+        raise PermissionDenied(N_("Internal notes are for the desk and the departments."))
     note = (note or "").strip()
     if not note:
-        raise ValidationFailed("Nothing was saved.", field_errors={"note": "Write the note"})
+        raise ValidationFailed(
+            N_("Nothing was saved."), field_errors={"note": N_("Write the note")}
+        )
     if len(note) > NOTE_MAX:
         raise ValidationFailed(
-            "Nothing was saved.", field_errors={"note": f"At most {NOTE_MAX} characters"}
+            N_("Nothing was saved."),
+            field_errors={"note": Message(N_("At most %(max)s characters"), max=NOTE_MAX)},
         )
     checked = _check_files(uploads)
     status = TicketStatus(ticket.status)
@@ -875,13 +907,13 @@ async def attach_files(
     ticket = await repository.get_visible(db, actor, ticket_id, for_update=True)
     role = repository.actor_role(actor, ticket, await repository.co_departments(db, ticket.id))
     if role is None:
-        raise NotFound("No such ticket")
+        raise NotFound(N_("No such ticket"))
     if TicketStatus(ticket.status) in TERMINAL_STATUSES:
-        raise Conflict("This ticket is finished; no more files can be added")
+        raise Conflict(N_("This ticket is finished; no more files can be added"))
     checked = _check_files(uploads)
     if not checked:
         raise ValidationFailed(
-            "Nothing was saved.", field_errors={"attachments": "Choose at least one file"}
+            N_("Nothing was saved."), field_errors={"attachments": N_("Choose at least one file")}
         )
     internal = internal and role is not ActorRole.ENTERPRISE
     status = TicketStatus(ticket.status)
@@ -992,7 +1024,7 @@ async def ticket_view(
     co = await repository.co_departments(db, ticket.id)
     role = repository.actor_role(user, ticket, co)
     if role is None:
-        raise NotFound("No such ticket")
+        raise NotFound(N_("No such ticket"))
     enterprise_view = role is ActorRole.ENTERPRISE
     category = await db.get(TicketCategory, ticket.category_id)
     enterprise_name = await db.scalar(
@@ -1089,10 +1121,10 @@ async def get_attachment(
         stmt = stmt.where(TicketAttachment.internal.is_(False))
     attachment = (await db.execute(stmt)).scalar_one_or_none()
     if attachment is None or role is None:
-        raise NotFound("No such attachment")
+        raise NotFound(N_("No such attachment"))
     path = files_mod.stored_path(settings.storage_dir, attachment.stored_name)
     if not path.exists():
-        raise NotFound("The file of this attachment is missing")
+        raise NotFound(N_("The file of this attachment is missing"))
     return attachment, path
 
 

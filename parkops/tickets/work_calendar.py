@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from parkops.accounts.identity import CurrentUser
 from parkops.core import audit
 from parkops.core.errors import NotFound, ValidationFailed
+from parkops.core.i18n import N_
 from parkops.core.workdays import (
     LIBRARY_YEARS,
     CalendarOverride,
@@ -68,7 +69,7 @@ async def year_view(db: AsyncSession, year: int) -> dict[str, Any]:
     """What the calendar page shows for a year: its status, the admin rows, and every day that is
     not an ordinary weekday/weekend day (holidays, make-up days, closures) with its source."""
     if not MIN_YEAR <= year <= MAX_YEAR:
-        raise NotFound("No such year")
+        raise NotFound(N_("No such year"))
     calendar = await load_calendar(db)
     rows = (
         await db.execute(
@@ -121,15 +122,15 @@ async def set_day(
     errors: dict[str, str] = {}
     day = parse_day(data.get("day"))
     if day is None or not MIN_YEAR <= day.year <= MAX_YEAR:
-        errors["day"] = "Enter a date (YYYY-MM-DD) between 2000 and 2100"
+        errors["day"] = N_("Enter a date (YYYY-MM-DD) between 2000 and 2100")
     kind = str(data.get("kind") or "").strip()
     if kind not in set(OverrideKind):
-        errors["kind"] = "Choose holiday, working day or park closure"
+        errors["kind"] = N_("Choose holiday, working day or park closure")
     note = str(data.get("note") or "").strip()
     if len(note) > 200:
-        errors["note"] = "At most 200 characters"
+        errors["note"] = N_("At most 200 characters")
     if errors:
-        raise ValidationFailed("The calendar was not changed.", field_errors=errors)
+        raise ValidationFailed(N_("The calendar was not changed."), field_errors=errors)
     assert day is not None
     row = await db.get(CalendarDay, day)
     before = audit.snapshot(row, "kind", "note") if row else None
@@ -157,7 +158,7 @@ async def delete_day(
 ) -> None:
     row = await db.get(CalendarDay, day)
     if row is None:
-        raise NotFound("That date has no entry in the calendar table")
+        raise NotFound(N_("That date has no entry in the calendar table"))
     before = audit.snapshot(row, "kind", "note")
     await db.delete(row)
     await db.flush()
@@ -182,7 +183,7 @@ async def set_year_filled(
 ) -> int:
     """Declare a year's table complete (or take that back); returns the tickets recomputed."""
     if not MIN_YEAR <= year <= MAX_YEAR:
-        raise ValidationFailed(field_errors={"year": "Enter a year between 2000 and 2100"})
+        raise ValidationFailed(field_errors={"year": N_("Enter a year between 2000 and 2100")})
     row = await db.get(CalendarYear, year)
     if filled and row is None:
         db.add(CalendarYear(year=year, filled_by_id=actor.id))

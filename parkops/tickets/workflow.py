@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
 
+from parkops.core.i18n import N_
+
 __all__ = [
     "OPEN_STATUSES",
     "PAUSABLE_STATUSES",
@@ -73,24 +75,36 @@ class TicketStatus(StrEnum):
 
 STATUS_DESCRIPTIONS: Mapping[TicketStatus, str] = MappingProxyType(
     {
-        TicketStatus.SUBMITTED: "Filed by the enterprise; waiting for the desk to accept it "
-        "(受理).",
-        TicketStatus.ACCEPTED: "Accepted by the desk; waiting to be dispatched to a department.",
-        TicketStatus.REJECTED: "Not accepted (不予受理) or no department is responsible; the "
-        "reason is in the event note. Final.",
-        TicketStatus.MERGED: "A duplicate, merged into another ticket (并单). Final.",
-        TicketStatus.DISPATCHED: "Sent to a lead department (主办), optionally with co-handling "
-        "departments (协办); waiting for the lead department to start.",
-        TicketStatus.IN_PROGRESS: "The lead department is handling it.",
-        TicketStatus.AWAITING_ENTERPRISE: "Waiting for the enterprise to provide information; "
-        "the SLA clock is stopped.",
-        TicketStatus.RETURNED: "Returned by a department that is not responsible (退单); "
-        "waiting for the desk to re-dispatch it (改派).",
-        TicketStatus.REPLIED: "The department has replied to the enterprise; waiting for the "
-        "rating or the desk's follow-up call (回访).",
-        TicketStatus.REOPENED: "Rated dissatisfied; to be redone (重办). Happens at most once.",
-        TicketStatus.CLOSED: "Rated or followed up; the loop is closed. Final.",
-        TicketStatus.WITHDRAWN: "Withdrawn by the enterprise before the reply. Final.",
+        TicketStatus.SUBMITTED: N_(
+            "Filed by the enterprise; waiting for the desk to accept it (受理)."
+        ),
+        TicketStatus.ACCEPTED: N_(
+            "Accepted by the desk; waiting to be dispatched to a department."
+        ),
+        TicketStatus.REJECTED: N_(
+            "Not accepted (不予受理) or no department is responsible; the "
+            "reason is in the event note. Final."
+        ),
+        TicketStatus.MERGED: N_("A duplicate, merged into another ticket (并单). Final."),
+        TicketStatus.DISPATCHED: N_(
+            "Sent to a lead department (主办), optionally with co-handling "
+            "departments (协办); waiting for the lead department to start."
+        ),
+        TicketStatus.IN_PROGRESS: N_("The lead department is handling it."),
+        TicketStatus.AWAITING_ENTERPRISE: N_(
+            "Waiting for the enterprise to provide information; the SLA clock is stopped."
+        ),
+        TicketStatus.RETURNED: N_(
+            "Returned by a department that is not responsible (退单); "
+            "waiting for the desk to re-dispatch it (改派)."
+        ),
+        TicketStatus.REPLIED: N_(
+            "The department has replied to the enterprise; waiting for the "
+            "rating or the desk's follow-up call (回访)."
+        ),
+        TicketStatus.REOPENED: N_("Rated dissatisfied; to be redone (重办). Happens at most once."),
+        TicketStatus.CLOSED: N_("Rated or followed up; the loop is closed. Final."),
+        TicketStatus.WITHDRAWN: N_("Withdrawn by the enterprise before the reply. Final."),
     }
 )
 
@@ -538,58 +552,64 @@ _ROLE_NOUNS: Mapping[ActorRole, str] = {
 }
 
 _NOTE_MESSAGES: Mapping[TicketAction, str] = {
-    _A.REJECT: "A reason is required to reject a ticket",
-    _A.RETURN: "A reason is required to return a ticket",
-    _A.REDISPATCH: "A reason is required to re-dispatch this ticket",
-    _A.REQUEST_INFO: "Say what information the enterprise must provide",
-    _A.PROVIDE_INFO: "The enterprise's answer is required",
-    _A.REPLY: "The reply text is required",
-    _A.REQUEST_EXTENSION: "A reason is required to request an extension",
-    _A.DENY_EXTENSION: "A reason is required to refuse an extension",
-    _A.RATE_DISSATISFIED: "Say what is unsatisfactory so that it can be put right",
-    _A.CLOSE: "Say what is unsatisfactory",
-    _A.FOLLOW_UP_CLOSE: "Record the result of the follow-up call",
+    _A.REJECT: N_("A reason is required to reject a ticket"),
+    _A.RETURN: N_("A reason is required to return a ticket"),
+    _A.REDISPATCH: N_("A reason is required to re-dispatch this ticket"),
+    _A.REQUEST_INFO: N_("Say what information the enterprise must provide"),
+    _A.PROVIDE_INFO: N_("The enterprise's answer is required"),
+    _A.REPLY: N_("The reply text is required"),
+    _A.REQUEST_EXTENSION: N_("A reason is required to request an extension"),
+    _A.DENY_EXTENSION: N_("A reason is required to refuse an extension"),
+    _A.RATE_DISSATISFIED: N_("Say what is unsatisfactory so that it can be put right"),
+    _A.CLOSE: N_("Say what is unsatisfactory"),
+    _A.FOLLOW_UP_CLOSE: N_("Record the result of the follow-up call"),
 }
 
 _GUARDS: Mapping[Guard, tuple[Callable[[TransitionContext], bool], str]] = {
     Guard.MERGE_TARGET: (
         lambda c: c.merge_target_id is not None,
-        "Choose the ticket that this one duplicates",
+        N_("Choose the ticket that this one duplicates"),
     ),
     Guard.NOT_REOPENED_BEFORE: (
         lambda c: c.reopen_count == 0,
-        "This ticket was already reopened once; a dissatisfied rating now closes it",
+        N_("This ticket was already reopened once; a dissatisfied rating now closes it"),
     ),
     Guard.REOPENED_BEFORE: (
         lambda c: c.reopen_count >= 1,
-        "A dissatisfied rating first reopens the ticket for redo; it closes the ticket only "
-        "after the redo",
+        N_(
+            "A dissatisfied rating first reopens the ticket for redo; it closes the ticket only "
+            "after the redo"
+        ),
     ),
     Guard.WITHIN_RETURN_LIMIT: (
         lambda c: not c.return_deadline_passed,
-        "The time limit for returning this ticket has passed; it must be handled, or the desk "
-        "asked to re-dispatch it",
+        N_(
+            "The time limit for returning this ticket has passed; it must be handled, or the desk "
+            "asked to re-dispatch it"
+        ),
     ),
     Guard.RATING_WINDOW_PASSED: (
         lambda c: c.rating_window_passed,
-        "The enterprise can still rate the reply; a follow-up call closes the ticket only after "
-        "the rating period has ended",
+        N_(
+            "The enterprise can still rate the reply; a follow-up call closes the ticket only "
+            "after the rating period has ended"
+        ),
     ),
     Guard.PAUSED_FROM_KNOWN: (
         lambda c: c.paused_from in PAUSABLE_STATUSES,
-        "It is not known where this ticket was paused from, so it cannot be resumed",
+        N_("It is not known where this ticket was paused from, so it cannot be resumed"),
     ),
     Guard.BEFORE_RESOLVE_DEADLINE: (
         lambda c: not c.resolve_deadline_passed,
-        "An extension must be requested before the deadline, and this one has passed",
+        N_("An extension must be requested before the deadline, and this one has passed"),
     ),
     Guard.NO_PENDING_EXTENSION: (
         lambda c: not c.extension_pending,
-        "An extension request for this ticket is already waiting for the service desk",
+        N_("An extension request for this ticket is already waiting for the service desk"),
     ),
     Guard.EXTENSION_PENDING: (
         lambda c: c.extension_pending,
-        "There is no pending extension request for this ticket",
+        N_("There is no pending extension request for this ticket"),
     ),
 }
 

@@ -45,6 +45,7 @@ async def test_session_cookie_is_secure_over_https(app):
 
 
 async def test_wrong_password_is_refused_without_saying_which(client, db):
+    client.cookies.set("parkops_lang", "en")  # the messages below are compared in English
     await create_user(db, "finance", username="wang.fang")
     wrong = await login(client, "wang.fang", "nope-nope-nope")
     unknown = await login(client, "nobody.here", "nope-nope-nope")
@@ -147,6 +148,7 @@ async def test_logout_revokes_the_session(client, db, test_settings):
 
 
 async def test_password_change_revokes_other_sessions(client, db, test_settings, app):
+    client.cookies.set("parkops_lang", "en")  # the messages below are compared in English
     user = await create_user(db, "leasing")
     await sign_in(client, db, test_settings, user)
     async with make_client(app) as other:

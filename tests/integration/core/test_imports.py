@@ -146,6 +146,7 @@ async def test_form_lists_columns_and_posts_multipart_with_csrf(app, client, db,
 
 
 async def test_good_file_previews_then_commits_all_rows_once(app, client, db, test_settings):
+    client.cookies.set("parkops_lang", "en")  # the messages below are compared in English
     user = await setup(app, client, db, test_settings)
     before = await count(db)
     preview = await upload(client, GOOD.encode("gb18030"))

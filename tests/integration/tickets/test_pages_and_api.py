@@ -260,6 +260,7 @@ async def test_the_loop_through_the_pages(client, db, test_settings):
 
 
 async def test_api_round_trip_and_problem_details(client, db, test_settings):
+    client.cookies.set("parkops_lang", "en")  # the messages below are compared in English
     s = test_settings
     p = await people(db)
     cat = await category(db)
@@ -333,6 +334,7 @@ async def test_api_round_trip_and_problem_details(client, db, test_settings):
 
 
 async def test_api_attachment_upload(client, db, test_settings):
+    client.cookies.set("parkops_lang", "en")  # the messages below are compared in English
     s = test_settings
     p = await people(db)
     ticket = await dispatched(db, s, p)

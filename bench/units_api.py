@@ -1,0 +1,395 @@
+"""Unit list API against a bare asyncpg twin, over 100,000 units; and the occupancy query.
+
+    .venv/bin/python bench/units_api.py            # embedded PostgreSQL in a temporary folder
+    PARKOPS_BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres \\
+        .venv/bin/python bench/units_api.py        # a scratch database on that server
+
+What it does:
+1. creates a scratch database and migrates it to head;
+2. loads, with set-based SQL (generate_series), one park of 4 phases x 125 buildings x 10 floors
+   x 20 units = 100,000 units (phases 1-3 operating, phase 4 under construction; statuses,
+   types and areas spread deterministically), plus 5,000 enterprises when the enterprises table
+   exists (the unit list does not read them; they only make the database realistic);
+   then VACUUM ANALYZE, as autovacuum would after such a load;
+3. creates a leasing user with an API token;
+4. starts the app with uvicorn in a subprocess (1 worker, uvloop, httptools, access log off),
+   with PARKOPS_BENCH_RAW=1 so that ``parkops.inventory.bench_raw`` registers
+   ``GET /bench/raw/units``: the same two SQL statements (count + page) compiled from the same
+   SQLAlchemy code, run on a plain asyncpg pool, no authentication, no ORM session;
+5. checks both endpoints return the same units, then drives each for BENCH_SECONDS (default
+   12) in BENCH_ROUNDS (default 4) alternating rounds, with BENCH_CONNECTIONS (default 16)
+   concurrent connections, using ``wrk`` when it is installed (Debian package ``wrk``) and an
+   asyncio httpx client otherwise;
+6. times the occupancy dashboard query (``repository.occupancy``) in-process: median of 25.
+
+The query driven is a typical filtered list: one phase, status ``available``, sorted by code,
+20 rows a page. The last lines are ``occupancy_ms=...`` and ``units_api_vs_raw_ratio=...``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+os.environ.setdefault("PARKOPS_LOG_LEVEL", "WARNING")
+
+import asyncpg  # noqa: E402
+import httpx  # noqa: E402
+import sqlalchemy as sa  # noqa: E402
+
+from parkops.config import Settings  # noqa: E402
+from parkops.db import migrate  # noqa: E402
+from parkops.db.engine import create_engine, session_factory, to_libpq_url  # noqa: E402
+
+UNITS_PER_FLOOR = 20
+FLOORS = 10
+BUILDINGS_PER_PHASE = 125
+PHASES = 4
+ENTERPRISES = 5_000
+SECONDS = float(os.environ.get("BENCH_SECONDS", "12"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "4"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
+OCCUPANCY_RUNS = 25
+
+LOAD_SQL = [
+    "INSERT INTO parks (name, address) VALUES ('Bench park', '江西省九江市庐山市横塘镇')",
+    f"""
+    INSERT INTO phases (park_id, number, name, status, planned_area)
+    SELECT p.id, n, 'Phase ' || n,
+           CASE WHEN n = {PHASES} THEN 'under_construction' ELSE 'operating' END, 500000
+    FROM parks p, generate_series(1, {PHASES}) AS n
+    """,
+    f"""
+    INSERT INTO buildings (park_id, phase_id, code, name, main_use, floor_count)
+    SELECT ph.park_id, ph.id, 'P' || ph.number || '-B' || lpad(b::text, 3, '0'), '',
+           (ARRAY['production', 'office', 'warehousing', 'hotel_apartment', 'ecommerce'])
+               [1 + b % 5],
+           {FLOORS}
+    FROM phases ph, generate_series(1, {BUILDINGS_PER_PHASE}) AS b
+    """,
+    f"""
+    INSERT INTO floors (building_id, number, name)
+    SELECT b.id, f, '' FROM buildings b, generate_series(1, {FLOORS}) AS f
+    """,
+    # Status by a hash of the position: ~80% leased, 10% available, 6% reserved, 4% unavailable
+    # in operating phases; the phase under construction has no leased units.
+    f"""
+    INSERT INTO units (park_id, phase_id, building_id, floor_id, code, unit_type, gross_area,
+                       leasable_area, floor_load, power_kva, status, unavailable_reason)
+    SELECT b.park_id, b.phase_id, b.id, fl.id,
+           b.code || '-' || lpad(fl.number::text, 2, '0') || lpad(u::text, 2, '0'),
+           (ARRAY['workshop', 'office', 'warehouse', 'shop', 'apartment', 'live_streaming'])
+               [1 + (b.id + u) % 6],
+           area, round(area * 0.85, 2), 500, 100,
+           st, CASE WHEN st = 'unavailable' THEN 'maintenance' END
+    FROM floors fl
+    JOIN buildings b ON b.id = fl.building_id
+    JOIN phases ph ON ph.id = b.phase_id
+    CROSS JOIN generate_series(1, {UNITS_PER_FLOOR}) AS u
+    CROSS JOIN LATERAL (SELECT (b.id * 7919 + fl.number * 104729 + u * 31) % 100 AS h) AS x
+    CROSS JOIN LATERAL (SELECT 50 + ((b.id * 13 + fl.number * 7 + u * 3) % 1950)::numeric + 0.25
+                        AS area) AS a
+    CROSS JOIN LATERAL (SELECT CASE
+        WHEN ph.status <> 'operating' THEN
+            CASE WHEN x.h < 70 THEN 'unavailable' WHEN x.h < 85 THEN 'reserved'
+                 ELSE 'available' END
+        WHEN x.h < 80 THEN 'leased' WHEN x.h < 90 THEN 'available'
+        WHEN x.h < 96 THEN 'reserved' ELSE 'unavailable' END AS st) AS s
+    """,
+]
+
+
+def enterprise_sql() -> str | None:
+    """5,000 enterprises, if the enterprises domain's table is there (valid-shaped values)."""
+    try:
+        from parkops.enterprises.validation import Industry
+        from parkops.enterprises.workflow import EnterpriseStatus
+    except ImportError:
+        return None
+    industry = next(iter(Industry)).value
+    status = next(iter(EnterpriseStatus)).value
+    return f"""
+    INSERT INTO enterprises (name, uscc, legal_representative, contact_person, contact_mobile,
+                             industry, registered_capital_fen, employee_count, status)
+    SELECT '庐山市测试' || n || '羽绒服饰有限公司', '91360483' || lpad(n::text, 10, '0'),
+           '王伟', '李娜', '138' || lpad(n::text, 8, '0'), '{industry}', 100000000, 12,
+           '{status}'
+    FROM generate_series(1, {ENTERPRISES}) AS n
+    """
+
+
+async def load(url: str) -> dict:
+    from parkops.accounts import service as accounts
+
+    engine = create_engine(url, pool_size=2)
+    enterprises = 0
+    try:
+        started = time.perf_counter()
+        async with engine.begin() as conn:
+            for statement in LOAD_SQL:
+                await conn.execute(sa.text(statement))
+        units = time.perf_counter() - started
+        sql = enterprise_sql()
+        if sql:
+            try:
+                async with engine.begin() as conn:
+                    enterprises = (await conn.execute(sa.text(sql))).rowcount
+            except Exception as exc:  # the enterprises schema may still be changing
+                print(f"enterprises not loaded: {type(exc).__name__}: {str(exc)[:200]}")
+        async with session_factory(engine)() as db, db.begin():
+            user = await accounts.create_user(
+                db,
+                "bench",
+                username="bench.leasing",
+                display_name="Bench",
+                password=secrets.token_urlsafe(16),
+                roles=["leasing"],
+            )
+            identity = await accounts.get_identity(db, user.id)
+            _token, plaintext = await accounts.create_api_token(db, identity, "bench")
+        async with engine.connect() as conn:
+            phase_id = (
+                await conn.execute(sa.text("SELECT id FROM phases WHERE number = 2"))
+            ).scalar()
+            park_id = (await conn.execute(sa.text("SELECT id FROM parks"))).scalar()
+            total = (await conn.execute(sa.text("SELECT count(*) FROM units"))).scalar()
+    finally:
+        await engine.dispose()
+    conn = await asyncpg.connect(to_libpq_url(url))
+    try:
+        await conn.execute("VACUUM ANALYZE")
+    finally:
+        await conn.close()
+    return {
+        "token": plaintext,
+        "phase_id": phase_id,
+        "park_id": park_id,
+        "units": total,
+        "enterprises": enterprises,
+        "load_seconds": units,
+    }
+
+
+async def time_occupancy(url: str, park_id: int) -> tuple[float, int]:
+    from parkops.inventory import repository
+
+    engine = create_engine(url, pool_size=1)
+    try:
+        async with session_factory(engine)() as db:
+            rows = await repository.occupancy(db, park_id)  # warm the plan and the cache
+            times = []
+            for _ in range(OCCUPANCY_RUNS):
+                started = time.perf_counter()
+                await repository.occupancy(db, park_id)
+                times.append((time.perf_counter() - started) * 1000)
+    finally:
+        await engine.dispose()
+    return statistics.median(times), len(rows)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(url: str, storage: Path, port: int) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "PARKOPS_DATABASE_URL": url,
+        "PARKOPS_BENCH_RAW": "1",
+        "PARKOPS_STORAGE_DIR": str(storage),
+        "PARKOPS_LOG_LEVEL": "WARNING",
+        "PARKOPS_ENV": "development",
+    }
+    command = [
+        sys.executable, "-m", "uvicorn", "parkops.app:create_app_from_env", "--factory",
+        "--host", "127.0.0.1", "--port", str(port), "--workers", "1", "--loop", "uvloop",
+        "--http", "httptools", "--no-access-log", "--log-level", "warning",
+    ]  # fmt: skip
+    process = subprocess.Popen(command, env=env, cwd=ROOT)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            pass
+        if process.poll() is not None:
+            raise SystemExit("the app server exited during start-up")
+        time.sleep(0.2)
+    process.terminate()
+    raise SystemExit("the app server did not start")
+
+
+def run_wrk(url: str, headers: dict[str, str], seconds: float) -> tuple[float, str]:
+    command = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{max(1, round(seconds))}s", "--latency",
+               "--timeout", "10s"]  # fmt: skip
+    for key, value in headers.items():
+        command += ["-H", f"{key}: {value}"]
+    out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    if "Non-2xx" in out:
+        raise SystemExit(f"errors while driving {url}:\n{out}")
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p50 = re.search(r"50%\s+(\S+)", out)
+    p99 = re.search(r"99%\s+(\S+)", out)
+    return rate, f"p50 {p50.group(1) if p50 else '?'}, p99 {p99.group(1) if p99 else '?'}"
+
+
+async def _httpx_load(url: str, headers: dict[str, str], seconds: float) -> tuple[float, str]:
+    done = 0
+    latencies: list[float] = []
+    deadline = time.perf_counter() + seconds
+    limits = httpx.Limits(max_connections=CONNECTIONS, max_keepalive_connections=CONNECTIONS)
+    async with httpx.AsyncClient(headers=headers, limits=limits, timeout=30) as client:
+
+        async def worker() -> None:
+            nonlocal done
+            while time.perf_counter() < deadline:
+                started = time.perf_counter()
+                response = await client.get(url)
+                if response.status_code != 200:
+                    raise SystemExit(f"{url} answered {response.status_code}")
+                latencies.append(time.perf_counter() - started)
+                done += 1
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(CONNECTIONS)))
+        elapsed = time.perf_counter() - started
+    latencies.sort()
+    p50 = latencies[len(latencies) // 2] * 1000
+    p99 = latencies[int(len(latencies) * 0.99)] * 1000
+    return done / elapsed, f"p50 {p50:.1f}ms, p99 {p99:.1f}ms"
+
+
+def drive(url: str, headers: dict[str, str], seconds: float) -> tuple[float, str]:
+    if shutil.which("wrk"):
+        return run_wrk(url, headers, seconds)
+    return asyncio.run(_httpx_load(url, headers, seconds))
+
+
+def same_units(api: dict, raw: dict) -> bool:
+    def key(items):
+        return [(u["id"], u["code"], str(u["gross_area"]), u["status"]) for u in items]
+
+    return api["total"] == raw["total"] and key(api["items"]) == key(raw["items"])
+
+
+def scratch_database() -> tuple[str, object, callable]:
+    """(asyncpg URL, embedded server or None, cleanup)."""
+    from sqlalchemy.engine import make_url
+
+    from parkops.db.engine import to_asyncpg_url
+
+    configured = os.environ.get("PARKOPS_BENCH_DATABASE_URL")
+    name = f"parkops_bench_{secrets.token_hex(4)}"
+    if configured:
+        admin = to_libpq_url(to_asyncpg_url(configured))
+
+        async def sql(statement: str) -> None:
+            conn = await asyncpg.connect(admin)
+            try:
+                await conn.execute(statement)
+            finally:
+                await conn.close()
+
+        asyncio.run(sql(f'CREATE DATABASE "{name}"'))
+        url = make_url(to_asyncpg_url(configured)).set(database=name)
+        return (
+            url.render_as_string(hide_password=False),
+            None,
+            lambda: asyncio.run(sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')),
+        )
+    from parkops.db import embedded
+
+    folder = Path(tempfile.mkdtemp(prefix="pko-bench-pg-"))
+    server = embedded.start(folder / "pg", cleanup="delete")
+    url = embedded.ensure_database(server, name)
+    return url, server, server.cleanup
+
+
+def main() -> None:
+    url, _server, cleanup = scratch_database()
+    storage = Path(tempfile.mkdtemp(prefix="pko-bench-storage-"))
+    process = None
+    try:
+        settings = Settings(env="development", database_url=url, storage_dir=storage)
+        started = time.perf_counter()
+        migrate.upgrade(settings, url)
+        print(f"migrated in {time.perf_counter() - started:.1f} s")
+        data = asyncio.run(load(url))
+        print(
+            f"loaded {data['units']:,} units in {data['load_seconds']:.1f} s"
+            + (
+                f" and {data['enterprises']:,} enterprises"
+                if data["enterprises"]
+                else " (no enterprises: the enterprises table is not ready)"
+            )
+        )
+        port = free_port()
+        process = start_server(url, storage, port)
+        query = f"phase_id={data['phase_id']}&status=available&sort=code&page=1&page_size=20"
+        api_url = f"http://127.0.0.1:{port}/api/v1/units?{query}"
+        raw_url = f"http://127.0.0.1:{port}/bench/raw/units?{query}"
+        auth = {"Authorization": f"Bearer {data['token']}"}
+        api = httpx.get(api_url, headers=auth, timeout=10)
+        raw = httpx.get(raw_url, timeout=10)
+        api.raise_for_status()
+        raw.raise_for_status()
+        if not same_units(api.json(), raw.json()):
+            raise SystemExit("the API and the raw endpoint disagree")
+        print(
+            f"query: {query} -> {api.json()['total']:,} matching units, 20 a page; "
+            f"{CONNECTIONS} connections, {SECONDS:.0f} s each in {ROUNDS} alternating rounds, "
+            "load generator: " + ("wrk" if shutil.which("wrk") else "httpx (asyncio)")
+        )
+        drive(api_url, auth, 2)  # warm-up: connection pools, statement caches
+        drive(raw_url, {}, 2)
+        # Alternate short rounds so that a change in the machine's load (other processes)
+        # hits both endpoints alike; the ratio is that of the total request counts.
+        api_rates, raw_rates, ratios = [], [], []
+        for n in range(1, ROUNDS + 1):
+            api_rate, api_latency = drive(api_url, auth, SECONDS / ROUNDS)
+            raw_rate, raw_latency = drive(raw_url, {}, SECONDS / ROUNDS)
+            api_rates.append(api_rate)
+            raw_rates.append(raw_rate)
+            ratios.append(api_rate / raw_rate)
+            print(
+                f"round {n}: units API {api_rate:6.0f}/s ({api_latency}); "
+                f"raw {raw_rate:6.0f}/s ({raw_latency}); ratio {api_rate / raw_rate:.2f}"
+            )
+        api_rate = sum(api_rates) / ROUNDS
+        raw_rate = sum(raw_rates) / ROUNDS
+        print(f"units API   /api/v1/units:     {api_rate:8.0f} requests/s")
+        print(f"raw asyncpg /bench/raw/units:  {raw_rate:8.0f} requests/s")
+        process.terminate()
+        process.wait(10)
+        process = None
+        median, rows = asyncio.run(time_occupancy(url, data["park_id"]))
+        print(f"occupancy query over {data['units']:,} units: {rows} rows, median of "
+              f"{OCCUPANCY_RUNS}")  # fmt: skip
+        print(f"occupancy_ms={median:.1f}")
+        print(f"units_api_vs_raw_ratio={api_rate / raw_rate:.2f}")
+    finally:
+        if process is not None:
+            process.terminate()
+            process.wait(10)
+        cleanup()
+        shutil.rmtree(storage, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,228 @@
+"""Stored documents: writing a rendered PDF once, finding it again for the people allowed to.
+
+Files live under ``settings.documents_dir`` named by their sha256 (``ab/abcd….pdf``) and are
+written atomically (temporary file in the same folder, fsync, rename), so a reader never sees a
+half-written file and the row's sha256 always describes the file. The row is added to the
+caller's transaction; if that transaction rolls back, the file stays behind unreferenced, which
+is harmless (same content, same name) and left for a cleanup job rather than risking deleting a
+file another transaction refers to.
+
+Callers pass ``documents_dir`` from the settings of the app they run in
+(``request.app.state.settings.documents_dir``); it defaults to ``get_settings()``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import anyio.to_thread
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from parkops.accounts.identity import CurrentUser
+from parkops.config import get_settings
+from parkops.core import audit
+from parkops.core.errors import NotFound, ValidationFailed
+from parkops.core.pagination import Page, paginate
+from parkops.documents.access import visible_to
+from parkops.documents.filenames import clean_filename
+from parkops.documents.models import Document, DocumentKind, DocumentLanguage
+from parkops.documents.render import get_template, render_pdf_async
+
+AUDITED_FIELDS = (
+    "kind",
+    "entity",
+    "entity_id",
+    "enterprise_id",
+    "template",
+    "template_version",
+    "language",
+    "filename",
+    "sha256",
+    "size_bytes",
+)
+
+
+def _documents_dir(documents_dir: Path | None) -> Path:
+    return Path(documents_dir) if documents_dir else get_settings().documents_dir
+
+
+def storage_path_for(sha256: str) -> str:
+    """Where a file with this digest lives, relative to the documents folder."""
+    return f"{sha256[:2]}/{sha256}.pdf"
+
+
+def file_path(document: Document, documents_dir: Path | None = None) -> Path:
+    return _documents_dir(documents_dir) / document.storage_path
+
+
+def write_atomically(target: Path, data: bytes) -> None:
+    """Write ``data`` to ``target`` so that ``target`` is either absent or complete."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=target.suffix)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    # Make the rename itself durable.
+    dir_fd = os.open(target.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def _validate(
+    kind: str,
+    entity: str,
+    entity_id: Any,
+    pdf_bytes: bytes,
+    template: str,
+    template_version: Any,
+    language: str,
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if kind not in {k.value for k in DocumentKind}:
+        errors["kind"] = "Unknown document kind"
+    if not entity or len(entity) > 64:
+        errors["entity"] = "Name the entity the document belongs to"
+    if not isinstance(entity_id, int) or isinstance(entity_id, bool):
+        errors["entity_id"] = "The entity id must be a number"
+    if not isinstance(pdf_bytes, bytes | bytearray) or not pdf_bytes.startswith(b"%PDF-"):
+        errors["pdf_bytes"] = "Not a PDF file"
+    if not template or len(template) > 64:
+        errors["template"] = "Name the template the document was made with"
+    if not isinstance(template_version, int) or template_version < 1:
+        errors["template_version"] = "The template version must be a positive number"
+    if language not in {v.value for v in DocumentLanguage}:
+        errors["language"] = "Unknown language mode"
+    return errors
+
+
+async def store_document(
+    db: AsyncSession,
+    actor: CurrentUser | str | None,
+    kind: DocumentKind | str,
+    entity: str,
+    entity_id: int,
+    enterprise_id: int | None,
+    pdf_bytes: bytes,
+    template: str,
+    template_version: int,
+    language: DocumentLanguage | str,
+    *,
+    filename: str | None = None,
+    documents_dir: Path | None = None,
+) -> Document:
+    """Write the file (named by its sha256) and add its row and an audit entry; flushes."""
+    kind, language = str(kind), str(language)
+    errors = _validate(kind, entity, entity_id, pdf_bytes, template, template_version, language)
+    if errors:
+        raise ValidationFailed("The document cannot be stored", field_errors=errors)
+    data = bytes(pdf_bytes)
+    sha256 = hashlib.sha256(data).hexdigest()
+    relative = storage_path_for(sha256)
+    target = _documents_dir(documents_dir) / relative
+    await anyio.to_thread.run_sync(write_atomically, target, data)
+    document = Document(
+        kind=kind,
+        entity=entity,
+        entity_id=entity_id,
+        enterprise_id=enterprise_id,
+        template=template,
+        template_version=template_version,
+        language=language,
+        filename=clean_filename(filename or f"{kind}-{entity}-{entity_id}.pdf"),
+        sha256=sha256,
+        size_bytes=len(data),
+        storage_path=relative,
+        created_by=getattr(actor, "id", None),
+    )
+    db.add(document)
+    await db.flush()
+    audit.record(
+        db,
+        actor=actor,
+        action="document_created",
+        entity="document",
+        entity_id=document.id,
+        after=audit.snapshot(document, *AUDITED_FIELDS),
+    )
+    await db.flush()
+    return document
+
+
+async def generate_document(
+    db: AsyncSession,
+    actor: CurrentUser | str | None,
+    *,
+    template: str,
+    context: Any,
+    language: DocumentLanguage | str,
+    entity: str,
+    entity_id: int,
+    enterprise_id: int | None,
+    filename: str | None = None,
+    documents_dir: Path | None = None,
+) -> Document:
+    """Render ``template`` with ``context`` (on a worker thread) and store the PDF."""
+    spec = get_template(template)
+    rendered = await render_pdf_async(template, context, language=language)
+    return await store_document(
+        db,
+        actor,
+        spec.kind,
+        entity,
+        entity_id,
+        enterprise_id,
+        rendered.pdf,
+        rendered.template,
+        rendered.template_version,
+        rendered.language,
+        filename=filename,
+        documents_dir=documents_dir,
+    )
+
+
+async def get_document(db: AsyncSession, user: CurrentUser, document_id: int) -> Document:
+    """The document if ``user`` may see it; otherwise the same 404 as for a missing one."""
+    document = await db.scalar(
+        sa.select(Document).where(Document.id == document_id, visible_to(user))
+    )
+    if document is None:
+        raise NotFound("No such document")
+    return document
+
+
+async def list_documents(
+    db: AsyncSession,
+    user: CurrentUser,
+    *,
+    entity: str | None = None,
+    entity_id: int | None = None,
+    kind: str | None = None,
+    page: int = 1,
+    page_size: int = 20,
+) -> Page:
+    """Documents ``user`` may see, newest first, as rows (for lists on other domains' pages)."""
+    stmt = (
+        sa.select(Document.__table__)
+        .where(visible_to(user))
+        .order_by(Document.created_at.desc(), Document.id.desc())
+    )
+    if entity:
+        stmt = stmt.where(Document.entity == entity)
+    if entity_id is not None:
+        stmt = stmt.where(Document.entity_id == entity_id)
+    if kind:
+        stmt = stmt.where(Document.kind == kind)
+    return await paginate(db, stmt, page=page, page_size=page_size)

@@ -1,0 +1,1851 @@
+"""Use cases of the leases domain: contracts and their lifecycle, terms amendments, renewals,
+terminations with a settlement statement, reservations (holds), and keeping unit statuses in
+step with all of it.
+
+Services flush, never commit; the request (or CLI command) owns the transaction. Bad input
+raises ``ValidationFailed`` with field errors before anything is written.
+
+**No double-letting.** A contract takes its units from submission on, a hold from its creation:
+one ``lease_unit_occupancy`` row per unit and date range. The exclusion constraints on that
+table (see ``models``) are the guarantee, under any concurrency; :func:`_conflicts` runs first
+only so the message can name the unit and the contract or hold in the way. When two requests
+race past that check, the second insert waits for the first transaction and then fails on the
+constraint; :func:`_occupy` turns that into the same 409 with the same message.
+
+**Expired holds count for nothing.** A hold past ``held_until`` is ignored by every read. Its
+occupancy rows are switched off by ``parkops leases expire-holds`` (and the daily
+``refresh-status``), and, so that a stale row never blocks a contract, by any request that is
+about to take the same units (:func:`_release_expired_holds`).
+
+**Numbers.** A contract gets its number on approval: ``<prefix>-<year>-<seq>`` per park and
+year, from a counter row locked ``FOR UPDATE`` in the approving transaction; numbers are
+consecutive and, because a rolled-back approval rolls back the counter too, without gaps.
+
+**Schedules.** Before approval the schedule is computed on the fly from the terms (shown on the
+contract page); approval freezes it into ``lease_schedule_lines``. An amendment from a date adds
+a terms version; lines of periods that started before that date stay exactly as they were, the
+later ones are superseded (kept, marked) and replaced by lines computed from the new terms.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import Range
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from parkops.accounts.identity import CurrentUser
+from parkops.accounts.roles import Role
+from parkops.core import audit
+from parkops.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from parkops.core.pagination import Page, paginate
+from parkops.core.templating import SHANGHAI
+from parkops.db.base import utcnow
+from parkops.documents.models import DocumentLanguage
+from parkops.enterprises.models import Enterprise
+from parkops.inventory import service as inventory
+from parkops.leases import repository
+from parkops.leases import schedule as sched
+from parkops.leases import terms as t
+from parkops.leases.models import (
+    LeaseContract,
+    LeaseContractEvent,
+    LeaseContractUnit,
+    LeaseNumberCounter,
+    LeaseParkSettings,
+    LeaseReservation,
+    LeaseReservationUnit,
+    LeaseScheduleLine,
+    LeaseTermination,
+    LeaseTerms,
+    LeaseUnitOccupancy,
+    OccupancyKind,
+    ReservationStatus,
+)
+from parkops.leases.workflow import (
+    BINDING,
+    ContractAction,
+    ContractStatus,
+    RoleNotAllowed,
+    TransitionNotAllowed,
+    plan,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_UNITS = 200
+MAX_HOLD_DAYS = 366
+EXPIRING_WINDOWS = (30, 60, 90)
+EXCLUSION_VIOLATION = "23P01"
+
+
+def shanghai_today() -> date:
+    """Business dates are those of the park: Asia/Shanghai."""
+    return datetime.now(SHANGHAI).date()
+
+
+def _actor_id(actor: Any) -> int | None:
+    return getattr(actor, "id", None)
+
+
+def _actor_label(actor: Any) -> str:
+    return getattr(actor, "username", None) or (str(actor) if actor else "system")
+
+
+def _is_system(actor: Any) -> bool:
+    """CLI commands, jobs and the demo loader act as the system (no roles to check)."""
+    return not isinstance(actor, CurrentUser)
+
+
+def _fail(message: str, errors: Mapping[str, str]) -> None:
+    if errors:
+        raise ValidationFailed(message, field_errors=errors)
+
+
+def _range(start: date, end: date | None) -> Range:
+    return Range(start, end, bounds="[)")
+
+
+def _fmt_range(start: date, end: date | None) -> str:
+    if end is None:
+        return f"from {start.isoformat()}"
+    return f"{start.isoformat()} to {(end - timedelta(days=1)).isoformat()}"
+
+
+# --- input --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContractInput:
+    enterprise_id: int
+    units: list[dict]  # repository.units_by_id rows
+    park_id: int
+    start: date
+    end: date
+    terms: t.TermsInput  # rent start resolved to a date
+    lease_terms: sched.LeaseTerms
+    purpose: str
+    purpose_en: str
+    special_terms: str
+    language: str
+
+
+def parse_unit_ids(raw: Any, errors: dict, name: str = "unit_ids") -> list[int]:
+    """Unit ids from a list (JSON, repeated form fields) or a comma/space separated string."""
+    if raw is None or raw == "":
+        errors[name] = "Choose at least one unit"
+        return []
+    items = raw if isinstance(raw, list | tuple) else str(raw).replace(",", " ").split()
+    ids: list[int] = []
+    for item in items:
+        if isinstance(item, bool):
+            errors[name] = "Unit ids must be whole numbers"
+            return []
+        try:
+            value = int(str(item).strip())
+        except ValueError:
+            errors[name] = f"'{item}' is not a unit id"
+            return []
+        if value <= 0:
+            errors[name] = f"'{item}' is not a unit id"
+            return []
+        if value not in ids:
+            ids.append(value)
+    if not ids:
+        errors[name] = "Choose at least one unit"
+    elif len(ids) > MAX_UNITS:
+        errors[name] = f"A contract can have at most {MAX_UNITS} units"
+    return ids
+
+
+async def _check_enterprise(db: AsyncSession, raw: Any, errors: dict) -> int | None:
+    enterprise_id = t.parse_int(raw, "enterprise_id", errors, required=True, minimum=1)
+    if enterprise_id is None:
+        errors["enterprise_id"] = "Choose the enterprise"
+        return None
+    if await repository.enterprise_row(db, enterprise_id) is None:
+        errors["enterprise_id"] = "No such enterprise"
+        return None
+    return enterprise_id
+
+
+async def _check_units(
+    db: AsyncSession, unit_ids: list[int], start: date | None, errors: dict
+) -> list[dict]:
+    """Units exist, are current, lie in one park, and (pre-letting) start after hand-over."""
+    if not unit_ids:
+        return []
+    found = await repository.units_by_id(db, unit_ids)
+    missing = [str(i) for i in unit_ids if i not in found]
+    if missing:
+        errors["unit_ids"] = f"No such unit: {', '.join(missing)}"
+        return []
+    units = [found[i] for i in unit_ids]
+    problems = []
+    for u in units:
+        if u["retired_at"] is not None:
+            problems.append(f"Unit {u['code']} was split or merged and cannot be let")
+        elif u["phase_status"] != "operating":
+            if u["handover_date"] is None:
+                problems.append(
+                    f"Unit {u['code']} is in a phase that is not operating and has no hand-over"
+                    " date yet: it cannot be pre-let"
+                )
+            elif start is not None and start < u["handover_date"]:
+                problems.append(
+                    f"Unit {u['code']} can be pre-let only from the hand-over of its phase"
+                    f" ({u['handover_date'].isoformat()})"
+                )
+        elif u["status"] == "unavailable":
+            problems.append(f"Unit {u['code']} is unavailable ({u['unavailable_reason'] or ''})")
+    if len({u["park_id"] for u in units}) > 1:
+        problems.append("All units of a contract must be in the same park")
+    if problems:
+        errors["unit_ids"] = "; ".join(problems)
+        return []
+    return units
+
+
+async def parse_contract(db: AsyncSession, raw: Mapping[str, Any]) -> ContractInput:
+    """Everything a contract draft needs, checked; ``ValidationFailed`` naming each bad field."""
+    errors: dict[str, str] = {}
+    enterprise_id = await _check_enterprise(db, raw.get("enterprise_id"), errors)
+    unit_ids = parse_unit_ids(raw.get("unit_ids", raw.get("unit_ids[]")), errors)
+    start = t.parse_date(raw.get("start_date"), "start_date", errors, required=True)
+    end = t.parse_date(raw.get("end_date"), "end_date", errors, required=True)
+    if start and end and end <= start:
+        errors["end_date"] = "The end date must be after the start date"
+    terms = t.parse_terms(raw, errors)
+    purpose = t.parse_text(raw.get("purpose"), "purpose", errors, max_length=200)
+    purpose_en = t.parse_text(raw.get("purpose_en"), "purpose_en", errors, max_length=200)
+    special = t.parse_text(raw.get("special_terms"), "special_terms", errors, max_length=4000)
+    language = t.parse_choice(
+        raw.get("language"), DocumentLanguage, "language", errors, DocumentLanguage.zh
+    )
+    units = await _check_units(db, unit_ids, start, errors)
+    lease_terms = None
+    if not errors:
+        assert start and end and terms
+        gross = sum((u["gross_area"] for u in units), Decimal("0.00"))
+        leasable = sum((u["leasable_area"] for u in units), Decimal("0.00"))
+        lease_terms = t.lease_terms(terms, start, end, gross, leasable)
+        t.check_terms(lease_terms, errors)
+    _fail("The contract was not saved.", errors)
+    assert enterprise_id and start and end and terms and lease_terms
+    return ContractInput(
+        enterprise_id=enterprise_id,
+        units=units,
+        park_id=units[0]["park_id"],
+        start=start,
+        end=end,
+        terms=t.with_rent_start(terms, start),
+        lease_terms=lease_terms,
+        purpose=purpose,
+        purpose_en=purpose_en,
+        special_terms=special,
+        language=language.value,
+    )
+
+
+# --- occupancy ----------------------------------------------------------------------------------
+
+
+async def _release_expired_holds(
+    db: AsyncSession, actor: Any, today: date, unit_ids: Iterable[int] | None = None
+) -> list[int]:
+    """Mark holds past ``held_until`` expired and switch off their occupancy; returns their
+    units (whose status may change)."""
+    stmt = sa.select(LeaseReservation.id).where(
+        LeaseReservation.status == ReservationStatus.active,
+        LeaseReservation.held_until < today,
+    )
+    if unit_ids is not None:
+        stmt = stmt.where(
+            LeaseReservation.id.in_(
+                sa.select(LeaseReservationUnit.reservation_id).where(
+                    LeaseReservationUnit.unit_id.in_(sorted(set(unit_ids)))
+                )
+            )
+        )
+    ids = list((await db.execute(stmt.order_by(LeaseReservation.id).with_for_update())).scalars())
+    if not ids:
+        return []
+    now = utcnow()
+    await db.execute(
+        sa.update(LeaseReservation)
+        .where(LeaseReservation.id.in_(ids))
+        .values(status=ReservationStatus.expired, closed_at=now)
+    )
+    units = await db.execute(
+        sa.update(LeaseUnitOccupancy)
+        .where(LeaseUnitOccupancy.reservation_id.in_(ids))
+        .values(active=False)
+        .returning(LeaseUnitOccupancy.unit_id)
+    )
+    for rid in ids:
+        audit.record(
+            db,
+            actor=actor,
+            action="reservation_expired",
+            entity="lease_reservation",
+            entity_id=rid,
+            after={"status": ReservationStatus.expired.value},
+        )
+    return sorted(set(units.scalars()))
+
+
+async def _conflicts(
+    db: AsyncSession,
+    unit_ids: Iterable[int],
+    start: date,
+    end: date | None,
+    enterprise_id: int,
+    *,
+    kind: OccupancyKind,
+    today: date,
+    exclude_contract_id: int | None = None,
+    exclude_reservation_id: int | None = None,
+) -> list[str]:
+    """What stands in the way of taking the units for ``[start, end)``, as messages naming the
+    unit and the contract or hold. Holds past ``held_until`` are ignored."""
+    occ = LeaseUnitOccupancy
+    other_enterprise = occ.enterprise_id != enterprise_id
+    blocking = (
+        sa.or_(occ.kind == OccupancyKind.contract, other_enterprise)
+        if kind is OccupancyKind.contract
+        else other_enterprise
+    )
+    stmt = (
+        sa.select(
+            occ.unit_id,
+            occ.kind,
+            sa.func.lower(occ.period).label("start"),
+            sa.func.upper(occ.period).label("end"),
+            occ.contract_id,
+            occ.reservation_id,
+            Enterprise.name.label("enterprise"),
+            LeaseContract.number,
+            LeaseContract.status.label("contract_status"),
+            LeaseReservation.held_until,
+            LeaseReservation.status.label("reservation_status"),
+        )
+        .join(Enterprise, Enterprise.id == occ.enterprise_id)
+        .outerjoin(LeaseContract, LeaseContract.id == occ.contract_id)
+        .outerjoin(LeaseReservation, LeaseReservation.id == occ.reservation_id)
+        .where(
+            occ.active.is_(True),
+            occ.unit_id.in_(sorted(set(unit_ids))),
+            occ.period.overlaps(_range(start, end)),
+            blocking,
+        )
+        .order_by(occ.unit_id, sa.func.lower(occ.period))
+    )
+    if exclude_contract_id is not None:
+        stmt = stmt.where(sa.or_(occ.contract_id.is_(None), occ.contract_id != exclude_contract_id))
+    if exclude_reservation_id is not None:
+        stmt = stmt.where(
+            sa.or_(occ.reservation_id.is_(None), occ.reservation_id != exclude_reservation_id)
+        )
+    rows = (await db.execute(stmt)).mappings().all()
+    if not rows:
+        return []
+    codes = {u["id"]: u["code"] for u in (await repository.units_by_id(db, unit_ids)).values()}
+    messages = []
+    for r in rows:
+        code = codes.get(r["unit_id"], str(r["unit_id"]))
+        when = _fmt_range(r["start"], r["end"])
+        if r["kind"] == OccupancyKind.contract:
+            if r["number"]:
+                name = f"contract {r['number']}"
+            else:
+                name = f"contract draft #{r['contract_id']} (pending approval)"
+            messages.append(f"Unit {code} is already let to {r['enterprise']} under {name}, {when}")
+        else:
+            if r["held_until"] < today:
+                continue  # expired: released before the insert
+            messages.append(
+                f"Unit {code} is held for {r['enterprise']} until "
+                f"{r['held_until'].isoformat()} (reservation #{r['reservation_id']}, {when})"
+            )
+    return messages
+
+
+def _constraint_of(exc: IntegrityError) -> tuple[str | None, str | None]:
+    orig = getattr(exc, "orig", None)
+    cause = getattr(orig, "__cause__", None)
+    sqlstate = getattr(orig, "sqlstate", None) or getattr(cause, "sqlstate", None)
+    return sqlstate, getattr(cause, "constraint_name", None)
+
+
+async def _occupy(
+    db: AsyncSession,
+    rows: list[dict],
+    *,
+    unit_ids: list[int],
+    start: date,
+    end: date | None,
+    enterprise_id: int,
+    kind: OccupancyKind,
+    today: date,
+    exclude_contract_id: int | None = None,
+    exclude_reservation_id: int | None = None,
+) -> None:
+    """Insert occupancy rows; a race lost on the exclusion constraint becomes a 409."""
+    try:
+        async with db.begin_nested():
+            await db.execute(sa.insert(LeaseUnitOccupancy), rows)
+    except IntegrityError as exc:
+        sqlstate, _constraint = _constraint_of(exc)
+        if sqlstate != EXCLUSION_VIOLATION:
+            raise
+        messages = await _conflicts(
+            db,
+            unit_ids,
+            start,
+            end,
+            enterprise_id,
+            kind=kind,
+            today=today,
+            exclude_contract_id=exclude_contract_id,
+            exclude_reservation_id=exclude_reservation_id,
+        )
+        message = "; ".join(messages) or "The units were let in the meantime"
+        raise Conflict(message, field_errors={"unit_ids": message}) from None
+
+
+async def _raise_if_conflicts(db: AsyncSession, **kwargs: Any) -> None:
+    messages = await _conflicts(db, **kwargs)
+    if messages:
+        message = "; ".join(messages)
+        raise Conflict(message, field_errors={"unit_ids": message})
+
+
+# --- unit status --------------------------------------------------------------------------------
+
+
+def desired_status(row: Mapping[str, Any]) -> str:
+    """What a unit's status should be, from the contracts and holds on it.
+
+    A binding contract covering today makes it ``leased`` (``reserved`` while its phase is not
+    operating: a pre-let unit is not occupied yet); a later one or a live hold makes it
+    ``reserved``; otherwise it is ``available``, unless it was marked ``unavailable`` (that is
+    the inventory's business: maintenance, not handed over).
+    """
+    if row["let_now"]:
+        return "leased" if row["phase_status"] == "operating" else "reserved"
+    if row["let_later"] or row["held"]:
+        return "reserved"
+    return "unavailable" if row["status"] == "unavailable" else "available"
+
+
+async def sync_unit_statuses(
+    db: AsyncSession, actor: Any, unit_ids: Iterable[int], today: date | None = None
+) -> int:
+    """Bring the units' statuses in line with the contracts (through the inventory service).
+    Returns how many changed."""
+    today = today or shanghai_today()
+    changed = 0
+    for unit_id, row in sorted(
+        (await repository.desired_unit_statuses(db, unit_ids, today)).items()
+    ):
+        if row["retired_at"] is not None:
+            continue
+        target = desired_status(row)
+        current = row["status"]
+        if target == current:
+            continue
+        # The inventory workflow has no leased -> reserved or unavailable -> leased step: a unit
+        # passes through available (both steps are audited).
+        if (current, target) in {("leased", "reserved"), ("unavailable", "leased")}:
+            await inventory.set_unit_status(db, actor, unit_id, "available")
+        await inventory.set_unit_status(db, actor, unit_id, target)
+        changed += 1
+    return changed
+
+
+# --- contracts: reading -------------------------------------------------------------------------
+
+
+def _visible(stmt: sa.Select, user: CurrentUser) -> sa.Select:
+    """Staff see every contract; an enterprise user only the binding contracts of their own
+    enterprise (not drafts); anybody else nothing. Somebody else's contract is a 404."""
+    if user.is_staff:
+        return stmt
+    if user.has(Role.enterprise_user) and user.enterprise_id is not None:
+        return stmt.where(
+            LeaseContract.enterprise_id == user.enterprise_id,
+            LeaseContract.status.in_([s.value for s in BINDING]),
+        )
+    return stmt.where(sa.false())
+
+
+async def get_contract(db: AsyncSession, user: CurrentUser, contract_id: int) -> LeaseContract:
+    contract = (
+        await db.execute(
+            _visible(sa.select(LeaseContract), user).where(LeaseContract.id == contract_id)
+        )
+    ).scalar_one_or_none()
+    if contract is None:
+        raise NotFound("No such contract")
+    return contract
+
+
+async def _lock_contract(db: AsyncSession, contract_id: int) -> LeaseContract:
+    contract = (
+        await db.execute(
+            sa.select(LeaseContract).where(LeaseContract.id == contract_id).with_for_update()
+        )
+    ).scalar_one_or_none()
+    if contract is None:
+        raise NotFound("No such contract")
+    return contract
+
+
+LIST_SORTS = {
+    "start": (LeaseContract.start_date.desc(), LeaseContract.id.desc()),
+    "end": (LeaseContract.end_date.asc(), LeaseContract.id.asc()),
+    "number": (LeaseContract.number.asc().nulls_last(), LeaseContract.id.asc()),
+    "created": (LeaseContract.id.desc(),),
+}
+
+
+def list_statement(
+    user: CurrentUser,
+    *,
+    status: str | None = None,
+    q: str | None = None,
+    park_id: int | None = None,
+    enterprise_id: int | None = None,
+    expiring_within: int | None = None,
+    sort: str | None = None,
+    today: date | None = None,
+) -> sa.Select:
+    today = today or shanghai_today()
+    effective_end = sa.func.coalesce(LeaseContract.terminated_on, LeaseContract.end_date)
+    stmt = sa.select(
+        LeaseContract.id,
+        LeaseContract.number,
+        LeaseContract.status,
+        LeaseContract.park_id,
+        LeaseContract.enterprise_id,
+        Enterprise.name.label("enterprise_name"),
+        LeaseContract.start_date,
+        LeaseContract.end_date,
+        LeaseContract.terminated_on,
+        effective_end.label("effective_end"),
+        sa.cast(effective_end - sa.literal(1, sa.Integer), sa.Date).label("last_day"),
+        LeaseContract.predecessor_id,
+        repository.unit_codes_agg(LeaseContract.id).label("unit_codes"),
+        repository.area_sum(LeaseContract.id).label("gross_area"),
+    ).join(Enterprise, Enterprise.id == LeaseContract.enterprise_id)
+    stmt = _visible(stmt, user)
+    if status in set(ContractStatus):
+        stmt = stmt.where(LeaseContract.status == status)
+    if park_id:
+        stmt = stmt.where(LeaseContract.park_id == park_id)
+    if enterprise_id:
+        stmt = stmt.where(LeaseContract.enterprise_id == enterprise_id)
+    if expiring_within:
+        stmt = stmt.where(
+            LeaseContract.status == ContractStatus.active,
+            effective_end > today,
+            effective_end <= today + timedelta(days=expiring_within),
+        )
+    text = (q or "").strip()[:80]
+    if text:
+        like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(
+            sa.or_(
+                LeaseContract.number.ilike(like, escape="\\"),
+                Enterprise.name.ilike(like, escape="\\"),
+                LeaseContract.id.in_(
+                    sa.select(LeaseContractUnit.contract_id).where(
+                        LeaseContractUnit.unit_code.ilike(like, escape="\\")
+                    )
+                ),
+            )
+        )
+    order = LIST_SORTS.get(sort or "", None)
+    if order is None:
+        order = LIST_SORTS["end"] if expiring_within else LIST_SORTS["created"]
+    return stmt.order_by(*order)
+
+
+async def list_contracts(
+    db: AsyncSession, user: CurrentUser, *, page: int = 1, page_size: int = 20, **filters: Any
+) -> Page:
+    return await paginate(db, list_statement(user, **filters), page=page, page_size=page_size)
+
+
+async def expiring_counts(db: AsyncSession, today: date | None = None) -> dict[int, int]:
+    today = today or shanghai_today()
+    effective_end = sa.func.coalesce(LeaseContract.terminated_on, LeaseContract.end_date)
+    cols = [
+        sa.func.count().filter(effective_end <= today + timedelta(days=days)).label(f"d{days}")
+        for days in EXPIRING_WINDOWS
+    ]
+    row = (
+        await db.execute(
+            sa.select(*cols).where(
+                LeaseContract.status == ContractStatus.active, effective_end > today
+            )
+        )
+    ).one()
+    return dict(zip(EXPIRING_WINDOWS, row, strict=True))
+
+
+async def status_counts(db: AsyncSession) -> dict[str, int]:
+    rows = await db.execute(
+        sa.select(LeaseContract.status, sa.func.count()).group_by(LeaseContract.status)
+    )
+    counts = {s.value: 0 for s in ContractStatus}
+    counts.update({status: n for status, n in rows})
+    return counts
+
+
+async def terms_versions(db: AsyncSession, contract_id: int) -> list[LeaseTerms]:
+    rows = await db.execute(
+        sa.select(LeaseTerms)
+        .where(LeaseTerms.contract_id == contract_id)
+        .order_by(LeaseTerms.version)
+    )
+    return list(rows.scalars())
+
+
+def _areas(units: list[dict]) -> tuple[Decimal, Decimal]:
+    gross = sum((u["gross_area"] for u in units), Decimal("0.00"))
+    leasable = sum((u["leasable_area"] for u in units), Decimal("0.00"))
+    return gross, leasable
+
+
+def lease_terms_for(
+    contract: LeaseContract, version: LeaseTerms, units: list[dict], end: date | None = None
+) -> sched.LeaseTerms:
+    gross, leasable = _areas(units)
+    values = t.from_row(version, contract.signed_on)
+    return t.lease_terms(values, contract.start_date, end or contract.end_date, gross, leasable)
+
+
+def _piece_json(piece: sched.ChargePiece) -> dict:
+    return {
+        "charge": piece.charge.value,
+        "kind": piece.kind.value,
+        "start": piece.start.isoformat(),
+        "end": piece.end.isoformat(),
+        "rate": str(piece.rate),
+        "area_m2": str(piece.area_m2) if piece.area_m2 is not None else None,
+        "units": piece.units,
+        "per_days": piece.per_days,
+        "exact_fen": str(Fraction(piece.exact_fen)),
+        "text": piece.describe(),
+    }
+
+
+def line_values(line: sched.ScheduleLine, version: int) -> dict:
+    return {
+        "terms_version": version,
+        "seq": line.index,
+        "period_start": line.period_start,
+        "period_end": line.period_end,
+        "due_date": line.due_date,
+        "rent_fen": line.rent_fen,
+        "property_fee_fen": line.property_fee_fen,
+        "breakdown": [_piece_json(p) for p in line.breakdown],
+    }
+
+
+async def schedule_of(db: AsyncSession, contract: LeaseContract) -> tuple[list[dict], bool]:
+    """The contract's schedule and whether it is frozen: the stored lines once approved,
+    otherwise computed from the terms (what approval would freeze)."""
+    if contract.status in BINDING:
+        rows = await db.execute(
+            sa.select(
+                LeaseScheduleLine.id,
+                LeaseScheduleLine.terms_version,
+                LeaseScheduleLine.seq,
+                LeaseScheduleLine.period_start,
+                LeaseScheduleLine.period_end,
+                LeaseScheduleLine.due_date,
+                LeaseScheduleLine.rent_fen,
+                LeaseScheduleLine.property_fee_fen,
+                LeaseScheduleLine.breakdown,
+            )
+            .where(
+                LeaseScheduleLine.contract_id == contract.id,
+                LeaseScheduleLine.superseded_at.is_(None),
+            )
+            .order_by(LeaseScheduleLine.period_start)
+        )
+        lines = [dict(r) for r in rows.mappings()]
+        return [_with_total(line) for line in lines], True
+    versions = await terms_versions(db, contract.id)
+    units = await repository.contract_units(db, contract.id)
+    lt = lease_terms_for(contract, versions[0], units)
+    return [_with_total(line_values(line, 1)) for line in sched.compute_schedule(lt)], False
+
+
+def _with_total(line: dict) -> dict:
+    line["total_fen"] = line["rent_fen"] + line["property_fee_fen"]
+    line["last_day"] = line["period_end"] - timedelta(days=1)  # what people read on a bill
+    return line
+
+
+async def events_of(db: AsyncSession, contract_id: int) -> list[dict]:
+    rows = await db.execute(
+        sa.select(
+            LeaseContractEvent.at,
+            LeaseContractEvent.actor_label,
+            LeaseContractEvent.action,
+            LeaseContractEvent.from_status,
+            LeaseContractEvent.to_status,
+            LeaseContractEvent.note,
+            LeaseContractEvent.data,
+        )
+        .where(LeaseContractEvent.contract_id == contract_id)
+        .order_by(LeaseContractEvent.at, LeaseContractEvent.id)
+    )
+    return [dict(r) for r in rows.mappings()]
+
+
+async def contract_view(
+    db: AsyncSession, user: CurrentUser, contract_id: int, today: date | None = None
+) -> dict[str, Any]:
+    """Everything the contract page and the API show about one contract."""
+    contract = await get_contract(db, user, contract_id)
+    units = await repository.contract_units(db, contract.id)
+    versions = await terms_versions(db, contract.id)
+    current = versions[-1]
+    lt = lease_terms_for(contract, current, units)
+    lines, frozen = await schedule_of(db, contract)
+    termination = await db.get(LeaseTermination, contract.id)
+    successor = (
+        await db.execute(
+            sa.select(LeaseContract.id, LeaseContract.number, LeaseContract.status).where(
+                LeaseContract.predecessor_id == contract.id,
+                LeaseContract.status != ContractStatus.cancelled,
+            )
+        )
+    ).first()
+    predecessor = None
+    if contract.predecessor_id:
+        predecessor = (
+            await db.execute(
+                sa.select(LeaseContract.id, LeaseContract.number, LeaseContract.status).where(
+                    LeaseContract.id == contract.predecessor_id
+                )
+            )
+        ).first()
+    gross, leasable = _areas(units)
+    return {
+        "contract": contract,
+        "enterprise": await repository.enterprise_row(db, contract.enterprise_id),
+        "park_name": await repository.park_name(db, contract.park_id),
+        "units": units,
+        "gross_area": gross,
+        "leasable_area": leasable,
+        "versions": versions,
+        "terms": current,
+        "terms_input": t.from_row(current, contract.signed_on),
+        "deposit_fen": sched.deposit_fen(lt),
+        "monthly_rent_fen": _monthly_rent_fen(lt),
+        "schedule": lines,
+        "schedule_frozen": frozen,
+        "schedule_total_fen": sum(line["total_fen"] for line in lines),
+        "events": await events_of(db, contract.id) if user.is_staff else [],
+        "termination": termination,
+        "successor": dict(successor._mapping) if successor else None,
+        "predecessor": dict(predecessor._mapping) if predecessor else None,
+        "today": today or shanghai_today(),
+        "last_day": contract.effective_end - timedelta(days=1),
+    }
+
+
+def _monthly_rent_fen(lt: sched.LeaseTerms) -> int:
+    """The monthly rent at the initial rate (the first rent month), for display."""
+    rate = sched.rent_rate_on(lt, lt.effective_rent_start)
+    if lt.rent_basis is sched.RentBasis.FIXED_MONTHLY:
+        amount = Fraction(rate) * 100
+    else:
+        amount = Fraction(rate) * 100 * Fraction(lt.rent_area_m2 or 0)
+        if lt.rent_basis is sched.RentBasis.PER_M2_DAY:
+            amount *= sched.DAY_RATE_MONTH_DAYS
+    return sched._round_fraction(amount)
+
+
+# --- contracts: writing -------------------------------------------------------------------------
+
+
+def _event(
+    db: AsyncSession,
+    contract: LeaseContract,
+    actor: Any,
+    action: str,
+    from_status: str | None,
+    to_status: str | None,
+    note: str | None = None,
+    data: dict | None = None,
+) -> None:
+    db.add(
+        LeaseContractEvent(
+            contract_id=contract.id,  # type: ignore[arg-type]
+            actor_id=_actor_id(actor),
+            actor_label=_actor_label(actor),
+            action=action,
+            from_status=from_status,
+            to_status=to_status,
+            note=note or None,
+            data=data,
+        )
+    )
+
+
+def _contract_snapshot(contract: LeaseContract) -> dict:
+    return audit.snapshot(
+        contract,
+        "number",
+        "status",
+        "enterprise_id",
+        "park_id",
+        "start_date",
+        "end_date",
+        "terminated_on",
+        "predecessor_id",
+    )
+
+
+async def _write_units(db: AsyncSession, contract_id: int, units: list[dict]) -> None:
+    await db.execute(
+        sa.insert(LeaseContractUnit),
+        [
+            {
+                "contract_id": contract_id,
+                "unit_id": u["id"],
+                "unit_code": u["code"],
+                "gross_area": u["gross_area"],
+                "leasable_area": u["leasable_area"],
+            }
+            for u in units
+        ],
+    )
+
+
+def _require_role(actor: Any, roles: frozenset[Role]) -> None:
+    if _is_system(actor):
+        return
+    if not (actor.roles & roles):
+        raise PermissionDenied("Your role may not do this")
+
+
+LEASING_ROLES = frozenset({Role.leasing, Role.park_admin})
+
+
+async def create_contract(
+    db: AsyncSession,
+    actor: Any,
+    raw: Mapping[str, Any],
+    *,
+    submit: bool = False,
+    predecessor_id: int | None = None,
+    today: date | None = None,
+) -> LeaseContract:
+    """Create a draft (and submit it at once when ``submit``)."""
+    _require_role(actor, LEASING_ROLES)
+    today = today or shanghai_today()
+    data = await parse_contract(db, raw)
+    await _release_expired_holds(db, actor, today, [u["id"] for u in data.units])
+    await _raise_if_conflicts(
+        db,
+        unit_ids=[u["id"] for u in data.units],
+        start=data.start,
+        end=data.end,
+        enterprise_id=data.enterprise_id,
+        kind=OccupancyKind.contract,
+        today=today,
+    )
+    contract = LeaseContract(
+        park_id=data.park_id,
+        enterprise_id=data.enterprise_id,
+        status=ContractStatus.draft,
+        start_date=data.start,
+        end_date=data.end,
+        signed_on=data.terms.signed_on,
+        purpose=data.purpose,
+        purpose_en=data.purpose_en,
+        special_terms=data.special_terms,
+        language=data.language,
+        predecessor_id=predecessor_id,
+        created_by=_actor_id(actor),
+    )
+    db.add(contract)
+    await db.flush()
+    await _write_units(db, contract.id, data.units)  # type: ignore[arg-type]
+    db.add(
+        LeaseTerms(
+            contract_id=contract.id,  # type: ignore[arg-type]
+            version=1,
+            effective_from=data.start,
+            created_by=_actor_id(actor),
+            **t.row_values(data.terms),
+        )
+    )
+    _event(db, contract, actor, "create", None, ContractStatus.draft)
+    audit.record(
+        db,
+        actor=actor,
+        action="lease_contract_created",
+        entity="lease_contract",
+        entity_id=contract.id,
+        after={
+            **_contract_snapshot(contract),
+            "units": [u["code"] for u in data.units],
+            "terms": t.row_values(data.terms),
+        },
+    )
+    await db.flush()
+    if submit:
+        await transition(db, actor, contract.id, ContractAction.submit, today=today)  # type: ignore[arg-type]
+    return contract
+
+
+async def draft_form_values(
+    db: AsyncSession, user: CurrentUser, contract_id: int
+) -> dict[str, Any]:
+    """A contract's current fields in the shape ``create_contract`` takes (edit forms, PATCH)."""
+    contract = await get_contract(db, user, contract_id)
+    versions = await terms_versions(db, contract.id)  # type: ignore[arg-type]
+    units = await repository.contract_units(db, contract.id)  # type: ignore[arg-type]
+    return {
+        **t.form_values(t.from_row(versions[0], contract.signed_on)),
+        "enterprise_id": contract.enterprise_id,
+        "unit_ids": [u["id"] for u in units],
+        "start_date": contract.start_date.isoformat(),
+        "end_date": contract.end_date.isoformat(),
+        "purpose": contract.purpose,
+        "purpose_en": contract.purpose_en,
+        "special_terms": contract.special_terms,
+        "language": contract.language,
+    }
+
+
+async def update_draft(
+    db: AsyncSession,
+    actor: Any,
+    contract_id: int,
+    raw: Mapping[str, Any],
+    today: date | None = None,
+) -> LeaseContract:
+    """Change a draft's enterprise, units, term and terms (version 1 is rewritten: a draft binds
+    nobody)."""
+    _require_role(actor, LEASING_ROLES)
+    today = today or shanghai_today()
+    contract = await _lock_contract(db, contract_id)
+    if contract.status != ContractStatus.draft:
+        raise Conflict("Only a draft can be edited; an active contract is amended.")
+    data = await parse_contract(db, raw)
+    if contract.predecessor_id and data.start != contract.start_date:
+        raise ValidationFailed(
+            "The contract was not saved.",
+            field_errors={"start_date": "A renewal starts where the contract it renews ends"},
+        )
+    await _raise_if_conflicts(
+        db,
+        unit_ids=[u["id"] for u in data.units],
+        start=data.start,
+        end=data.end,
+        enterprise_id=data.enterprise_id,
+        kind=OccupancyKind.contract,
+        today=today,
+        exclude_contract_id=contract.id,
+    )
+    before = _contract_snapshot(contract)
+    contract.enterprise_id = data.enterprise_id
+    contract.park_id = data.park_id
+    contract.start_date, contract.end_date = data.start, data.end
+    contract.signed_on = data.terms.signed_on
+    contract.purpose, contract.purpose_en = data.purpose, data.purpose_en
+    contract.special_terms, contract.language = data.special_terms, data.language
+    contract.updated_at = utcnow()
+    await db.execute(
+        sa.delete(LeaseContractUnit).where(LeaseContractUnit.contract_id == contract.id)
+    )
+    await _write_units(db, contract.id, data.units)  # type: ignore[arg-type]
+    await db.execute(
+        sa.update(LeaseTerms)
+        .where(LeaseTerms.contract_id == contract.id, LeaseTerms.version == 1)
+        .values(effective_from=data.start, **t.row_values(data.terms))
+    )
+    _event(db, contract, actor, "edit", contract.status, contract.status)
+    audit.record(
+        db,
+        actor=actor,
+        action="lease_contract_edited",
+        entity="lease_contract",
+        entity_id=contract.id,
+        before=before,
+        after={**_contract_snapshot(contract), "units": [u["code"] for u in data.units]},
+    )
+    await db.flush()
+    return contract
+
+
+async def _next_number(db: AsyncSession, park_id: int, year: int) -> tuple[str, int]:
+    """The next number of the park's series for ``year``, from its counter row locked FOR
+    UPDATE (created on first use; ON CONFLICT lets two first approvals of a year meet)."""
+    await db.execute(
+        pg_insert(LeaseNumberCounter)
+        .values(park_id=park_id, year=year, last_value=0)
+        .on_conflict_do_nothing(index_elements=["park_id", "year"])
+    )
+    last = await db.scalar(
+        sa.select(LeaseNumberCounter.last_value)
+        .where(LeaseNumberCounter.park_id == park_id, LeaseNumberCounter.year == year)
+        .with_for_update()
+    )
+    seq = int(last or 0) + 1
+    await db.execute(
+        sa.update(LeaseNumberCounter)
+        .where(LeaseNumberCounter.park_id == park_id, LeaseNumberCounter.year == year)
+        .values(last_value=seq)
+    )
+    prefix = await contract_prefix(db, park_id)
+    return f"{prefix}-{year}-{seq:04d}", seq
+
+
+async def contract_prefix(db: AsyncSession, park_id: int) -> str:
+    prefix = await db.scalar(
+        sa.select(LeaseParkSettings.contract_prefix).where(LeaseParkSettings.park_id == park_id)
+    )
+    return prefix or f"P{park_id}"
+
+
+async def transition(
+    db: AsyncSession,
+    actor: Any,
+    contract_id: int,
+    action: ContractAction | str,
+    note: str | None = None,
+    today: date | None = None,
+) -> LeaseContract:
+    """Move a contract through its lifecycle (``workflow.TRANSITIONS``), writing the event."""
+    today = today or shanghai_today()
+    contract = await _lock_contract(db, contract_id)
+    try:
+        step = plan(
+            contract.status,
+            action,
+            getattr(actor, "roles", frozenset()),
+            system=_is_system(actor),
+        )
+    except TransitionNotAllowed as exc:
+        raise Conflict(str(exc)) from None
+    except RoleNotAllowed as exc:
+        raise PermissionDenied(str(exc)) from None
+    if step.action is ContractAction.terminate:
+        raise ValidationFailed("Use the termination form: it needs an end date and a reason.")
+    note = (note or "").strip() or None
+    if step.note_required and not note:
+        raise ValidationFailed(
+            "Say why.", field_errors={"note": "A note is required for this action"}
+        )
+    before = _contract_snapshot(contract)
+    unit_ids = list(
+        (
+            await db.execute(
+                sa.select(LeaseContractUnit.unit_id).where(
+                    LeaseContractUnit.contract_id == contract.id
+                )
+            )
+        ).scalars()
+    )
+    data: dict[str, Any] = {}
+    if step.action is ContractAction.submit:
+        await _submit(db, actor, contract, unit_ids, today)
+    elif step.action is ContractAction.reject:
+        await db.execute(
+            sa.delete(LeaseUnitOccupancy).where(LeaseUnitOccupancy.contract_id == contract.id)
+        )
+    elif step.action is ContractAction.approve:
+        data = await _approve(db, actor, contract, unit_ids, today)
+    contract.status = step.target
+    contract.updated_at = utcnow()
+    _event(db, contract, actor, step.action, step.source, step.target, note, data or None)
+    audit.record(
+        db,
+        actor=actor,
+        action=f"lease_contract_{step.action.value}",
+        entity="lease_contract",
+        entity_id=contract.id,
+        before=before,
+        after={**_contract_snapshot(contract), **({"note": note} if note else {})},
+    )
+    await db.flush()
+    if step.action is ContractAction.approve and contract.predecessor_id:
+        await _mark_predecessor_renewed(db, actor, contract, today)
+    if step.action in (ContractAction.approve, ContractAction.expire, ContractAction.mark_renewed):
+        await sync_unit_statuses(db, actor, unit_ids, today)
+    return contract
+
+
+async def _submit(
+    db: AsyncSession, actor: Any, contract: LeaseContract, unit_ids: list[int], today: date
+) -> None:
+    errors: dict[str, str] = {}
+    await _check_units(db, unit_ids, contract.start_date, errors)
+    _fail("The contract cannot be submitted.", errors)
+    await _release_expired_holds(db, actor, today, unit_ids)
+    common = {
+        "unit_ids": unit_ids,
+        "start": contract.start_date,
+        "end": contract.end_date,
+        "enterprise_id": contract.enterprise_id,
+        "kind": OccupancyKind.contract,
+        "today": today,
+        "exclude_contract_id": contract.id,
+    }
+    await _raise_if_conflicts(db, **common)
+    await _occupy(
+        db,
+        [
+            {
+                "unit_id": unit_id,
+                "enterprise_id": contract.enterprise_id,
+                "kind": OccupancyKind.contract.value,
+                "period": _range(contract.start_date, contract.end_date),
+                "contract_id": contract.id,
+                "active": True,
+            }
+            for unit_id in unit_ids
+        ],
+        **common,
+    )
+
+
+async def _approve(
+    db: AsyncSession, actor: Any, contract: LeaseContract, unit_ids: list[int], today: date
+) -> dict:
+    versions = await terms_versions(db, contract.id)  # type: ignore[arg-type]
+    units = await repository.contract_units(db, contract.id)  # type: ignore[arg-type]
+    lt = lease_terms_for(contract, versions[0], units)
+    lines = sched.compute_schedule(lt)
+    number, seq = await _next_number(db, contract.park_id, today.year)
+    contract.number, contract.number_year, contract.number_seq = number, today.year, seq
+    contract.approved_by = _actor_id(actor)
+    contract.approved_at = utcnow()
+    await db.execute(
+        sa.insert(LeaseScheduleLine),
+        [{"contract_id": contract.id, **line_values(line, 1)} for line in lines],
+    )
+    # The enterprise's own holds on these units are consumed by the contract.
+    held = sa.select(LeaseUnitOccupancy.reservation_id).where(
+        LeaseUnitOccupancy.kind == OccupancyKind.reservation,
+        LeaseUnitOccupancy.active.is_(True),
+        LeaseUnitOccupancy.enterprise_id == contract.enterprise_id,
+        LeaseUnitOccupancy.unit_id.in_(unit_ids),
+    )
+    converted = list(
+        (
+            await db.execute(
+                sa.update(LeaseReservation)
+                .where(
+                    LeaseReservation.id.in_(held),
+                    LeaseReservation.status == ReservationStatus.active,
+                )
+                .values(
+                    status=ReservationStatus.converted,
+                    contract_id=contract.id,
+                    closed_at=utcnow(),
+                    closed_by=_actor_id(actor),
+                )
+                .returning(LeaseReservation.id)
+            )
+        ).scalars()
+    )
+    if converted:
+        await db.execute(
+            sa.update(LeaseUnitOccupancy)
+            .where(LeaseUnitOccupancy.reservation_id.in_(converted))
+            .values(active=False)
+        )
+    await _make_tenant(db, actor, contract.enterprise_id)
+    return {"number": number, "schedule_lines": len(lines), "reservations_converted": converted}
+
+
+async def _make_tenant(db: AsyncSession, actor: Any, enterprise_id: int) -> None:
+    """A prospect (or former tenant) with an approved contract is a tenant (enterprises
+    service; its own validation decides, and a refusal does not block the approval)."""
+    from parkops.enterprises import service as enterprises
+
+    status = await db.scalar(sa.select(Enterprise.status).where(Enterprise.id == enterprise_id))
+    if status == "tenant":
+        return
+    try:
+        async with db.begin_nested():
+            await enterprises.update_enterprise(db, actor, enterprise_id, {"status": "tenant"})
+    except ValidationFailed as exc:
+        log.warning("enterprise %s not made a tenant: %s", enterprise_id, exc.field_errors)
+
+
+async def _mark_predecessor_renewed(
+    db: AsyncSession, actor: Any, contract: LeaseContract, today: date
+) -> None:
+    old = await _lock_contract(db, contract.predecessor_id)  # type: ignore[arg-type]
+    try:
+        step = plan(old.status, ContractAction.mark_renewed, (), system=True)
+    except TransitionNotAllowed as exc:
+        raise Conflict(f"The contract this one renews cannot be renewed: {exc}") from None
+    before = _contract_snapshot(old)
+    old.status = step.target
+    old.updated_at = utcnow()
+    _event(
+        db,
+        old,
+        actor,
+        step.action,
+        step.source,
+        step.target,
+        data={"successor_id": contract.id, "successor_number": contract.number},
+    )
+    audit.record(
+        db,
+        actor=actor,
+        action="lease_contract_mark_renewed",
+        entity="lease_contract",
+        entity_id=old.id,
+        before=before,
+        after=_contract_snapshot(old),
+    )
+    await db.flush()
+
+
+# --- amendments ---------------------------------------------------------------------------------
+
+
+async def amend_terms(
+    db: AsyncSession,
+    actor: Any,
+    contract_id: int,
+    raw: Mapping[str, Any],
+    today: date | None = None,
+) -> LeaseTerms:
+    """A change of terms from ``effective_from``: a new terms version; schedule lines of periods
+    that started before that date are kept as they are, later ones are superseded and
+    recomputed from the new terms."""
+    _require_role(actor, LEASING_ROLES)
+    today = today or shanghai_today()
+    contract = await _lock_contract(db, contract_id)
+    if contract.status != ContractStatus.active:
+        raise Conflict("Only an active contract can be amended (a draft is edited).")
+    versions = await terms_versions(db, contract.id)  # type: ignore[arg-type]
+    latest = versions[-1]
+    raw = merge_terms(t.form_values(t.from_row(latest)), raw)
+    errors: dict[str, str] = {}
+    effective = t.parse_date(raw.get("effective_from"), "effective_from", errors, required=True)
+    note = t.parse_text(raw.get("note"), "note", errors, max_length=2000)
+    terms = t.parse_terms(raw, errors)
+    if effective is not None:
+        if not contract.start_date < effective < contract.effective_end:
+            errors["effective_from"] = "The amendment must take effect inside the term"
+        elif effective <= latest.effective_from:
+            errors["effective_from"] = (
+                f"A later amendment already applies from {latest.effective_from.isoformat()}"
+            )
+    if terms is not None and terms.cycle.value != latest.cycle:
+        errors["cycle"] = (
+            "The payment cycle cannot change in an amendment (the billing periods would no "
+            "longer line up); terminate and draw up a new contract instead"
+        )
+    units = await repository.contract_units(db, contract.id)  # type: ignore[arg-type]
+    lt = None
+    if not errors:
+        assert terms and effective
+        gross, leasable = _areas(units)
+        lt = t.lease_terms(terms, contract.start_date, contract.end_date, gross, leasable)
+        t.check_terms(lt, errors)
+    _fail("The amendment was not saved.", errors)
+    assert terms and effective and lt
+    new_version = latest.version + 1
+    resolved = t.with_rent_start(terms, contract.start_date)
+    row = LeaseTerms(
+        contract_id=contract.id,  # type: ignore[arg-type]
+        version=new_version,
+        effective_from=effective,
+        note=note,
+        created_by=_actor_id(actor),
+        **t.row_values(resolved),
+    )
+    db.add(row)
+    now = utcnow()
+    superseded = list(
+        (
+            await db.execute(
+                sa.update(LeaseScheduleLine)
+                .where(
+                    LeaseScheduleLine.contract_id == contract.id,
+                    LeaseScheduleLine.superseded_at.is_(None),
+                    LeaseScheduleLine.period_start >= effective,
+                    LeaseScheduleLine.period_start < contract.effective_end,
+                )
+                .values(superseded_at=now)
+                .returning(LeaseScheduleLine.id)
+            )
+        ).scalars()
+    )
+    end = contract.effective_end
+    new_lines = [
+        line
+        for line in sched.compute_schedule(
+            t.lease_terms(resolved, contract.start_date, end, *_areas(units))
+        )
+        if line.period_start >= effective
+    ]
+    if new_lines:
+        await db.execute(
+            sa.insert(LeaseScheduleLine),
+            [{"contract_id": contract.id, **line_values(line, new_version)} for line in new_lines],
+        )
+    data = {
+        "version": new_version,
+        "effective_from": effective.isoformat(),
+        "lines_superseded": len(superseded),
+        "lines_added": len(new_lines),
+    }
+    _event(db, contract, actor, "amend", contract.status, contract.status, note, data)
+    audit.record(
+        db,
+        actor=actor,
+        action="lease_terms_amended",
+        entity="lease_contract",
+        entity_id=contract.id,
+        before=t.row_values(t.from_row(latest)),
+        after={**t.row_values(resolved), **data},
+    )
+    contract.updated_at = now
+    await db.flush()
+    return row
+
+
+def merge_terms(current: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+    """The current terms (form values) with the fields a caller gave replaced: an API
+    amendment may send only what changes. Giving any escalation (deposit) field without its
+    kind drops the current kind, so the given fields decide it."""
+    merged = dict(current)
+    for group in ("escalation_", "deposit_"):
+        if any(k.startswith(group) for k in changes) and f"{group}kind" not in changes:
+            merged.pop(f"{group}kind", None)
+    if "rent_free_months" in changes and "rent_start" not in changes:
+        merged.pop("rent_start", None)
+    merged.update(changes)
+    return merged
+
+
+# --- renewal ------------------------------------------------------------------------------------
+
+
+async def renew(
+    db: AsyncSession,
+    actor: Any,
+    contract_id: int,
+    raw: Mapping[str, Any],
+    today: date | None = None,
+) -> LeaseContract:
+    """Draft the successor of an active (or expired) contract: same enterprise and units, from
+    the old end (the day after its last day), on the current terms raised by an optional
+    percentage. Approving it marks the old contract renewed."""
+    _require_role(actor, LEASING_ROLES)
+    today = today or shanghai_today()
+    old = await _lock_contract(db, contract_id)
+    if old.status not in (ContractStatus.active, ContractStatus.expired):
+        raise Conflict("Only an active or expired contract can be renewed.")
+    if old.terminated_on is not None:
+        raise Conflict("A terminated contract cannot be renewed.")
+    existing = await db.scalar(
+        sa.select(LeaseContract.id).where(
+            LeaseContract.predecessor_id == old.id,
+            LeaseContract.status != ContractStatus.cancelled,
+        )
+    )
+    if existing:
+        raise Conflict(f"This contract already has a renewal (contract #{existing}).")
+    errors: dict[str, str] = {}
+    start = old.end_date
+    default_end = sched.add_months(start, _term_months(old.start_date, old.end_date))
+    end = t.parse_date(raw.get("end_date"), "end_date", errors) or default_end
+    if end <= start:
+        errors["end_date"] = "The renewal must end after it starts"
+    percent = t.parse_decimal(
+        raw.get("increase_percent"), "increase_percent", errors, places=2, maximum=Decimal(100)
+    )
+    _fail("The renewal was not drafted.", errors)
+    versions = await terms_versions(db, old.id)  # type: ignore[arg-type]
+    units = await repository.contract_units(db, old.id)  # type: ignore[arg-type]
+    latest_lt = lease_terms_for(old, versions[-1], units)
+    rate = sched.rent_rate_on(latest_lt, old.end_date - timedelta(days=1))
+    new_terms = t.renewal_terms(t.from_row(versions[-1]), rate, percent)
+    values = {
+        **t.form_values(new_terms),
+        "enterprise_id": old.enterprise_id,
+        "unit_ids": [u["id"] for u in units],
+        "start_date": start.isoformat(),
+        "end_date": end.isoformat(),
+        "purpose": old.purpose,
+        "purpose_en": old.purpose_en,
+        "special_terms": old.special_terms,
+        "language": old.language,
+    }
+    successor = await create_contract(db, actor, values, predecessor_id=old.id, today=today)
+    data = {"successor_id": successor.id, "increase_percent": str(percent or 0)}
+    _event(db, old, actor, "renewal_drafted", old.status, old.status, data=data)
+    _event(
+        db,
+        successor,
+        actor,
+        "renewal_of",
+        ContractStatus.draft,
+        ContractStatus.draft,
+        data={"predecessor_id": old.id, "predecessor_number": old.number},
+    )
+    await db.flush()
+    return successor
+
+
+def _term_months(start: date, end: date) -> int:
+    months = (end.year - start.year) * 12 + end.month - start.month
+    return max(1, months + (1 if end.day > start.day else 0))
+
+
+# --- termination --------------------------------------------------------------------------------
+
+
+async def terminate(
+    db: AsyncSession,
+    actor: Any,
+    contract_id: int,
+    raw: Mapping[str, Any],
+    today: date | None = None,
+) -> LeaseTermination:
+    """End an active contract early, with a settlement statement.
+
+    The statement sets the deposit held (what the contract asked for at signing, terms version
+    1; billing's deposit ledger corrects it for receipts, top-ups and deductions) against the
+    schedule's charges for the periods up to the end date, the last one cut at the end date and
+    prorated per the contract. Lines of later periods (and the one cut) are superseded, the cut
+    line added. Money is settled by billing: payments received are netted there, not here.
+    """
+    today = today or shanghai_today()
+    contract = await _lock_contract(db, contract_id)
+    try:
+        step = plan(
+            contract.status,
+            ContractAction.terminate,
+            getattr(actor, "roles", frozenset()),
+            system=_is_system(actor),
+        )
+    except TransitionNotAllowed as exc:
+        raise Conflict(str(exc)) from None
+    except RoleNotAllowed as exc:
+        raise PermissionDenied(str(exc)) from None
+    errors: dict[str, str] = {}
+    end = t.parse_date(raw.get("end_date"), "end_date", errors, required=True)
+    reason = t.parse_text(raw.get("reason"), "reason", errors, max_length=2000)
+    if not reason and "reason" not in errors:
+        errors["reason"] = "Give the reason for the termination"
+    if end is not None and not contract.start_date < end < contract.end_date:
+        errors["end_date"] = (
+            "The early end date must fall after the start and before the contract's end "
+            f"({contract.end_date.isoformat()})"
+        )
+    _fail("The contract was not terminated.", errors)
+    assert end is not None
+    units = await repository.contract_units(db, contract.id)  # type: ignore[arg-type]
+    versions = {v.version: v for v in await terms_versions(db, contract.id)}  # type: ignore[arg-type]
+    lines = list(
+        (
+            await db.execute(
+                sa.select(LeaseScheduleLine)
+                .where(
+                    LeaseScheduleLine.contract_id == contract.id,
+                    LeaseScheduleLine.superseded_at.is_(None),
+                )
+                .order_by(LeaseScheduleLine.period_start)
+            )
+        ).scalars()
+    )
+    now = utcnow()
+    kept: list[dict] = []
+    superseded = 0
+    for line in lines:
+        if line.period_end <= end:
+            kept.append(_statement_line(line.seq, line.period_start, line.period_end, line))
+            continue
+        line.superseded_at = now
+        superseded += 1
+        if line.period_start < end:
+            cut_terms = lease_terms_for(contract, versions[line.terms_version], units, end=end)
+            cut = next(
+                c for c in sched.compute_schedule(cut_terms) if c.period_start == line.period_start
+            )
+            await db.flush()
+            db.add(
+                LeaseScheduleLine(
+                    contract_id=contract.id,  # type: ignore[arg-type]
+                    **line_values(cut, line.terms_version),
+                )
+            )
+            kept.append(_statement_line(cut.index, cut.period_start, cut.period_end, cut))
+    deposit_held = sched.deposit_fen(lease_terms_for(contract, versions[1], units))
+    charges = sum(k["total_fen"] for k in kept)
+    statement = {
+        "end_date": end.isoformat(),
+        "last_day": (end - timedelta(days=1)).isoformat(),
+        "deposit_held_fen": deposit_held,
+        "charges_due_fen": charges,
+        "balance_fen": deposit_held - charges,
+        "lines": kept,
+        "lines_superseded": superseded,
+        "note": "Charges per the rent schedule up to the end date; payments received are "
+        "netted by billing.",
+    }
+    termination = LeaseTermination(
+        contract_id=contract.id,  # type: ignore[arg-type]
+        end_date=end,
+        reason=reason,
+        deposit_held_fen=deposit_held,
+        charges_due_fen=charges,
+        balance_fen=deposit_held - charges,
+        statement=statement,
+        created_by=_actor_id(actor),
+    )
+    db.add(termination)
+    before = _contract_snapshot(contract)
+    contract.status = step.target
+    contract.terminated_on = end
+    contract.updated_at = now
+    await db.execute(
+        sa.update(LeaseUnitOccupancy)
+        .where(LeaseUnitOccupancy.contract_id == contract.id)
+        .values(period=_range(contract.start_date, end))
+    )
+    _event(
+        db,
+        contract,
+        actor,
+        step.action,
+        step.source,
+        step.target,
+        reason,
+        {"end_date": end.isoformat(), "balance_fen": deposit_held - charges},
+    )
+    audit.record(
+        db,
+        actor=actor,
+        action="lease_contract_terminate",
+        entity="lease_contract",
+        entity_id=contract.id,
+        before=before,
+        after={**_contract_snapshot(contract), "reason": reason, "statement": statement},
+    )
+    await db.flush()
+    await sync_unit_statuses(db, actor, [u["id"] for u in units], today)
+    return termination
+
+
+def _statement_line(seq: int, start: date, end: date, line: Any) -> dict:
+    return {
+        "seq": seq,
+        "period_start": start.isoformat(),
+        "period_end": end.isoformat(),
+        "due_date": line.due_date.isoformat(),
+        "rent_fen": line.rent_fen,
+        "property_fee_fen": line.property_fee_fen,
+        "total_fen": line.rent_fen + line.property_fee_fen,
+    }
+
+
+# --- reservations -------------------------------------------------------------------------------
+
+
+async def create_reservation(
+    db: AsyncSession, actor: Any, raw: Mapping[str, Any], today: date | None = None
+) -> LeaseReservation:
+    """Hold units for a prospect enterprise until ``held_until`` (inclusive)."""
+    _require_role(actor, LEASING_ROLES)
+    today = today or shanghai_today()
+    errors: dict[str, str] = {}
+    enterprise_id = await _check_enterprise(db, raw.get("enterprise_id"), errors)
+    unit_ids = parse_unit_ids(raw.get("unit_ids", raw.get("unit_ids[]")), errors)
+    start = t.parse_date(raw.get("start_date"), "start_date", errors) or today
+    end = t.parse_date(raw.get("end_date"), "end_date", errors)
+    held_until = t.parse_date(raw.get("held_until"), "held_until", errors, required=True)
+    note = t.parse_text(raw.get("note"), "note", errors, max_length=2000)
+    if end is not None and end <= start:
+        errors["end_date"] = "The end date must be after the start date"
+    if held_until is not None:
+        if held_until < today:
+            errors["held_until"] = "A hold must last until today or later"
+        elif held_until > today + timedelta(days=MAX_HOLD_DAYS):
+            errors["held_until"] = f"A hold can last at most {MAX_HOLD_DAYS} days"
+    units = await _check_units(db, unit_ids, start, errors)
+    _fail("The reservation was not saved.", errors)
+    assert enterprise_id and held_until
+    ids = [u["id"] for u in units]
+    released = await _release_expired_holds(db, actor, today, ids)
+    common = {
+        "unit_ids": ids,
+        "start": start,
+        "end": end,
+        "enterprise_id": enterprise_id,
+        "kind": OccupancyKind.reservation,
+        "today": today,
+    }
+    await _raise_if_conflicts(db, **common)
+    reservation = LeaseReservation(
+        park_id=units[0]["park_id"],
+        enterprise_id=enterprise_id,
+        start_date=start,
+        end_date=end,
+        held_until=held_until,
+        status=ReservationStatus.active,
+        note=note,
+        created_by=_actor_id(actor),
+    )
+    db.add(reservation)
+    await db.flush()
+    await db.execute(
+        sa.insert(LeaseReservationUnit),
+        [{"reservation_id": reservation.id, "unit_id": i} for i in ids],
+    )
+    await _occupy(
+        db,
+        [
+            {
+                "unit_id": i,
+                "enterprise_id": enterprise_id,
+                "kind": OccupancyKind.reservation.value,
+                "period": _range(start, end),
+                "reservation_id": reservation.id,
+                "active": True,
+            }
+            for i in ids
+        ],
+        exclude_reservation_id=reservation.id,
+        **common,
+    )
+    audit.record(
+        db,
+        actor=actor,
+        action="reservation_created",
+        entity="lease_reservation",
+        entity_id=reservation.id,
+        after={
+            "enterprise_id": enterprise_id,
+            "units": [u["code"] for u in units],
+            "start_date": start,
+            "end_date": end,
+            "held_until": held_until,
+        },
+    )
+    await db.flush()
+    await sync_unit_statuses(db, actor, sorted(set(ids) | set(released)), today)
+    return reservation
+
+
+async def release_reservation(
+    db: AsyncSession, actor: Any, reservation_id: int, today: date | None = None
+) -> LeaseReservation:
+    _require_role(actor, LEASING_ROLES)
+    today = today or shanghai_today()
+    reservation = (
+        await db.execute(
+            sa.select(LeaseReservation)
+            .where(LeaseReservation.id == reservation_id)
+            .with_for_update()
+        )
+    ).scalar_one_or_none()
+    if reservation is None:
+        raise NotFound("No such reservation")
+    if reservation.status != ReservationStatus.active:
+        raise Conflict(f"This reservation is already {reservation.status}.")
+    reservation.status = ReservationStatus.released
+    reservation.closed_at = utcnow()
+    reservation.closed_by = _actor_id(actor)
+    units = (
+        await db.execute(
+            sa.update(LeaseUnitOccupancy)
+            .where(LeaseUnitOccupancy.reservation_id == reservation.id)
+            .values(active=False)
+            .returning(LeaseUnitOccupancy.unit_id)
+        )
+    ).scalars()
+    unit_ids = sorted(set(units))
+    audit.record(
+        db,
+        actor=actor,
+        action="reservation_released",
+        entity="lease_reservation",
+        entity_id=reservation.id,
+        before={"status": "active"},
+        after={"status": "released"},
+    )
+    await db.flush()
+    await sync_unit_statuses(db, actor, unit_ids, today)
+    return reservation
+
+
+async def expire_holds(db: AsyncSession, actor: Any = "system", today: date | None = None) -> int:
+    """Release every hold past ``held_until``; their units follow. Returns how many units."""
+    today = today or shanghai_today()
+    units = await _release_expired_holds(db, actor, today)
+    await db.flush()
+    await sync_unit_statuses(db, actor, units, today)
+    return len(units)
+
+
+def reservation_list_statement(
+    *, status: str | None = None, q: str | None = None, today: date | None = None
+) -> sa.Select:
+    today = today or shanghai_today()
+    live = sa.and_(
+        LeaseReservation.status == ReservationStatus.active,
+        LeaseReservation.held_until >= today,
+    )
+    shown_status = sa.case(
+        (
+            sa.and_(
+                LeaseReservation.status == ReservationStatus.active,
+                LeaseReservation.held_until < today,
+            ),
+            sa.literal(ReservationStatus.expired.value),
+        ),
+        else_=LeaseReservation.status,
+    )
+    codes = repository.reservation_unit_codes(LeaseReservation.id)
+    stmt = sa.select(
+        LeaseReservation.id,
+        LeaseReservation.enterprise_id,
+        Enterprise.name.label("enterprise_name"),
+        LeaseReservation.start_date,
+        LeaseReservation.end_date,
+        LeaseReservation.held_until,
+        shown_status.label("status"),
+        LeaseReservation.note,
+        LeaseReservation.contract_id,
+        LeaseReservation.created_at,
+        codes.label("unit_codes"),
+    ).join(Enterprise, Enterprise.id == LeaseReservation.enterprise_id)
+    if status in ("live", ReservationStatus.active):
+        stmt = stmt.where(live)
+    elif status == ReservationStatus.expired:
+        stmt = stmt.where(shown_status == ReservationStatus.expired.value)
+    elif status in set(ReservationStatus):
+        stmt = stmt.where(LeaseReservation.status == status)
+    text = (q or "").strip()[:80]
+    if text:
+        like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(Enterprise.name.ilike(like, escape="\\"))
+    return stmt.order_by(LeaseReservation.id.desc())
+
+
+async def list_reservations(
+    db: AsyncSession, *, page: int = 1, page_size: int = 20, **filters: Any
+) -> Page:
+    return await paginate(db, reservation_list_statement(**filters), page=page, page_size=page_size)
+
+
+async def get_reservation(db: AsyncSession, reservation_id: int, today: date | None = None) -> dict:
+    row = (
+        (
+            await db.execute(
+                reservation_list_statement(today=today).where(LeaseReservation.id == reservation_id)
+            )
+        )
+        .mappings()
+        .first()
+    )
+    if row is None:
+        raise NotFound("No such reservation")
+    return dict(row)
+
+
+# --- daily roll-over ----------------------------------------------------------------------------
+
+
+async def refresh_status(
+    db: AsyncSession, actor: Any = "system", today: date | None = None
+) -> dict:
+    """The daily roll-over: expire contracts whose (possibly early) end has come, release holds
+    past their date, and bring every unit's status in line with what covers it today."""
+    today = today or shanghai_today()
+    due = list(
+        (
+            await db.execute(
+                sa.select(LeaseContract.id)
+                .where(
+                    LeaseContract.status == ContractStatus.active,
+                    LeaseContract.end_date <= today,
+                )
+                .order_by(LeaseContract.id)
+            )
+        ).scalars()
+    )
+    for contract_id in due:
+        await transition(db, actor, contract_id, ContractAction.expire, today=today)
+    holds = await _release_expired_holds(db, actor, today)
+    await db.flush()
+    units = await repository.units_to_refresh(db)
+    changed = await sync_unit_statuses(db, actor, units, today)
+    return {
+        "contracts_expired": len(due),
+        "hold_units_released": len(holds),
+        "units_changed": changed,
+    }
+
+
+# --- settings -----------------------------------------------------------------------------------
+
+
+async def set_park_settings(
+    db: AsyncSession, actor: Any, park_id: int, raw: Mapping[str, Any]
+) -> LeaseParkSettings:
+    _require_role(actor, frozenset({Role.park_admin}))
+    if await repository.park_name(db, park_id) is None:
+        raise NotFound("No such park")
+    errors: dict[str, str] = {}
+    prefix = t.parse_text(
+        raw.get("contract_prefix"), "contract_prefix", errors, max_length=8
+    ).upper()
+    if not prefix or not prefix[0].isalpha() or not prefix.isalnum() or not prefix.isascii():
+        errors["contract_prefix"] = "One to eight capital letters or digits, starting with a letter"
+    fields = {
+        name: t.parse_text(raw.get(name), name, errors, max_length=column.type.length)
+        for name, column in LeaseParkSettings.__table__.c.items()
+        if name not in ("park_id", "contract_prefix") and name in raw
+    }
+    _fail("The settings were not saved.", errors)
+    settings = await db.get(LeaseParkSettings, park_id)
+    before = audit.snapshot(settings) if settings else None
+    if settings is None:
+        settings = LeaseParkSettings(park_id=park_id, contract_prefix=prefix)
+        db.add(settings)
+    settings.contract_prefix = prefix
+    for name, value in fields.items():
+        setattr(settings, name, value)
+    await db.flush()
+    audit.record(
+        db,
+        actor=actor,
+        action="lease_park_settings_saved",
+        entity="park",
+        entity_id=park_id,
+        before=before,
+        after=audit.snapshot(settings),
+    )
+    return settings

@@ -1,0 +1,218 @@
+"""Amendments keep the lines of periods already started, renewals continue a contract, and a
+termination cuts the schedule and states the settlement."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from parkops.core.errors import Conflict, ValidationFailed
+from parkops.inventory.models import Unit
+from parkops.leases import service
+from parkops.leases.models import (
+    LeaseContract,
+    LeaseContractEvent,
+    LeaseScheduleLine,
+    LeaseTermination,
+    LeaseTerms,
+    LeaseUnitOccupancy,
+)
+from tests.integration.leases.factories import (
+    TODAY,
+    actor,
+    count_rows,
+    create_contract,
+    create_units,
+)
+
+TABLES = (LeaseContract, LeaseTerms, LeaseScheduleLine, LeaseContractEvent, LeaseTermination)
+
+
+async def lines(db, contract_id: int, *, current: bool = True) -> list:
+    stmt = sa.select(
+        LeaseScheduleLine.id,
+        LeaseScheduleLine.period_start,
+        LeaseScheduleLine.period_end,
+        LeaseScheduleLine.rent_fen,
+        LeaseScheduleLine.property_fee_fen,
+        LeaseScheduleLine.terms_version,
+        LeaseScheduleLine.superseded_at,
+    ).where(LeaseScheduleLine.contract_id == contract_id)
+    if current:
+        stmt = stmt.where(LeaseScheduleLine.superseded_at.is_(None))
+    return (
+        await db.execute(stmt.order_by(LeaseScheduleLine.period_start, LeaseScheduleLine.id))
+    ).all()
+
+
+async def test_amendment_keeps_started_periods_and_recomputes_later_ones(db):
+    leasing = await actor(db, "leasing")
+    contract = await create_contract(db, leasing=leasing, status="active")  # 2,000 m², quarterly
+    original = await lines(db, contract.id)
+    assert len(original) == 12
+
+    # From 2026-05-15: the quarter 04-01..07-01 has started, it stays at 18 元.
+    await service.amend_terms(
+        db,
+        leasing,
+        contract.id,
+        {"effective_from": "2026-05-15", "rent_rate": "20", "note": "market review"},
+        today=TODAY,
+    )
+    after = await lines(db, contract.id)
+    assert len(after) == 12
+    assert after[:2] == original[:2]  # same rows (ids), same amounts
+    assert after[1].period_start == date(2026, 4, 1)
+    assert all(line.terms_version == 2 for line in after[2:])
+    # 2,000 m² x 20 元 x 3 months = 120,000 元 rent a quarter; the fee is unchanged.
+    assert {line.rent_fen for line in after[2:]} == {120_000_00}
+    assert {line.property_fee_fen for line in after} == {18_000_00}
+    old = await lines(db, contract.id, current=False)
+    superseded = [line for line in old if line.superseded_at is not None]
+    assert [line.id for line in superseded] == [line.id for line in original[2:]]
+    versions = (
+        await db.execute(
+            sa.select(LeaseTerms.version, LeaseTerms.effective_from, LeaseTerms.rent_rate)
+            .where(LeaseTerms.contract_id == contract.id)
+            .order_by(LeaseTerms.version)
+        )
+    ).all()
+    assert [(v, str(d), int(r)) for v, d, r in versions] == [
+        (1, "2026-01-01", 18),
+        (2, "2026-05-15", 20),
+    ]
+
+
+async def test_bad_amendments_write_nothing(db):
+    leasing = await actor(db, "leasing")
+    contract = await create_contract(db, leasing=leasing, status="active")
+    before = await count_rows(db, *TABLES)
+    for raw, field in [
+        ({"effective_from": "2030-01-01", "rent_rate": "20"}, "effective_from"),
+        ({"effective_from": "2026-01-01", "rent_rate": "20"}, "effective_from"),
+        ({"effective_from": "2026-05-15", "rent_rate": "-1"}, "rent_rate"),
+        ({"effective_from": "2026-05-15", "cycle": "monthly"}, "cycle"),
+        ({"rent_rate": "20"}, "effective_from"),
+    ]:
+        with pytest.raises(ValidationFailed) as info:
+            await service.amend_terms(db, leasing, contract.id, raw, today=TODAY)
+        assert field in info.value.field_errors
+    assert await count_rows(db, *TABLES) == before
+    draft = await create_contract(db, leasing=leasing)
+    with pytest.raises(Conflict, match="Only an active contract"):
+        await service.amend_terms(
+            db, leasing, draft.id, {"effective_from": "2026-05-15", "rent_rate": "20"}
+        )
+
+
+async def test_renewal_drafts_a_successor_and_approval_marks_the_old_one_renewed(db):
+    leasing = await actor(db, "leasing")
+    admin = await actor(db, "park_admin")
+    units = await create_units(db)
+    old = await create_contract(
+        db,
+        leasing=leasing,
+        admin=admin,
+        units=units,
+        status="active",
+        escalation_kind="percent",
+        escalation_percent="5",
+    )
+    successor = await service.renew(db, leasing, old.id, {"increase_percent": "3"}, today=TODAY)
+    assert successor.status == "draft" and successor.predecessor_id == old.id
+    assert successor.start_date == old.end_date == date(2029, 1, 1)  # the day after 2028-12-31
+    assert successor.end_date == date(2032, 1, 1)  # the same three years
+    terms = (
+        await db.execute(sa.select(LeaseTerms).where(LeaseTerms.contract_id == successor.id))
+    ).scalar_one()
+    # 18 x 1.05² = 19.845 in year 3, then +3% = 20.44035 -> 20.4404 (four decimals).
+    assert str(terms.rent_rate) == "20.4404"
+    assert terms.escalation == {
+        "kind": "percent",
+        "percent": "5",
+        "from_year": 2,
+        "max_increases": None,
+        "anchor": "start",
+    }
+    with pytest.raises(Conflict, match="already has a renewal"):
+        await service.renew(db, leasing, old.id, {}, today=TODAY)
+
+    await service.transition(db, leasing, successor.id, "submit", today=TODAY)
+    await service.transition(db, admin, successor.id, "approve", today=TODAY)
+    await db.refresh(old)
+    assert old.status == "renewed"
+    assert successor.number == f"P{old.park_id}-2026-0002"
+    unit = await db.scalar(sa.select(Unit.status).where(Unit.id == units[0].id))
+    assert unit == "leased"
+    actions = (
+        await db.execute(
+            sa.select(LeaseContractEvent.action)
+            .where(LeaseContractEvent.contract_id == old.id)
+            .order_by(LeaseContractEvent.id)
+        )
+    ).scalars()
+    assert list(actions)[-2:] == ["renewal_drafted", "mark_renewed"]
+
+
+async def test_termination_cuts_the_schedule_and_states_the_settlement(db):
+    leasing = await actor(db, "leasing")
+    units = await create_units(db)
+    contract = await create_contract(db, leasing=leasing, units=units, status="active")
+    today = date(2026, 5, 20)
+    termination = await service.terminate(
+        db,
+        leasing,
+        contract.id,
+        {"end_date": "2026-05-16", "reason": "moved to a larger workshop"},
+        today=today,
+    )
+    # Deposit: 2 months x 36,000 元 = 72,000 元. Charges: Q1 108,000 + 18,000; then
+    # 04-01..05-16 = April + 15/31 of May: 36,000 + 17,419.35 rent, 6,000 + 2,903.23 fee.
+    assert termination.deposit_held_fen == 72_000_00
+    q1 = 126_000_00
+    cut = 36_000_00 + 17_419_35 + 6_000_00 + 2_903_23
+    assert termination.charges_due_fen == q1 + cut
+    assert termination.balance_fen == 72_000_00 - (q1 + cut)
+    assert [line["period_end"] for line in termination.statement["lines"]] == [
+        "2026-04-01",
+        "2026-05-16",
+    ]
+    assert contract.status == "terminated" and contract.terminated_on == date(2026, 5, 16)
+    current = await lines(db, contract.id)
+    assert [(line.period_start, line.period_end) for line in current] == [
+        (date(2026, 1, 1), date(2026, 4, 1)),
+        (date(2026, 4, 1), date(2026, 5, 16)),
+    ]
+    period = await db.scalar(
+        sa.select(sa.func.upper(LeaseUnitOccupancy.period)).where(
+            LeaseUnitOccupancy.contract_id == contract.id
+        )
+    )
+    assert period == date(2026, 5, 16)
+    assert await db.scalar(sa.select(Unit.status).where(Unit.id == units[0].id)) == "available"
+    # The unit can be let again from the early end.
+    again = await create_contract(
+        db, units=units, status="pending_approval", start_date="2026-05-16", end_date="2027-05-16"
+    )
+    assert again.status == "pending_approval"
+
+
+async def test_bad_terminations_write_nothing(db):
+    leasing = await actor(db, "leasing")
+    contract = await create_contract(db, leasing=leasing, status="active")
+    before = await count_rows(db, *TABLES)
+    for raw, field in [
+        ({"end_date": "2029-01-01", "reason": "x"}, "end_date"),
+        ({"end_date": "2026-01-01", "reason": "x"}, "end_date"),
+        ({"end_date": "2026-05-16", "reason": ""}, "reason"),
+        ({"reason": "x"}, "end_date"),
+    ]:
+        with pytest.raises(ValidationFailed) as info:
+            await service.terminate(db, leasing, contract.id, raw, today=TODAY)
+        assert field in info.value.field_errors
+    assert await count_rows(db, *TABLES) == before
+    draft = await create_contract(db, leasing=leasing)
+    with pytest.raises(Conflict):
+        await service.terminate(db, leasing, draft.id, {"end_date": "2026-05-16", "reason": "x"})
