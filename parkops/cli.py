@@ -351,5 +351,11 @@ def leases_refresh_status() -> None:
     click.echo(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in result.items()))
 
 
+# --- billing (parkops/billing/cli.py) -------------------------------------------------------
+from parkops.billing.cli import billing  # noqa: E402
+
+main.add_command(billing)
+
+
 if __name__ == "__main__":
     main()

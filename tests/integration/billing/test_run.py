@@ -1,0 +1,78 @@
+"""The billing run inside one transaction: what it bills, idempotency, and refusals."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from parkops.billing.models import Bill, BillingRun, BillLine
+from parkops.core.errors import ValidationFailed
+from tests.integration.billing.factories import (
+    active_contract,
+    bills_of,
+    lines_of,
+    pay,
+    run_month,
+)
+
+
+async def test_run_bills_the_quarter_due_in_the_month(db):
+    contract = await active_contract(db)
+    result = await run_month(db, "2026-01", date(2026, 1, 2))
+    assert result.bills == 1
+    [bill] = await bills_of(db, contract.id)
+    assert bill.status == "issued"
+    assert bill.total_fen == 10_800_000 + 1_800_000
+    assert bill.due_date == date(2026, 1, 1)
+    assert bill.rounding_policy == "half_up_fen"
+    lines = await lines_of(db, bill.id)
+    assert [(ln.charge_type, ln.amount_fen) for ln in lines] == [
+        ("rent", 10_800_000),
+        ("property_fee", 1_800_000),
+    ]
+    assert lines[0].period_start == date(2026, 1, 1) and lines[0].period_end == date(2026, 4, 1)
+
+
+async def test_running_the_same_month_twice_creates_nothing_new(db):
+    contract = await active_contract(db)
+    await run_month(db, "2026-01", date(2026, 1, 2))
+    second = await run_month(db, "2026-01", date(2026, 1, 2))
+    assert second.bills == 0 and second.lines == 0
+    assert len(await bills_of(db, contract.id)) == 1
+    runs = (await db.execute(sa.select(BillingRun.status))).scalars().all()
+    assert runs == ["completed", "completed"]
+
+
+async def test_months_without_a_due_line_create_no_bill(db):
+    contract = await active_contract(db)
+    await run_month(db, "2026-01", date(2026, 1, 2))
+    await pay(db, contract.enterprise_id, 12_600_000, date(2026, 1, 1))
+    result = await run_month(db, "2026-02", date(2026, 2, 2))
+    assert result.bills == 0
+    assert len(await bills_of(db, contract.id)) == 1
+
+
+async def test_a_month_too_far_ahead_is_refused(db):
+    await active_contract(db)
+    before = await db.scalar(sa.select(sa.func.count()).select_from(BillingRun))
+    with pytest.raises(ValidationFailed) as exc:
+        await run_month(db, "2026-05", date(2026, 3, 10))
+    assert "at most one month ahead" in exc.value.field_errors["month"]
+    assert await db.scalar(sa.select(sa.func.count()).select_from(BillingRun)) == before
+    assert await db.scalar(sa.select(sa.func.count()).select_from(Bill)) == 0
+    assert await db.scalar(sa.select(sa.func.count()).select_from(BillLine)) == 0
+
+
+async def test_an_unpaid_bill_gets_a_late_fee_line_on_the_next_run(db):
+    contract = await active_contract(db)
+    await run_month(db, "2026-01", date(2026, 1, 2))
+    await run_month(db, "2026-02", date(2026, 2, 2))
+    first, second = await bills_of(db, contract.id)
+    [fee] = await lines_of(db, second.id)
+    # 12,600,000 fen x 0.05% x 30 days (2 to 31 January; 1 January was the due date itself).
+    assert (fee.charge_type, fee.amount_fen) == ("late_fee", 189_000)
+    assert (fee.period_start, fee.period_end) == (date(2026, 1, 2), date(2026, 2, 1))
+    assert (fee.source_kind, fee.source_id) == ("late_fee", first.id)
+    assert second.due_date == date(2026, 2, 12)  # utility-style bill: run date + 10 days
