@@ -30,6 +30,7 @@ from parkops.core.templating import make_environment
 from parkops.db.engine import create_engine, resolve_database_url, session_factory
 from parkops.db.request_session import finish_request_session, provide_db
 from parkops.routes import ROUTE_HANDLERS
+from parkops.tickets.supervision import start_sweeper, stop_sweeper
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -119,8 +120,8 @@ def create_app(
         ),
         response_cache_config=ResponseCacheConfig(),
         openapi_config=openapi,
-        on_startup=[on_startup],
-        on_shutdown=[on_shutdown],
+        on_startup=[on_startup, start_sweeper],
+        on_shutdown=[stop_sweeper, on_shutdown],
         state=state,
         # Logging is configured by parkops.core.logging (text or JSON); Litestar's default
         # config would replace that handler.

@@ -357,5 +357,45 @@ from parkops.billing.cli import billing  # noqa: E402
 main.add_command(billing)
 
 
+# --- tickets --------------------------------------------------------------------------------
+
+
+@main.group()
+def tickets() -> None:
+    """Rights-protection desk: supervision of overdue tickets."""
+
+
+@tickets.command("sweep")
+def tickets_sweep() -> None:
+    """Mark overdue tickets, chase each passed deadline once, escalate long-overdue ones.
+
+    Safe to run from cron at any interval and next to the app's own periodic sweep: a sweep
+    that finds another one running does nothing, and nothing is ever chased twice.
+    """
+    import parkops.models  # noqa: F401 - every table
+    from parkops.db.engine import create_engine, session_factory
+    from parkops.tickets import supervision
+
+    async def run():
+        engine = create_engine(_database_url(), pool_size=1)
+        try:
+            return await supervision.sweep_once(
+                session_factory(engine), get_settings(), actor="cli"
+            )
+        finally:
+            await engine.dispose()
+
+    result = asyncio.run(run())
+    if result.skipped:
+        click.echo("another sweep is running; nothing done")
+        return
+    summary = result.summary()
+    click.echo(
+        "sweep done: "
+        + ", ".join(f"{k} {v}" for k, v in summary.items())
+        + f", emails {result.mails_sent}"
+    )
+
+
 if __name__ == "__main__":
     main()
