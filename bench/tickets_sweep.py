@@ -12,7 +12,8 @@ What it does:
    past year (180,000 finished, with realistic milestones, ratings, and a pause on one in ten;
    the 20,000 newest open in every state, about 20% of them past their deadline by 1 to 15
    days), one ``file`` event per ticket and, for half the overdue tickets, the chase event of an
-   earlier sweep; then VACUUM ANALYZE;
+   earlier sweep; the stored working days to first reply / resolution
+   (``parkops.tickets.working_days``); then VACUUM ANALYZE;
 3. times the sweep (``parkops.tickets.supervision.run_sweep``: mark, chase, escalate, audit, and
    the email digests prepared) five times, each in a transaction rolled back afterwards so every
    run does the full work (thousands of events and notifications), then once for real
@@ -260,6 +261,7 @@ def scratch_database() -> tuple[str, object, callable]:
 async def load(url: str) -> dict:
     from parkops.enterprises.validation import Industry
     from parkops.enterprises.workflow import EnterpriseStatus
+    from parkops.tickets import working_days
 
     params = {
         "industry": next(iter(Industry)).value,
@@ -272,6 +274,12 @@ async def load(url: str) -> dict:
             for statement in LOAD_SQL:
                 needs = {k: v for k, v in params.items() if f":{k}" in statement}
                 await conn.execute(sa.text(statement), needs)
+            # The stored working days to first reply / resolution, as the service keeps them.
+            await conn.run_sync(
+                lambda sync: working_days.recompute_sync(
+                    sync, working_days.load_calendar_sync(sync)
+                )
+            )
         seconds = time.perf_counter() - started
         async with engine.connect() as conn:
             counts = dict(

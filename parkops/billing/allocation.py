@@ -32,6 +32,8 @@ from datetime import date
 from enum import StrEnum
 from typing import NamedTuple
 
+from parkops.core.i18n import N_, Message
+
 
 class AllocationPolicy(StrEnum):
     """How a payment or credit is spread over open bills when nobody says where it goes."""
@@ -181,7 +183,7 @@ def allocate_payment(
     Raises :class:`AllocationError` (field ``amount_fen``) if the payment is not positive.
     """
     if not _is_fen(amount_fen) or amount_fen <= 0:
-        raise AllocationError((("amount_fen", "The payment must be a positive amount."),))
+        raise AllocationError((("amount_fen", N_("The payment must be a positive amount.")),))
     bills = _checked_bills(bills)
     if requested is not None:
         return _allocate_requested(amount_fen, bills, requested)
@@ -243,27 +245,43 @@ def _allocate_requested(
     by_id = {b.bill_id: b for b in bills}
     errors: list[tuple[str, str]] = []
     if not requested:
-        errors.append(("allocations", "Say how much goes to at least one bill."))
+        errors.append(("allocations", N_("Say how much goes to at least one bill.")))
     # Sorting the ids makes the error list itself deterministic.
     for bill_id in sorted(requested):
         amount = requested[bill_id]
         name = f"allocations.{bill_id}"
         bill = by_id.get(bill_id)
         if bill is None:
-            errors.append((name, f"Bill {bill_id} is not an open bill of this enterprise."))
+            errors.append(
+                (
+                    name,
+                    Message(N_("Bill %(id)s is not an open bill of this enterprise."), id=bill_id),
+                )
+            )
         elif not _is_fen(amount):
-            errors.append((name, "The amount must be a whole number of fen."))
+            errors.append((name, N_("The amount must be a whole number of fen.")))
         elif amount <= 0:
-            errors.append((name, "The amount must be positive."))
+            errors.append((name, N_("The amount must be positive.")))
         elif amount > bill.open_fen:
             errors.append(
-                (name, f"The amount is more than the {bill.open_fen} fen open on this bill.")
+                (
+                    name,
+                    Message(
+                        N_("The amount is more than the %(fen)s fen open on this bill."),
+                        fen=bill.open_fen,
+                    ),
+                )
             )
     # The total is checked even when single amounts are wrong, so a person sees every problem
     # in one round trip; only well-typed amounts are summed.
     total = sum(a for a in requested.values() if _is_fen(a))
     if total > amount_fen:
-        errors.append(("allocations", f"The amounts add up to {total} fen, more than the payment."))
+        errors.append(
+            (
+                "allocations",
+                Message(N_("The amounts add up to %(fen)s fen, more than the payment."), fen=total),
+            )
+        )
     if errors:
         raise AllocationError(tuple(errors))
     ordered = sorted((by_id[i] for i in requested), key=lambda b: (b.due_date, b.bill_id))

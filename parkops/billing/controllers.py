@@ -36,9 +36,10 @@ from parkops.billing.models import (
     MeterScope,
 )
 from parkops.billing.run_plan import add_months, month_start, parse_month
-from parkops.core import importing
+from parkops.core import i18n, importing
 from parkops.core.errors import AppError, NotFound, ValidationFailed
 from parkops.core.home import DASHBOARD_CARDS
+from parkops.core.i18n import N_, Message
 from parkops.core.tabular import csv_response, xlsx_response
 from parkops.core.web import form_data, optional_int, redirect, render
 from parkops.db.request_session import DbSession
@@ -48,24 +49,29 @@ ENTERPRISE = frozenset({Role.enterprise_user})
 BILL_READERS = FINANCE | ENTERPRISE
 
 CHARGE_LABELS = {
-    ChargeType.rent: "Rent",
-    ChargeType.property_fee: "Property fee",
-    ChargeType.electricity: "Electricity",
-    ChargeType.water: "Water",
-    ChargeType.common_electricity: "Common-area electricity",
-    ChargeType.common_water: "Common-area water",
-    ChargeType.late_fee: "Late fee",
-    ChargeType.adjustment: "Adjustment",
+    ChargeType.rent: N_("Rent"),
+    ChargeType.property_fee: N_("Property fee"),
+    ChargeType.electricity: N_("Electricity"),
+    ChargeType.water: N_("Water"),
+    ChargeType.common_electricity: N_("Common-area electricity"),
+    ChargeType.common_water: N_("Common-area water"),
+    ChargeType.late_fee: N_("Late fee"),
+    ChargeType.adjustment: N_("Adjustment"),
 }
+# Where an allocation's money came from, and how a bill was rounded (codes kept in English).
+SOURCE_LABELS = {"payment": N_("payment"), "credit": N_("credit"), "deposit": N_("deposit")}
+ROUNDING_LABELS = {"half_up_fen": N_("half_up_fen")}
 RUN_LABELS = {
-    "running": "Running",
-    "completed": "Completed",
-    "failed": "Failed",
-    "interrupted": "Interrupted",
+    "running": N_("Running"),
+    "completed": N_("Completed"),
+    "failed": N_("Failed"),
+    "interrupted": N_("Interrupted"),
 }
 LABELS = {
     "status_labels": workflow.STATUS_LABELS,
     "run_labels": RUN_LABELS,
+    "source_labels": SOURCE_LABELS,
+    "rounding_labels": ROUNDING_LABELS,
     "charge_labels": CHARGE_LABELS,
     "method_labels": payments.METHOD_LABELS,
     "kind_labels": meters.KIND_LABELS,
@@ -83,8 +89,10 @@ def _today() -> date:
 
 
 def _error_flash(request: Request, path: str, exc: AppError) -> Redirect:
-    details = "; ".join(exc.field_errors.values())
-    return redirect(request, path, flash=("error", f"{exc.message} {details}".strip()))
+    message = exc.message
+    if exc.field_errors:
+        message = i18n.join([message, i18n.join(list(exc.field_errors.values()))], sep=" ")
+    return redirect(request, path, flash=("error", message))
 
 
 def _document_redirect(document) -> Redirect:
@@ -149,7 +157,7 @@ class BillingPages(Controller):
         response = redirect(
             request,
             f"/billing/runs/{started.id}",
-            flash=("success", "The billing run has started."),
+            flash=("success", N_("The billing run has started.")),
         )
         response.background = _executor(request, started.id)  # type: ignore[assignment]
         return response
@@ -169,7 +177,7 @@ class BillingPages(Controller):
         return redirect(
             request,
             f"/billing/bills?run={run_id}",
-            flash=("success", f"{n} draft bills were issued."),
+            flash=("success", Message(N_("%(n)s draft bills were issued."), n=n)),
         )
 
     # bills
@@ -255,7 +263,7 @@ class BillingPages(Controller):
             await service.delete_draft(db, request.user, bill_id)
         except AppError as exc:
             return _error_flash(request, f"/billing/bills/{bill_id}", exc)
-        return redirect(request, "/billing/bills", flash=("success", "The draft was deleted."))
+        return redirect(request, "/billing/bills", flash=("success", N_("The draft was deleted.")))
 
     @post("/bills/{bill_id:int}/lines/{line_id:int}/waive")
     async def waive(
@@ -334,7 +342,9 @@ class BillingPages(Controller):
                 errors=exc.field_errors,
                 form=data,
             )
-        message = "The payment was recorded." if created else "This payment was already recorded."
+        message = (
+            N_("The payment was recorded.") if created else N_("This payment was already recorded.")
+        )
         return redirect(request, f"/billing/payments/{payment.id}", flash=("success", message))
 
     @get("/payments/{payment_id:int}")
@@ -361,7 +371,7 @@ class BillingPages(Controller):
     async def _account(self, request, db, enterprise_id: int, status_code=200, **ctx) -> Template:
         name = await repository.enterprise_name(db, enterprise_id)
         if name is None:
-            raise NotFound("No such enterprise")
+            raise NotFound(N_("No such enterprise"))
         return render(
             request,
             "billing/account.html",
@@ -391,7 +401,13 @@ class BillingPages(Controller):
         return redirect(
             request,
             f"/billing/enterprises/{enterprise_id}",
-            flash=("success", f"Credit applied to open bills: {applied / 100:.2f} yuan."),
+            flash=(
+                "success",
+                Message(
+                    N_("Credit applied to open bills: %(amount)s yuan."),
+                    amount=f"{applied / 100:.2f}",
+                ),
+            ),
         )
 
     @post("/enterprises/{enterprise_id:int}/refund")
@@ -408,7 +424,7 @@ class BillingPages(Controller):
         return redirect(
             request,
             f"/billing/enterprises/{enterprise_id}",
-            flash=("success", "The refund was recorded."),
+            flash=("success", N_("The refund was recorded.")),
         )
 
     # contracts: adjustments, deposits, dunning
@@ -425,7 +441,7 @@ class BillingPages(Controller):
         except AppError as exc:
             return _error_flash(request, back, exc)
         return redirect(
-            request, back, flash=("success", "The adjustment will be on the next bill.")
+            request, back, flash=("success", N_("The adjustment will be on the next bill."))
         )
 
     @get("/contracts/{contract_id:int}/dunning")
@@ -473,7 +489,7 @@ class BillingPages(Controller):
         return redirect(
             request,
             f"/billing/deposits/{contract_id}",
-            flash=("success", "The deposit entry was recorded."),
+            flash=("success", N_("The deposit entry was recorded.")),
         )
 
     @post("/deposits/{contract_id:int}/settle")
@@ -488,8 +504,11 @@ class BillingPages(Controller):
             f"/billing/deposits/{contract_id}",
             flash=(
                 "success",
-                f"Settled: {done['applied_fen'] / 100:.2f} applied to the bills, "
-                f"{done['refunded_fen'] / 100:.2f} refunded.",
+                Message(
+                    N_("Settled: %(applied)s applied to the bills, %(refunded)s refunded."),
+                    applied=f"{done['applied_fen'] / 100:.2f}",
+                    refunded=f"{done['refunded_fen'] / 100:.2f}",
+                ),
             ),
         )
 
@@ -516,7 +535,7 @@ class BillingPages(Controller):
         return redirect(
             request,
             f"/billing/payments/{payment.id}",
-            flash=("success", "The payment was confirmed and recorded."),
+            flash=("success", N_("The payment was confirmed and recorded.")),
         )
 
     @post("/slips/{slip_id:int}/reject")
@@ -528,7 +547,9 @@ class BillingPages(Controller):
             await payments.reject_slip(db, request.user, slip_id, str(data.get("review_note", "")))
         except AppError as exc:
             return _error_flash(request, "/billing/slips", exc)
-        return redirect(request, "/billing/slips", flash=("success", "The report was rejected."))
+        return redirect(
+            request, "/billing/slips", flash=("success", N_("The report was rejected."))
+        )
 
     @get("/slips/{slip_id:int}/file")
     async def slip_file(self, request: Request, db: DbSession, slip_id: FromPath[int]) -> File:
@@ -571,7 +592,7 @@ class BillingPages(Controller):
         except ValidationFailed as exc:
             return await self._meters(request, db, 422, errors=exc.field_errors, form=data)
         return redirect(
-            request, f"/billing/meters/{meter.id}", flash=("success", "The meter was added.")
+            request, f"/billing/meters/{meter.id}", flash=("success", N_("The meter was added."))
         )
 
     async def _meter(self, request, db, meter_id, status_code=200, **ctx) -> Template:
@@ -614,11 +635,13 @@ class BillingPages(Controller):
         if recorded.flagged:
             flash = (
                 "warning",
-                "The reading was saved but flagged: the consumption is unusually "
-                "high. Confirm it under Flagged readings before billing.",
+                N_(
+                    "The reading was saved but flagged: the consumption is unusually "
+                    "high. Confirm it under Flagged readings before billing."
+                ),
             )
         else:
-            flash = ("success", "The reading was saved.")
+            flash = ("success", N_("The reading was saved."))
         return redirect(request, f"/billing/meters/{meter_id}", flash=flash)
 
     @get("/readings/flagged")
@@ -636,7 +659,9 @@ class BillingPages(Controller):
         except AppError as exc:
             return _error_flash(request, "/billing/readings/flagged", exc)
         return redirect(
-            request, "/billing/readings/flagged", flash=("success", "The reading was confirmed.")
+            request,
+            "/billing/readings/flagged",
+            flash=("success", N_("The reading was confirmed.")),
         )
 
     async def _tariffs(self, request, db, status_code=200, **ctx) -> Template:
@@ -663,7 +688,7 @@ class BillingPages(Controller):
             await meters.create_tariff(db, request.user, data)
         except ValidationFailed as exc:
             return await self._tariffs(request, db, 422, errors=exc.field_errors, form=data)
-        return redirect(request, "/billing/tariffs", flash=("success", "The tariff was saved."))
+        return redirect(request, "/billing/tariffs", flash=("success", N_("The tariff was saved.")))
 
     @post("/tariffs/{tariff_id:int}/end")
     async def end_tariff(
@@ -674,7 +699,7 @@ class BillingPages(Controller):
             await meters.end_tariff(db, request.user, tariff_id, data)
         except AppError as exc:
             return _error_flash(request, "/billing/tariffs", exc)
-        return redirect(request, "/billing/tariffs", flash=("success", "The tariff was ended."))
+        return redirect(request, "/billing/tariffs", flash=("success", N_("The tariff was ended.")))
 
     # reports
 
@@ -689,7 +714,7 @@ class BillingPages(Controller):
     ) -> Template | Response:
         base, _, ext = name.partition(".")
         if base not in reports.REPORTS:
-            raise NotFound("No such report")
+            raise NotFound(N_("No such report"))
         try:
             day = date.fromisoformat(as_of) if as_of else None
         except ValueError:
@@ -702,7 +727,7 @@ class BillingPages(Controller):
         if ext == "xlsx":
             return xlsx_response(columns, rows, f"{filename}.xlsx")
         if ext:
-            raise NotFound("No such report format")
+            raise NotFound(N_("No such report format"))
         return render(
             request,
             "billing/report.html",
@@ -746,7 +771,7 @@ class BillingPages(Controller):
             return await self._settings(
                 request, db, 422, errors=exc.field_errors, error_park=park_id
             )
-        return redirect(request, "/billing/settings", flash=("success", "Settings saved."))
+        return redirect(request, "/billing/settings", flash=("success", N_("Settings saved.")))
 
 
 class ReadingImportPages(Controller):
@@ -778,7 +803,7 @@ async def slip_file_response(request: Request, db: AsyncSession, slip_id: int) -
     slip = await payments.get_slip(db, request.user, slip_id)
     path = payments.slips_dir(request.app.state.settings.storage_dir) / slip.storage_path
     if not await anyio.Path(path).is_file():
-        raise NotFound("The file of this payment report is missing")
+        raise NotFound(N_("The file of this payment report is missing"))
     from parkops.documents.filenames import content_disposition
 
     return File(
@@ -865,7 +890,7 @@ class PortalBillPages(Controller):
         return redirect(
             request,
             "/portal/bills",
-            flash=("success", "Thank you: finance will confirm your payment."),
+            flash=("success", N_("Thank you: finance will confirm your payment.")),
         )
 
     @get("/slips/{slip_id:int}/file")
@@ -894,7 +919,7 @@ class BillingApi(Controller):
         try:
             month_date = parse_month(month) if month else None
         except ValueError:
-            raise ValidationFailed(field_errors={"month": "A month like 2026-12"}) from None
+            raise ValidationFailed(field_errors={"month": N_("A month like 2026-12")}) from None
         result = await service.list_bills(
             db,
             request.user,
@@ -962,9 +987,9 @@ class BillingApi(Controller):
     async def balance(self, request: Request, db: DbSession, enterprise_id: FromPath[int]) -> dict:
         user = request.user
         if not user.is_staff and user.enterprise_id != enterprise_id:
-            raise NotFound("No such enterprise")
+            raise NotFound(N_("No such enterprise"))
         if await repository.enterprise_name(db, enterprise_id) is None:
-            raise NotFound("No such enterprise")
+            raise NotFound(N_("No such enterprise"))
         return await payments.balance(db, enterprise_id)
 
 

@@ -35,14 +35,15 @@ from parkops.billing.models import (
 from parkops.billing.run import shanghai_today
 from parkops.core import audit
 from parkops.core.errors import Conflict, NotFound, ValidationFailed
+from parkops.core.i18n import N_, Message
 from parkops.core.money import format_fen
 
 KIND_LABELS = {
-    DepositEntryKind.received: "Received",
-    DepositEntryKind.topped_up: "Topped up",
-    DepositEntryKind.deducted_arrears: "Applied to arrears",
-    DepositEntryKind.deducted_damages: "Deducted for damages",
-    DepositEntryKind.refunded: "Refunded",
+    DepositEntryKind.received: N_("Received"),
+    DepositEntryKind.topped_up: N_("Topped up"),
+    DepositEntryKind.deducted_arrears: N_("Applied to arrears"),
+    DepositEntryKind.deducted_damages: N_("Deducted for damages"),
+    DepositEntryKind.refunded: N_("Refunded"),
 }
 
 
@@ -55,7 +56,7 @@ async def _contract(db: AsyncSession, contract_id: int):
 
     contract = await db.get(LeaseContract, contract_id)
     if contract is None:
-        raise NotFound("No such contract")
+        raise NotFound(N_("No such contract"))
     return contract
 
 
@@ -134,27 +135,31 @@ async def record_entry(
     errors: dict[str, str] = {}
     kind = raw.get("kind")
     if kind not in {k.value for k in DepositEntryKind}:
-        errors["kind"] = "Choose what happened to the deposit."
+        errors["kind"] = N_("Choose what happened to the deposit.")
         kind = None
     amount = payments.parse_amount(raw, errors)
     entry_date = payments.parse_date(raw.get("entry_date"), "entry_date", errors, latest=today)
     reference = str(raw.get("reference") or "").strip()[:100]
     reason = str(raw.get("reason") or "").strip()
     if len(reason) > 500:
-        errors["reason"] = "At most 500 characters."
+        errors["reason"] = N_("At most 500 characters.")
     method = None
     if kind in (DepositEntryKind.received, DepositEntryKind.topped_up, DepositEntryKind.refunded):
         method = payments.parse_method(raw.get("method"), errors)
     if kind == DepositEntryKind.deducted_damages and not reason:
-        errors["reason"] = "Say what the deduction is for."
+        errors["reason"] = N_("Say what the deduction is for.")
     if errors:
-        raise ValidationFailed("The deposit entry was not recorded.", field_errors=errors)
+        raise ValidationFailed(N_("The deposit entry was not recorded."), field_errors=errors)
     await payments.lock_enterprise(db, contract.enterprise_id)
     held = await held_fen(db, contract_id)
     if kind not in DEPOSIT_INFLOWS and amount > held:  # type: ignore[operator]
         raise ValidationFailed(
-            "The deposit entry was not recorded.",
-            field_errors={"amount": f"Only {format_fen(held)} yuan of deposit is held."},
+            N_("The deposit entry was not recorded."),
+            field_errors={
+                "amount": Message(
+                    N_("Only %(amount)s yuan of deposit is held."), amount=format_fen(held)
+                )
+            },
         )
     payment_id = None
     if kind == DepositEntryKind.deducted_arrears:
@@ -200,9 +205,12 @@ async def _apply_to_arrears(
     open_total = sum(b.open_fen for b in bills)
     if amount > open_total:
         raise ValidationFailed(
-            "The deposit entry was not recorded.",
+            N_("The deposit entry was not recorded."),
             field_errors={
-                "amount": f"Only {format_fen(open_total)} yuan is open on this contract's bills."
+                "amount": Message(
+                    N_("Only %(amount)s yuan is open on this contract's bills."),
+                    amount=format_fen(open_total),
+                )
             },
         )
     plan = alloc.allocate_payment(amount, bills, alloc.AllocationPolicy.OLDEST_DUE_FIRST)
@@ -240,17 +248,17 @@ async def settle(
     today = today or shanghai_today()
     contract = await _contract(db, contract_id)
     if contract.status not in ("terminated", "expired", "renewed"):
-        raise Conflict("Only a contract that has ended is settled.")
+        raise Conflict(N_("Only a contract that has ended is settled."))
     errors: dict[str, str] = {}
     method = payments.parse_method(raw.get("method"), errors)
     day = payments.parse_date(
         raw.get("entry_date") or today.isoformat(), "entry_date", errors, latest=today
     )
     if errors:
-        raise ValidationFailed("The deposit was not settled.", field_errors=errors)
+        raise ValidationFailed(N_("The deposit was not settled."), field_errors=errors)
     held = await held_fen(db, contract_id)
     if held == 0:
-        raise Conflict("No deposit is held for this contract.")
+        raise Conflict(N_("No deposit is held for this contract."))
     bills = await payments.open_bills(db, contract.enterprise_id, contract_id=contract_id)
     arrears = min(held, sum(b.open_fen for b in bills))
     done: dict[str, int] = {"applied_fen": 0, "refunded_fen": 0}

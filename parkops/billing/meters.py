@@ -26,13 +26,14 @@ from parkops.billing.run import shanghai_today
 from parkops.billing.run_plan import parse_month
 from parkops.core import audit
 from parkops.core.errors import Conflict, NotFound, ValidationFailed
+from parkops.core.i18n import Message
 from parkops.core.importing import ImportSpec, RowErrors
 from parkops.core.pagination import Page, paginate
 from parkops.core.tabular import N_, Column, PreviewRow, RowError, date_value, decimal, text
 from parkops.db.base import utcnow
 
-KIND_LABELS = {MeterKind.electricity: "Electricity", MeterKind.water: "Water"}
-SCOPE_LABELS = {MeterScope.unit: "Unit meter", MeterScope.common: "Common-area meter"}
+KIND_LABELS = {MeterKind.electricity: N_("Electricity"), MeterKind.water: N_("Water")}
+SCOPE_LABELS = {MeterScope.unit: N_("Unit meter"), MeterScope.common: N_("Common-area meter")}
 UNITS = {MeterKind.electricity: "kWh", MeterKind.water: "m³"}
 MAX_VALUE = Decimal("999999999999.99")
 
@@ -61,10 +62,12 @@ def _decimal(
         errors[field] = "Enter a number."
         return None
     if not value.is_finite() or value.as_tuple().exponent < -places:  # type: ignore[operator]
-        errors[field] = f"At most {places} decimals."
+        errors[field] = Message(N_("At most %(n)s decimals."), n=places)
         return None
     if value < 0 or (positive and value == 0) or value > MAX_VALUE:
-        errors[field] = "Enter a positive number." if positive else "The number cannot be negative."
+        errors[field] = (
+            N_("Enter a positive number.") if positive else N_("The number cannot be negative.")
+        )
         return None
     return value
 
@@ -75,12 +78,12 @@ def _date(raw: Any, field: str, errors: dict, *, required: bool = True) -> date 
     value = str(raw or "").strip()
     if not value:
         if required:
-            errors[field] = "Enter the date."
+            errors[field] = N_("Enter the date.")
         return None
     try:
         return date.fromisoformat(value)
     except ValueError:
-        errors[field] = "Enter a date like 2026-11-30."
+        errors[field] = N_("Enter a date like 2026-11-30.")
         return None
 
 
@@ -91,15 +94,15 @@ async def create_meter(db: AsyncSession, actor: Any, raw: Mapping[str, Any]) -> 
     errors: dict[str, str] = {}
     kind = raw.get("kind")
     if kind not in {k.value for k in MeterKind}:
-        errors["kind"] = "Choose electricity or water."
+        errors["kind"] = N_("Choose electricity or water.")
     scope = raw.get("scope") or MeterScope.unit.value
     if scope not in {s.value for s in MeterScope}:
-        errors["scope"] = "Choose a unit meter or a common-area meter."
+        errors["scope"] = N_("Choose a unit meter or a common-area meter.")
     code = str(raw.get("code") or "").strip()
     if not code:
-        errors["code"] = "Give the meter number."
+        errors["code"] = N_("Give the meter number.")
     elif len(code) > 40:
-        errors["code"] = "At most 40 characters."
+        errors["code"] = N_("At most 40 characters.")
     multiplier = _decimal(raw.get("multiplier") or "1", "multiplier", errors, positive=True)
     initial = _decimal(raw.get("initial_reading") or "0", "initial_reading", errors)
     installed_on = _date(raw.get("installed_on"), "installed_on", errors)
@@ -122,7 +125,7 @@ async def create_meter(db: AsyncSession, actor: Any, raw: Mapping[str, Any]) -> 
             else None
         )
         if place is None:
-            errors["unit_id"] = "Choose the unit the meter measures."
+            errors["unit_id"] = N_("Choose the unit the meter measures.")
     elif scope == MeterScope.common:
         building_id = _int(raw.get("building_id"))
         place = (
@@ -141,15 +144,15 @@ async def create_meter(db: AsyncSession, actor: Any, raw: Mapping[str, Any]) -> 
             else None
         )
         if place is None:
-            errors["building_id"] = "Choose the building whose common areas the meter measures."
+            errors["building_id"] = N_("Choose the building whose common areas the meter measures.")
     if place and code and "code" not in errors:
         taken = await db.scalar(
             sa.select(Meter.id).where(Meter.park_id == place["park_id"], Meter.code == code)
         )
         if taken:
-            errors["code"] = f"Meter {code} already exists in this park."
+            errors["code"] = Message(N_("Meter %(code)s already exists in this park."), code=code)
     if errors:
-        raise ValidationFailed("The meter was not created.", field_errors=errors)
+        raise ValidationFailed(N_("The meter was not created."), field_errors=errors)
     assert place is not None
     meter = Meter(
         park_id=place["park_id"],
@@ -169,7 +172,8 @@ async def create_meter(db: AsyncSession, actor: Any, raw: Mapping[str, Any]) -> 
             await db.flush()
     except IntegrityError:
         raise ValidationFailed(
-            "The meter was not created.", field_errors={"code": f"Meter {code} already exists."}
+            N_("The meter was not created."),
+            field_errors={"code": Message(N_("Meter %(code)s already exists."), code=code)},
         ) from None
     audit.record(
         db,
@@ -238,7 +242,7 @@ async def list_meters(db: AsyncSession, *, page: int = 1, **filters: Any) -> Pag
 async def get_meter(db: AsyncSession, meter_id: int) -> Meter:
     meter = await db.get(Meter, meter_id)
     if meter is None:
-        raise NotFound("No such meter")
+        raise NotFound(N_("No such meter"))
     return meter
 
 
@@ -274,11 +278,11 @@ async def record_reading(
     try:
         month = parse_month(str(raw.get("reading_month") or ""))
     except ValueError:
-        errors["reading_month"] = "Enter the month like 2026-11."
+        errors["reading_month"] = N_("Enter the month like 2026-11.")
     value = _decimal(raw.get("value"), "value", errors)
     read_on = _date(raw.get("read_on"), "read_on", errors, required=False) or today
     if read_on > today:
-        errors["read_on"] = "The date cannot be in the future."
+        errors["read_on"] = N_("The date cannot be in the future.")
     replaced = str(raw.get("replaced") or "").lower() in {"1", "true", "on", "yes"}
     replacement = None
     if replaced:
@@ -288,9 +292,9 @@ async def record_reading(
             replacement = utilities.Replacement(old_final, new_start)
     meter = await db.scalar(sa.select(Meter).where(Meter.id == meter_id).with_for_update())
     if meter is None:
-        raise NotFound("No such meter")
+        raise NotFound(N_("No such meter"))
     if errors:
-        raise ValidationFailed("The reading was not recorded.", field_errors=errors)
+        raise ValidationFailed(N_("The reading was not recorded."), field_errors=errors)
     assert month is not None and value is not None
     history = list(
         (
@@ -304,23 +308,29 @@ async def record_reading(
     )
     if history and month <= history[0].reading_month:
         raise ValidationFailed(
-            "The reading was not recorded.",
+            N_("The reading was not recorded."),
             field_errors={
-                "reading_month": f"Meter {meter.code} already has a reading for "
-                f"{history[0].reading_month:%Y-%m}; readings are entered month after month."
+                "reading_month": Message(
+                    N_(
+                        "Meter %(code)s already has a reading for %(month)s; readings are entered"
+                        " month after month."
+                    ),
+                    code=meter.code,
+                    month=f"{history[0].reading_month:%Y-%m}",
+                )
             },
         )
     if month < meter.installed_on.replace(day=1):
         raise ValidationFailed(
-            "The reading was not recorded.",
-            field_errors={"reading_month": "The meter was installed after that month."},
+            N_("The reading was not recorded."),
+            field_errors={"reading_month": N_("The meter was installed after that month.")},
         )
     previous = history[0].value if history else meter.initial_reading
     try:
         used = utilities.consumption(previous, value, replacement)
     except utilities.ReadingError as exc:
         raise ValidationFailed(
-            "The reading was not recorded.", field_errors={exc.field: exc.message}
+            N_("The reading was not recorded."), field_errors={exc.field: exc.message}
         ) from None
     flag = utilities.unusual_jump(used, [r.consumption for r in reversed(history)])
     reading = MeterReading(
@@ -344,8 +354,8 @@ async def record_reading(
             await db.flush()
     except IntegrityError:
         raise ValidationFailed(
-            "The reading was not recorded.",
-            field_errors={"reading_month": "There is already a reading for that month."},
+            N_("The reading was not recorded."),
+            field_errors={"reading_month": N_("There is already a reading for that month.")},
         ) from None
     audit.record(
         db,
@@ -374,11 +384,11 @@ async def confirm_reading(db: AsyncSession, actor: Any, reading_id: int) -> Mete
         sa.select(MeterReading).where(MeterReading.id == reading_id).with_for_update()
     )
     if reading is None:
-        raise NotFound("No such reading")
+        raise NotFound(N_("No such reading"))
     if not reading.flagged:
-        raise Conflict("This reading was not flagged.")
+        raise Conflict(N_("This reading was not flagged."))
     if reading.confirmed_at is not None:
-        raise Conflict("This reading was already confirmed.")
+        raise Conflict(N_("This reading was already confirmed."))
     reading.confirmed_at = utcnow()
     reading.confirmed_by = _actor_id(actor)
     await db.flush()
@@ -423,7 +433,7 @@ def _month_cell():
             try:
                 return parse_month(value)
             except ValueError:
-                raise ValueError("Enter the month like 2026-11") from None
+                raise ValueError(N_("Enter the month like 2026-11")) from None
 
         def export(self, value: Any, lang: str) -> Any:
             return value.strftime("%Y-%m") if isinstance(value, date) else value
@@ -553,13 +563,13 @@ def parse_tiers_text(value: str, errors: dict) -> list[dict] | None:
             price_fen = Decimal(price.strip()) * 100
             up_to = None if bound.strip() in {"*", ""} else str(Decimal(bound.strip()))
         except InvalidOperation:
-            errors["tiers"] = "Write tiers like 1000=0.60; 3000=0.75; *=0.90"
+            errors["tiers"] = N_("Write tiers like 1000=0.60; 3000=0.75; *=0.90")
             return None
         tiers.append({"up_to": up_to, "price_fen": str(price_fen)})
     try:
         utilities.parse_tiers(tiers)
     except ValueError as exc:
-        errors["tiers"] = f"Tiers: {exc}."
+        errors["tiers"] = Message(N_("Tiers: %(problem)s."), problem=exc.args[0])
         return None
     return tiers
 
@@ -570,15 +580,15 @@ async def create_tariff(db: AsyncSession, actor: Any, raw: Mapping[str, Any]) ->
     if not park_id or not await db.scalar(
         sa.text("SELECT EXISTS (SELECT 1 FROM parks WHERE id = :id)"), {"id": park_id}
     ):
-        errors["park_id"] = "Choose the park."
+        errors["park_id"] = N_("Choose the park.")
     kind = raw.get("kind")
     if kind not in {k.value for k in MeterKind}:
-        errors["kind"] = "Choose electricity or water."
+        errors["kind"] = N_("Choose electricity or water.")
     price = _decimal(raw.get("price"), "price", errors, places=4)
     valid_from = _date(raw.get("valid_from"), "valid_from", errors)
     valid_to = _date(raw.get("valid_to"), "valid_to", errors, required=False)
     if valid_from and valid_to and valid_to <= valid_from:
-        errors["valid_to"] = "The end must be after the start."
+        errors["valid_to"] = N_("The end must be after the start.")
     tiers = parse_tiers_text(str(raw.get("tiers") or ""), errors)
     if not errors:
         overlap = await db.scalar(
@@ -590,11 +600,11 @@ async def create_tariff(db: AsyncSession, actor: Any, raw: Mapping[str, Any]) ->
             )
         )
         if overlap:
-            errors["valid_from"] = (
+            errors["valid_from"] = N_(
                 "Another tariff of this kind is in force in these dates; end it first."
             )
     if errors:
-        raise ValidationFailed("The tariff was not saved.", field_errors=errors)
+        raise ValidationFailed(N_("The tariff was not saved."), field_errors=errors)
     tariff = Tariff(
         park_id=park_id,  # type: ignore[arg-type]
         kind=str(kind),
@@ -611,8 +621,10 @@ async def create_tariff(db: AsyncSession, actor: Any, raw: Mapping[str, Any]) ->
             await db.flush()
     except IntegrityError:
         raise ValidationFailed(
-            "The tariff was not saved.",
-            field_errors={"valid_from": "Another tariff of this kind is in force in these dates."},
+            N_("The tariff was not saved."),
+            field_errors={
+                "valid_from": N_("Another tariff of this kind is in force in these dates.")
+            },
         ) from None
     audit.record(
         db,
@@ -633,13 +645,13 @@ async def end_tariff(
     valid_to = _date(raw.get("valid_to"), "valid_to", errors)
     tariff = await db.get(Tariff, tariff_id)
     if tariff is None:
-        raise NotFound("No such tariff")
+        raise NotFound(N_("No such tariff"))
     if valid_to and valid_to <= tariff.valid_from:
-        errors["valid_to"] = "The end must be after the start."
+        errors["valid_to"] = N_("The end must be after the start.")
     if tariff.valid_to is not None:
-        errors["valid_to"] = "This tariff already has an end date."
+        errors["valid_to"] = N_("This tariff already has an end date.")
     if errors:
-        raise ValidationFailed("The tariff was not changed.", field_errors=errors)
+        raise ValidationFailed(N_("The tariff was not changed."), field_errors=errors)
     tariff.valid_to = valid_to
     await db.flush()
     audit.record(

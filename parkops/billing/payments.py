@@ -50,6 +50,7 @@ from parkops.billing.models import (
 from parkops.billing.run import shanghai_today
 from parkops.core import audit
 from parkops.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from parkops.core.i18n import N_, Message
 from parkops.core.money import format_fen, yuan_to_fen
 from parkops.db.base import utcnow
 
@@ -63,11 +64,11 @@ MANUAL_METHODS = (
     PaymentMethod.alipay,
 )
 METHOD_LABELS = {
-    PaymentMethod.bank_transfer: "Bank transfer",
-    PaymentMethod.cash: "Cash",
-    PaymentMethod.wechat_pay: "WeChat Pay",
-    PaymentMethod.alipay: "Alipay",
-    PaymentMethod.deposit: "Deposit applied",
+    PaymentMethod.bank_transfer: N_("Bank transfer"),
+    PaymentMethod.cash: N_("Cash"),
+    PaymentMethod.wechat_pay: N_("WeChat Pay"),
+    PaymentMethod.alipay: N_("Alipay"),
+    PaymentMethod.deposit: N_("Deposit applied"),
 }
 MAX_SLIP_BYTES = 5 * 1024 * 1024
 SLIP_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
@@ -155,13 +156,13 @@ def parse_amount(raw: Mapping[str, Any], errors: dict, field: str = "amount") ->
             try:
                 value = int(str(value))
             except ValueError:
-                errors[field] = "The amount must be a whole number of fen."
+                errors[field] = N_("The amount must be a whole number of fen.")
                 return None
         amount = value
     else:
         text = str(raw.get(field) or "").strip()
         if not text:
-            errors[field] = "Enter the amount."
+            errors[field] = N_("Enter the amount.")
             return None
         try:
             amount = yuan_to_fen(text)
@@ -169,7 +170,7 @@ def parse_amount(raw: Mapping[str, Any], errors: dict, field: str = "amount") ->
             errors[field] = str(exc)
             return None
     if amount <= 0:
-        errors[field] = "The amount must be more than zero."
+        errors[field] = N_("The amount must be more than zero.")
         return None
     return amount
 
@@ -180,22 +181,22 @@ def parse_date(value: Any, field: str, errors: dict, *, latest: date | None = No
     else:
         text = str(value or "").strip()
         if not text:
-            errors[field] = "Enter the date."
+            errors[field] = N_("Enter the date.")
             return None
         try:
             day = date.fromisoformat(text)
         except ValueError:
-            errors[field] = "Enter a date like 2026-12-05."
+            errors[field] = N_("Enter a date like 2026-12-05.")
             return None
     if latest is not None and day > latest:
-        errors[field] = "The date cannot be in the future."
+        errors[field] = N_("The date cannot be in the future.")
         return None
     return day
 
 
 def parse_method(value: Any, errors: dict, allowed=MANUAL_METHODS) -> str | None:
     if value not in {m.value for m in allowed}:
-        errors["method"] = "Choose how the money was paid."
+        errors["method"] = N_("Choose how the money was paid.")
         return None
     return str(value)
 
@@ -203,7 +204,7 @@ def parse_method(value: Any, errors: dict, allowed=MANUAL_METHODS) -> str | None
 def _text(raw: Mapping[str, Any], name: str, errors: dict, limit: int) -> str:
     value = str(raw.get(name) or "").strip()
     if len(value) > limit:
-        errors[name] = f"At most {limit} characters."
+        errors[name] = Message(N_("At most %(n)s characters."), n=limit)
     return value
 
 
@@ -217,7 +218,7 @@ def parse_allocations(raw: Any, errors: dict) -> dict[int, int] | None:
         try:
             bill_id = int(key)
         except (TypeError, ValueError):
-            errors["allocations"] = "Allocations name bills by their number."
+            errors["allocations"] = N_("Allocations name bills by their number.")
             continue
         if value in (None, ""):
             continue
@@ -248,7 +249,7 @@ async def parse_payment(db: AsyncSession, raw: Mapping[str, Any], today: date) -
     except (TypeError, ValueError):
         enterprise_id = None
     if enterprise_id is None or not await _enterprise_exists(db, enterprise_id):
-        errors["enterprise_id"] = "Choose the paying enterprise."
+        errors["enterprise_id"] = N_("Choose the paying enterprise.")
     amount = parse_amount(raw, errors)
     method = parse_method(raw.get("method"), errors)
     received_on = parse_date(raw.get("received_on"), "received_on", errors, latest=today)
@@ -256,12 +257,12 @@ async def parse_payment(db: AsyncSession, raw: Mapping[str, Any], today: date) -
     note = _text(raw, "note", errors, 500)
     key = str(raw.get("idempotency_key") or "").strip()
     if not KEY_PATTERN.match(key):
-        errors["idempotency_key"] = (
+        errors["idempotency_key"] = N_(
             "An idempotency key of 8 to 100 letters, digits or _.:- is required."
         )
     allocations = parse_allocations(raw.get("allocations"), errors)
     if errors:
-        raise ValidationFailed("The payment was not recorded.", field_errors=errors)
+        raise ValidationFailed(N_("The payment was not recorded."), field_errors=errors)
     return PaymentInput(
         enterprise_id,  # type: ignore[arg-type]
         amount,  # type: ignore[arg-type]
@@ -348,7 +349,7 @@ async def record_payment(
         )
     except alloc.AllocationError as exc:
         raise ValidationFailed(
-            "The payment was not recorded.", field_errors=_plan_errors(exc)
+            N_("The payment was not recorded."), field_errors=_plan_errors(exc)
         ) from None
     inserted = await db.scalar(
         pg_insert(Payment)
@@ -409,7 +410,7 @@ async def record_payment(
 def _same_or_conflict(existing: Payment, data: PaymentInput) -> Payment:
     if existing.enterprise_id != data.enterprise_id or existing.amount_fen != data.amount_fen:
         raise Conflict(
-            "This payment form was already submitted for another payment; reload the form."
+            N_("This payment form was already submitted for another payment; reload the form.")
         )
     return existing
 
@@ -525,17 +526,20 @@ async def refund_credit(
     reference = _text(raw, "reference", errors, 100)
     reason = _text(raw, "reason", errors, 500)
     if not reason and "reason" not in errors:
-        errors["reason"] = "Say why the credit is refunded."
+        errors["reason"] = N_("Say why the credit is refunded.")
     if errors:
-        raise ValidationFailed("The refund was not recorded.", field_errors=errors)
+        raise ValidationFailed(N_("The refund was not recorded."), field_errors=errors)
     await lock_enterprise(db, enterprise_id)
     payments = await credit_payments(db, enterprise_id)
     available = sum(p.unallocated_fen for p in payments)
     if amount > available:  # type: ignore[operator]
         raise ValidationFailed(
-            "The refund was not recorded.",
+            N_("The refund was not recorded."),
             field_errors={
-                "amount": f"The enterprise has only {format_fen(available)} yuan of credit."
+                "amount": Message(
+                    N_("The enterprise has only %(amount)s yuan of credit."),
+                    amount=format_fen(available),
+                )
             },
         )
     refunds = []
@@ -589,7 +593,7 @@ async def get_payment(db: AsyncSession, user: CurrentUser | None, payment_id: in
         )
     payment = await db.scalar(stmt.execution_options(populate_existing=True))
     if payment is None:
-        raise NotFound("No such payment")
+        raise NotFound(N_("No such payment"))
     return payment
 
 
@@ -680,7 +684,7 @@ async def report_slip(
 
     today = today or shanghai_today()
     if not actor.has(Role.enterprise_user) or actor.enterprise_id is None:
-        raise PermissionDenied("Only enterprise users report payments")
+        raise PermissionDenied(N_("Only enterprise users report payments"))
     errors: dict[str, str] = {}
     amount = parse_amount(raw, errors)
     method = parse_method(raw.get("method"), errors)
@@ -689,15 +693,17 @@ async def report_slip(
     note = _text(raw, "note", errors, 500)
     media_type = None
     if not data:
-        errors["slip"] = "Attach the bank slip (PDF, JPEG or PNG)."
+        errors["slip"] = N_("Attach the bank slip (PDF, JPEG or PNG).")
     elif len(data) > MAX_SLIP_BYTES:
-        errors["slip"] = f"The file is larger than {MAX_SLIP_BYTES // (1024 * 1024)} MB."
+        errors["slip"] = Message(
+            N_("The file is larger than %(mb)s MB."), mb=MAX_SLIP_BYTES // (1024 * 1024)
+        )
     else:
         media_type = slip_kind(data)
         if media_type is None:
-            errors["slip"] = "The file is not a PDF, JPEG or PNG."
+            errors["slip"] = N_("The file is not a PDF, JPEG or PNG.")
     if errors:
-        raise ValidationFailed("The payment was not reported.", field_errors=errors)
+        raise ValidationFailed(N_("The payment was not reported."), field_errors=errors)
     sha256 = hashlib.sha256(data).hexdigest()
     relative = f"{sha256[:2]}/{sha256}.{SLIP_TYPES[media_type]}"  # type: ignore[index]
     await anyio.to_thread.run_sync(write_atomically, slips_dir(storage_dir) / relative, data)
@@ -741,13 +747,23 @@ async def _lock_slip(db: AsyncSession, slip_id: int) -> PaymentSlip:
         .execution_options(populate_existing=True)
     )
     if slip is None:
-        raise NotFound("No such payment report")
+        raise NotFound(N_("No such payment report"))
     return slip
+
+
+# A report's status inside a sentence ("already confirmed").
+SLIP_STATES = {"pending": N_("pending"), "confirmed": N_("confirmed"), "rejected": N_("rejected")}
 
 
 def _already(slip: PaymentSlip) -> Conflict:
     return Conflict(
-        f"This payment report was already {slip.status}; it cannot be confirmed or rejected again."
+        Message(
+            N_(
+                "This payment report was already %(status)s; it cannot be confirmed or rejected"
+                " again."
+            ),
+            status=Message(SLIP_STATES.get(str(slip.status), str(slip.status))),
+        )
     )
 
 
@@ -799,13 +815,13 @@ async def reject_slip(db: AsyncSession, actor: Any, slip_id: int, reason: str) -
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(
-            "The payment report was not rejected.",
-            field_errors={"review_note": "Say why the report is rejected."},
+            N_("The payment report was not rejected."),
+            field_errors={"review_note": N_("Say why the report is rejected.")},
         )
     if len(reason) > 500:
         raise ValidationFailed(
-            "The payment report was not rejected.",
-            field_errors={"review_note": "At most 500 characters."},
+            N_("The payment report was not rejected."),
+            field_errors={"review_note": N_("At most 500 characters.")},
         )
     slip = await _lock_slip(db, slip_id)
     if slip.status != SlipStatus.pending:
@@ -836,5 +852,5 @@ async def get_slip(db: AsyncSession, user: CurrentUser, slip_id: int) -> Payment
         )
     slip = await db.scalar(stmt)
     if slip is None:
-        raise NotFound("No such payment report")
+        raise NotFound(N_("No such payment report"))
     return slip

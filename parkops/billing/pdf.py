@@ -22,6 +22,7 @@ from parkops.billing import payments, reports, service
 from parkops.billing.models import Allocation, AllocationSource, Bill, BillLine, Payment
 from parkops.billing.run import shanghai_today
 from parkops.core.errors import Conflict, NotFound
+from parkops.core.i18n import N_
 from parkops.documents.models import Document, DocumentKind, DocumentLanguage
 from parkops.documents.render import TEMPLATES, PdfTemplate
 
@@ -267,7 +268,7 @@ async def notice_context(db: AsyncSession, bill_id: int) -> BillNoticeContext:
     view = await service.bill_view(db, None, bill_id)
     bill: Bill = view["bill"]
     if bill.status == "draft":
-        raise Conflict("A draft has no payment notice; issue it first.")
+        raise Conflict(N_("A draft has no payment notice; issue it first."))
     parties = view["parties"]
     park_name, lessor = await _lessor(db, bill.park_id)
     earlier = await db.scalar(
@@ -307,7 +308,7 @@ def receipt_number(payment_id: int, received_on: date) -> str:
 async def receipt_context(db: AsyncSession, payment_id: int) -> ReceiptContext:
     payment = await db.get(Payment, payment_id, populate_existing=True)
     if payment is None:
-        raise NotFound("No such payment")
+        raise NotFound(N_("No such payment"))
     enterprise = (
         (
             await db.execute(
@@ -376,7 +377,7 @@ async def dunning_context(
         .first()
     )
     if contract is None:
-        raise NotFound("No such contract")
+        raise NotFound(N_("No such contract"))
     rows = (
         (
             await db.execute(
@@ -394,7 +395,7 @@ async def dunning_context(
         .all()
     )
     if not rows:
-        raise Conflict("This contract has no overdue bills: there is nothing to chase.")
+        raise Conflict(N_("This contract has no overdue bills: there is nothing to chase."))
     parties = (await bill_parties(db, contract["enterprise_id"], contract_id))["parties"]
     park_name, lessor = await _lessor(db, contract["park_id"])
     rate, _cap = (await late_fee_terms(db, [contract_id])).get(contract_id, (0, None))

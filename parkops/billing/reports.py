@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from parkops.billing import repository
 from parkops.billing import run_plan as rp
 from parkops.billing.run import shanghai_today
+from parkops.core.i18n import N_
 from parkops.core.money import fen_to_yuan
 from parkops.core.tabular import Column, date_value, integer, text
 from parkops.core.tabular import decimal as decimal_cell
@@ -296,12 +297,12 @@ LATE_FEE_COLUMNS = [
 ]
 
 REPORTS = {
-    "aging": ("Arrears aging", "欠费账龄", AGING_COLUMNS),
-    "collection": ("Collection rate", "收缴率", COLLECTION_COLUMNS),
-    "rent-roll": ("Rent roll", "租金清单", RENT_ROLL_COLUMNS),
-    "revenue": ("Revenue by charge type", "分类收入", REVENUE_COLUMNS),
-    "arrears": ("Contracts in arrears", "逾期合同", ARREARS_COLUMNS),
-    "late-fees": ("Accrued late fees", "应计滞纳金", LATE_FEE_COLUMNS),
+    "aging": (N_("Arrears aging"), "欠费账龄", AGING_COLUMNS),
+    "collection": (N_("Collection rate"), "收缴率", COLLECTION_COLUMNS),
+    "rent-roll": (N_("Rent roll"), "租金清单", RENT_ROLL_COLUMNS),
+    "revenue": (N_("Revenue by charge type"), "分类收入", REVENUE_COLUMNS),
+    "arrears": (N_("Contracts in arrears"), "逾期合同", ARREARS_COLUMNS),
+    "late-fees": (N_("Accrued late fees"), "应计滞纳金", LATE_FEE_COLUMNS),
 }
 
 

@@ -49,8 +49,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from parkops.billing import repository
 from parkops.billing import run_plan as rp
 from parkops.billing.models import BillingRun, RunStatus
-from parkops.core import audit
+from parkops.core import audit, i18n
 from parkops.core.errors import NotFound, ValidationFailed
+from parkops.core.i18n import N_, Message
 from parkops.core.money import ROUNDING_POLICY
 from parkops.db.base import utcnow
 
@@ -88,6 +89,10 @@ def savepoints(db: AsyncSession) -> Tx:
     return tx
 
 
+# Meter kinds inside a sentence ("electricity in Park A for 2026-12").
+KIND_WORDS = {"electricity": N_("electricity"), "water": N_("water")}
+
+
 def shanghai_today() -> date:
     from parkops.core.templating import SHANGHAI
 
@@ -117,15 +122,18 @@ async def start_run(
             month = rp.parse_month(month)
         except ValueError as exc:
             raise ValidationFailed(
-                "The billing run was not started.", field_errors={"month": str(exc)}
+                N_("The billing run was not started."), field_errors={"month": exc.args[0]}
             ) from None
     month = rp.month_start(month)
     latest = rp.add_months(rp.month_start(today), 1)
     if month > latest:
         raise ValidationFailed(
-            "The billing run was not started.",
+            N_("The billing run was not started."),
             field_errors={
-                "month": f"A month can be billed at most one month ahead (up to {latest:%Y-%m})."
+                "month": Message(
+                    N_("A month can be billed at most one month ahead (up to %(month)s)."),
+                    month=f"{latest:%Y-%m}",
+                )
             },
         )
     missing = await repository.missing_tariffs(db, month)
@@ -138,15 +146,27 @@ async def start_run(
                 )
             ).all()
         )
-        listed = "; ".join(
-            f"{kind} in {park_names.get(park, park)} for {day:%Y-%m}"
-            for park, kind, day in missing[:5]
+        listed = i18n.join(
+            [
+                Message(
+                    N_("%(kind)s in %(park)s for %(month)s"),
+                    kind=Message(KIND_WORDS.get(str(kind), str(kind))),
+                    park=park_names.get(park, park),
+                    month=f"{day:%Y-%m}",
+                )
+                for park, kind, day in missing[:5]
+            ]
         )
         raise ValidationFailed(
-            "The billing run was not started.",
+            N_("The billing run was not started."),
             field_errors={
-                "month": f"No tariff is in force for: {listed}. Add the tariff under Billing > "
-                "Tariffs, then start the run again."
+                "month": Message(
+                    N_(
+                        "No tariff is in force for: %(listed)s. Add the tariff under Billing >"
+                        " Tariffs, then start the run again."
+                    ),
+                    listed=listed,
+                )
             },
         )
     run = BillingRun(
@@ -341,9 +361,15 @@ async def execute_run(
         async with tx() as db:
             run = await db.get(BillingRun, run_id)
             if run is None:
-                raise NotFound("No such billing run")
+                raise NotFound(N_("No such billing run"))
             if run.status != RunStatus.running:
-                raise ValidationFailed(f"Billing run {run_id} is {run.status}, not running.")
+                raise ValidationFailed(
+                    Message(
+                        N_("Billing run %(id)s is %(status)s, not running."),
+                        id=run_id,
+                        status=run.status,
+                    )
+                )
             planned = await _plan(db, run)
             await db.execute(
                 sa.update(BillingRun)
@@ -478,7 +504,7 @@ def status_payload(run: BillingRun) -> dict:
 async def get_run(db: AsyncSession, run_id: int) -> BillingRun:
     run = await db.get(BillingRun, run_id, populate_existing=True)
     if run is None:
-        raise NotFound("No such billing run")
+        raise NotFound(N_("No such billing run"))
     return run
 
 

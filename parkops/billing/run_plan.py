@@ -35,6 +35,7 @@ from decimal import Decimal
 
 from parkops.billing import late_fees, utilities
 from parkops.billing.models import ChargeType, MeterKind, SourceKind
+from parkops.core.i18n import N_, Message
 from parkops.core.money import format_fen, round_half_up_to_fen
 
 PART_RENT = 1
@@ -56,12 +57,12 @@ def parse_month(text: str) -> date:
     raw = (text or "").strip()
     parts = raw.split("-")
     if len(parts) not in (2, 3) or not all(p.isdigit() for p in parts):
-        raise ValueError(f"'{text}' is not a month like 2026-12")
+        raise ValueError(Message(N_("'%(text)s' is not a month like 2026-12"), text=text))
     year, month = int(parts[0]), int(parts[1])
     if not (2000 <= year <= 2100 and 1 <= month <= 12):
-        raise ValueError(f"'{text}' is not a month like 2026-12")
+        raise ValueError(Message(N_("'%(text)s' is not a month like 2026-12"), text=text))
     if len(parts) == 3 and int(parts[2]) != 1:
-        raise ValueError(f"'{text}' is not a month like 2026-12")
+        raise ValueError(Message(N_("'%(text)s' is not a month like 2026-12"), text=text))
     return date(year, month, 1)
 
 

@@ -35,6 +35,7 @@ from parkops.billing.models import (
 from parkops.billing.run import shanghai_today
 from parkops.core import audit
 from parkops.core.errors import Conflict, NotFound, ValidationFailed
+from parkops.core.i18n import N_, Message
 from parkops.core.money import format_fen, yuan_to_fen
 from parkops.core.pagination import Page, paginate
 from parkops.db.base import utcnow
@@ -77,14 +78,14 @@ async def get_bill(db: AsyncSession, user: CurrentUser | None, bill_id: int) -> 
         )
     )
     if bill is None:
-        raise NotFound("No such bill")
+        raise NotFound(N_("No such bill"))
     return bill
 
 
 async def _lock_bill(db: AsyncSession, bill_id: int) -> Bill:
     enterprise_id = await db.scalar(sa.select(Bill.enterprise_id).where(Bill.id == bill_id))
     if enterprise_id is None:
-        raise NotFound("No such bill")
+        raise NotFound(N_("No such bill"))
     await payments.lock_enterprise(db, enterprise_id)
     bill = await db.scalar(
         sa.select(Bill)
@@ -97,7 +98,7 @@ async def _lock_bill(db: AsyncSession, bill_id: int) -> Bill:
 
 
 def _refused(exc: workflow.ActionRefused) -> Conflict:
-    return Conflict(str(exc))
+    return Conflict(exc.args[0])
 
 
 # --- reading --------------------------------------------------------------------------------
@@ -240,7 +241,7 @@ async def issue_bill(db: AsyncSession, actor: Any, bill_id: int, today: date | N
         )
     )
     if int(total) < 0:
-        raise ValidationFailed("A bill cannot be issued with a negative total.")
+        raise ValidationFailed(N_("A bill cannot be issued with a negative total."))
     await db.execute(
         sa.update(Bill)
         .where(Bill.id == bill_id)
@@ -284,15 +285,15 @@ async def add_draft_line(db: AsyncSession, actor: Any, bill_id: int, raw: Mappin
     amount = _signed_amount(raw, errors)
     description = str(raw.get("description") or "").strip()
     if not description:
-        errors["description"] = "Describe the adjustment."
+        errors["description"] = N_("Describe the adjustment.")
     elif len(description) > 500:
-        errors["description"] = "At most 500 characters."
+        errors["description"] = N_("At most 500 characters.")
     if errors:
-        raise ValidationFailed("The line was not added.", field_errors=errors)
+        raise ValidationFailed(N_("The line was not added."), field_errors=errors)
     bill = await _lock_bill(db, bill_id)
     if bill.status != BillStatus.draft:
         raise Conflict(
-            "Only draft bills can be changed; correct an issued bill with a credit note."
+            N_("Only draft bills can be changed; correct an issued bill with a credit note.")
         )
     line = BillLine(
         bill_id=bill_id,
@@ -341,16 +342,16 @@ def _signed_amount(raw: Mapping[str, Any], errors: dict, field: str = "amount") 
         try:
             value = int(raw[f"{field}_fen"])
         except (TypeError, ValueError):
-            errors[field] = "The amount must be a whole number of fen."
+            errors[field] = N_("The amount must be a whole number of fen.")
             return None
     else:
         try:
             value = yuan_to_fen(str(raw.get(field) or "").strip())
         except ValueError as exc:
-            errors[field] = str(exc) if raw.get(field) else "Enter the amount."
+            errors[field] = str(exc) if raw.get(field) else N_("Enter the amount.")
             return None
     if value == 0:
-        errors[field] = "The amount cannot be zero."
+        errors[field] = N_("The amount cannot be zero.")
         return None
     return value
 
@@ -358,9 +359,9 @@ def _signed_amount(raw: Mapping[str, Any], errors: dict, field: str = "amount") 
 def _reason(raw: Mapping[str, Any], errors: dict) -> str:
     reason = str(raw.get("reason") or "").strip()
     if not reason:
-        errors["reason"] = "Give the reason."
+        errors["reason"] = N_("Give the reason.")
     elif len(reason) > 1000:
-        errors["reason"] = "At most 1000 characters."
+        errors["reason"] = N_("At most 1000 characters.")
     return reason
 
 
@@ -411,7 +412,7 @@ async def void_bill(
     errors: dict[str, str] = {}
     reason = _reason(raw, errors)
     if errors:
-        raise ValidationFailed("The bill was not voided.", field_errors=errors)
+        raise ValidationFailed(N_("The bill was not voided."), field_errors=errors)
     bill = await _lock_bill(db, bill_id)
     try:
         workflow.check(bill.status, workflow.BillAction.void)
@@ -428,7 +429,7 @@ async def credit_bill(
     amount = payments.parse_amount(raw, errors)
     reason = _reason(raw, errors)
     if errors:
-        raise ValidationFailed("No credit note was made.", field_errors=errors)
+        raise ValidationFailed(N_("No credit note was made."), field_errors=errors)
     bill = await _lock_bill(db, bill_id)
     try:
         workflow.check(bill.status, workflow.BillAction.credit)
@@ -436,10 +437,15 @@ async def credit_bill(
         raise _refused(exc) from None
     if amount > bill.open_fen:  # type: ignore[operator]
         raise ValidationFailed(
-            "No credit note was made.",
+            N_("No credit note was made."),
             field_errors={
-                "amount": f"Only {format_fen(bill.open_fen)} yuan is open on this bill; correct "
-                "money already paid with an adjustment on the next bill."
+                "amount": Message(
+                    N_(
+                        "Only %(amount)s yuan is open on this bill; correct money already paid"
+                        " with an adjustment on the next bill."
+                    ),
+                    amount=format_fen(bill.open_fen),
+                )
             },
         )
     return await _credit(db, actor, bill, CreditNoteKind.correction, amount, reason)  # type: ignore[arg-type]
@@ -456,11 +462,11 @@ async def waive_late_fee(
         amount = payments.parse_amount(raw, errors)
     line = await db.get(BillLine, line_id)
     if line is None:
-        raise NotFound("No such bill line")
+        raise NotFound(N_("No such bill line"))
     if line.charge_type != ChargeType.late_fee:
-        raise ValidationFailed("Only late fees can be waived.")
+        raise ValidationFailed(N_("Only late fees can be waived."))
     if errors:
-        raise ValidationFailed("The late fee was not waived.", field_errors=errors)
+        raise ValidationFailed(N_("The late fee was not waived."), field_errors=errors)
     bill = await _lock_bill(db, line.bill_id)
     try:
         workflow.check(bill.status, workflow.BillAction.waive)
@@ -477,8 +483,12 @@ async def waive_late_fee(
     amount = room if amount is None else amount
     if room <= 0 or amount > room:
         raise ValidationFailed(
-            "The late fee was not waived.",
-            field_errors={"amount": f"At most {format_fen(max(room, 0))} yuan can be waived."},
+            N_("The late fee was not waived."),
+            field_errors={
+                "amount": Message(
+                    N_("At most %(amount)s yuan can be waived."), amount=format_fen(max(room, 0))
+                )
+            },
         )
     return await _credit(db, actor, bill, CreditNoteKind.late_fee_waiver, amount, reason, line_id)
 
@@ -495,9 +505,9 @@ async def add_adjustment(
         {"id": contract_id},
     )
     if not exists:
-        raise NotFound("No such contract")
+        raise NotFound(N_("No such contract"))
     if errors:
-        raise ValidationFailed("The adjustment was not recorded.", field_errors=errors)
+        raise ValidationFailed(N_("The adjustment was not recorded."), field_errors=errors)
     adjustment = Adjustment(
         contract_id=contract_id,
         amount_fen=amount,  # type: ignore[arg-type]
@@ -531,7 +541,7 @@ async def set_park_settings(
     errors: dict[str, str] = {}
     policy = raw.get("allocation_policy")
     if policy not in {p.value for p in AllocationPolicy}:
-        errors["allocation_policy"] = "Choose how payments are allocated."
+        errors["allocation_policy"] = N_("Choose how payments are allocated.")
     values: dict[str, int] = {}
     for name, low, high in (("utility_due_days", 0, 90), ("dunning_after_days", 1, 365)):
         try:
@@ -539,14 +549,16 @@ async def set_park_settings(
             if not low <= values[name] <= high:
                 raise ValueError
         except ValueError:
-            errors[name] = f"A whole number from {low} to {high}."
+            errors[name] = Message(
+                N_("A whole number from %(low)s to %(high)s."), low=low, high=high
+            )
     exists = await db.scalar(
         sa.text("SELECT EXISTS (SELECT 1 FROM parks WHERE id = :id)"), {"id": park_id}
     )
     if not exists:
-        raise NotFound("No such park")
+        raise NotFound(N_("No such park"))
     if errors:
-        raise ValidationFailed("The settings were not saved.", field_errors=errors)
+        raise ValidationFailed(N_("The settings were not saved."), field_errors=errors)
     current = await db.get(BillingParkSettings, park_id)
     before = None if current is None else audit.snapshot(current)
     if current is None:

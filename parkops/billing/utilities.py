@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from itertools import pairwise
 
+from parkops.core.i18n import N_, Message
+
 JUMP_FACTOR = Decimal(3)
 """A month's consumption above 3x the average of the previous months is flagged for review."""
 JUMP_HISTORY = 6
@@ -60,29 +62,46 @@ def consumption(
     new meter ran since its start value.
     """
     if value < 0:
-        raise ReadingError("value", "A meter reading cannot be negative.")
+        raise ReadingError("value", N_("A meter reading cannot be negative."))
     if replacement is None:
         if value < previous:
             raise ReadingError(
                 "value",
-                f"The reading {value} is lower than the previous reading {previous}. If the meter "
-                "was replaced, enter the old meter's final reading and the new meter's start "
-                "reading.",
+                Message(
+                    N_(
+                        "The reading %(value)s is lower than the previous reading %(previous)s."
+                        " If the meter was replaced, enter the old meter's final reading and the"
+                        " new meter's start reading."
+                    ),
+                    value=value,
+                    previous=previous,
+                ),
             )
         return value - previous
     if replacement.old_final < previous:
         raise ReadingError(
             "old_final_value",
-            f"The old meter's final reading {replacement.old_final} is lower than its previous "
-            f"reading {previous}.",
+            Message(
+                N_(
+                    "The old meter's final reading %(final)s is lower than its previous reading"
+                    " %(previous)s."
+                ),
+                final=replacement.old_final,
+                previous=previous,
+            ),
         )
     if replacement.new_start < 0:
-        raise ReadingError("new_start_value", "The new meter's start reading cannot be negative.")
+        raise ReadingError(
+            "new_start_value", N_("The new meter's start reading cannot be negative.")
+        )
     if value < replacement.new_start:
         raise ReadingError(
             "value",
-            f"The reading {value} is lower than the new meter's start reading "
-            f"{replacement.new_start}.",
+            Message(
+                N_("The reading %(value)s is lower than the new meter's start reading %(start)s."),
+                value=value,
+                start=replacement.new_start,
+            ),
         )
     return (replacement.old_final - previous) + (value - replacement.new_start)
 
@@ -132,19 +151,19 @@ def parse_tiers(raw: Sequence[Mapping[str, object]] | None) -> tuple[Tier, ...]:
             up_to = None if item.get("up_to") in (None, "") else Decimal(str(item["up_to"]))
             price = Decimal(str(item["price_fen"]))
         except (KeyError, InvalidOperation, TypeError):
-            raise ValueError(f"tier {i + 1} is not a number") from None
+            raise ValueError(Message(N_("tier %(n)s is not a number"), n=i + 1)) from None
         if price < 0:
-            raise ValueError(f"tier {i + 1}: the price cannot be negative")
+            raise ValueError(Message(N_("tier %(n)s: the price cannot be negative"), n=i + 1))
         if up_to is not None and up_to <= 0:
-            raise ValueError(f"tier {i + 1}: the upper bound must be positive")
+            raise ValueError(Message(N_("tier %(n)s: the upper bound must be positive"), n=i + 1))
         tiers.append(Tier(up_to, price))
     for prev, cur in pairwise(tiers):
         if prev.up_to is None:
-            raise ValueError("only the last tier may be open-ended")
+            raise ValueError(Message(N_("only the last tier may be open-ended")))
         if cur.up_to is not None and cur.up_to <= prev.up_to:
-            raise ValueError("tier bounds must rise")
+            raise ValueError(Message(N_("tier bounds must rise")))
     if tiers[-1].up_to is not None:
-        raise ValueError("the last tier must be open-ended")
+        raise ValueError(Message(N_("the last tier must be open-ended")))
     return tuple(tiers)
 
 

@@ -24,6 +24,7 @@ from enum import StrEnum
 from types import MappingProxyType
 
 from parkops.billing.models import BillStatus
+from parkops.core.i18n import N_, Message
 
 
 class BillAction(StrEnum):
@@ -49,23 +50,35 @@ ALLOWED: MappingProxyType[BillStatus, frozenset[BillAction]] = MappingProxyType(
 
 STATUS_LABELS = MappingProxyType(
     {
-        BillStatus.draft: "Draft",
-        BillStatus.issued: "Issued",
-        BillStatus.partially_paid: "Partially paid",
-        BillStatus.paid: "Paid",
-        BillStatus.void: "Void",
+        BillStatus.draft: N_("Draft"),
+        BillStatus.issued: N_("Issued"),
+        BillStatus.partially_paid: N_("Partially paid"),
+        BillStatus.paid: N_("Paid"),
+        BillStatus.void: N_("Void"),
     }
 )
 
 REFUSALS = MappingProxyType(
     {
-        (BillStatus.paid, BillAction.void): "A paid bill cannot be voided; correct it with an "
-        "adjustment on the next bill.",
-        (BillStatus.partially_paid, BillAction.void): "A bill that has received money cannot be "
-        "voided; credit what is still open or put an adjustment on the next bill.",
-        (BillStatus.void, BillAction.void): "The bill is already void.",
+        (BillStatus.paid, BillAction.void): N_(
+            "A paid bill cannot be voided; correct it with an adjustment on the next bill."
+        ),
+        (BillStatus.partially_paid, BillAction.void): N_(
+            "A bill that has received money cannot be "
+            "voided; credit what is still open or put an adjustment on the next bill."
+        ),
+        (BillStatus.void, BillAction.void): N_("The bill is already void."),
     }
 )
+
+# The statuses inside a sentence ("A draft bill cannot ...").
+_STATUS_LOWER = {
+    BillStatus.draft: N_("draft"),
+    BillStatus.issued: N_("issued"),
+    BillStatus.partially_paid: N_("partially paid"),
+    BillStatus.paid: N_("paid"),
+    BillStatus.void: N_("void"),
+}
 
 
 class ActionRefused(Exception):
@@ -78,9 +91,13 @@ def check(status: BillStatus | str, action: BillAction | str) -> None:
         return
     message = REFUSALS.get((status, action))
     if message is None:
-        message = f"A {STATUS_LABELS[status].lower()} bill cannot be changed that way ({action})."
+        message = Message(
+            N_("A %(status)s bill cannot be changed that way (%(action)s)."),
+            status=Message(_STATUS_LOWER[status]),
+            action=action.value,
+        )
         if status is not BillStatus.draft and action is BillAction.issue:
-            message = "The bill is already issued."
+            message = N_("The bill is already issued.")
     raise ActionRefused(message)
 
 

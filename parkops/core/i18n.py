@@ -60,6 +60,14 @@ class Message(str):
         return (_rebuild, (self.template, self.params))
 
 
+def join(messages: list[str], sep: str = "; ") -> Message:
+    """Messages joined with ``sep`` (English: ``sep.join(messages)``), each one translated where
+    the whole is shown."""
+    template = sep.join(f"%(m{i})s" for i in range(len(messages)))
+    values = {f"m{i}": m if isinstance(m, Message) else Message(m) for i, m in enumerate(messages)}
+    return Message(template, **values)
+
+
 def _rebuild(template: str, params: dict[str, object]) -> Message:
     return Message(template, **params)
 

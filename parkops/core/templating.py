@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -53,6 +54,13 @@ def _ngettext(singular: str, plural: str, n: int, **variables: object) -> Markup
     return text % {"num": n, **variables}
 
 
+def plain_number(value: Decimal | int | None) -> str:
+    """A Decimal without trailing zeros and never in exponent form (30, not 3E+1)."""
+    if value is None:
+        return ""
+    return format(Decimal(value).normalize(), "f")
+
+
 def make_environment(templates_dir: Path) -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(templates_dir)),
@@ -66,7 +74,9 @@ def make_environment(templates_dir: Path) -> Environment:
     # so a message quoting user input (a service error such as "'<b>' is not a code") would be
     # rendered unescaped and a bare "%" would crash. Ours escape and only format with arguments.
     env.globals.update(_=_gettext, gettext=_gettext, ngettext=_ngettext)
-    env.filters.update(money=format_fen, dt=local_dt, date=fmt_date, role_label=role_label)
+    env.filters.update(
+        num=plain_number, money=format_fen, dt=local_dt, date=fmt_date, role_label=role_label
+    )
     env.filters["capitals"] = fen_to_chinese_capitals  # 人民币壹万元整, for contracts and receipts
     env.globals.update(page_url=page_url, ROLE_LABELS=ROLE_LABELS)
     return env

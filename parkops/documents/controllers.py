@@ -16,6 +16,7 @@ from litestar.response import File
 
 from parkops.accounts.roles import ANY_USER
 from parkops.core.errors import NotFound
+from parkops.core.i18n import N_
 from parkops.db.request_session import DbSession
 from parkops.documents import schemas, service
 from parkops.documents.filenames import content_disposition
@@ -30,7 +31,7 @@ def _file_response(request: Request, document: Document, *, inline: bool) -> Fil
         # The row exists but the file does not (restored database without the files folder):
         # an operator problem, logged, and a 404 rather than a half response.
         log.error("document %s: file %s is missing", document.id, path)
-        raise NotFound("The file of this document is missing")
+        raise NotFound(N_("The file of this document is missing"))
     return File(
         path=path,
         media_type="application/pdf",

@@ -27,6 +27,7 @@ from parkops.accounts.identity import CurrentUser
 from parkops.config import get_settings
 from parkops.core import audit
 from parkops.core.errors import NotFound, ValidationFailed
+from parkops.core.i18n import N_
 from parkops.core.pagination import Page, paginate
 from parkops.documents.access import visible_to
 from parkops.documents.filenames import clean_filename
@@ -92,19 +93,19 @@ def _validate(
 ) -> dict[str, str]:
     errors: dict[str, str] = {}
     if kind not in {k.value for k in DocumentKind}:
-        errors["kind"] = "Unknown document kind"
+        errors["kind"] = N_("Unknown document kind")
     if not entity or len(entity) > 64:
-        errors["entity"] = "Name the entity the document belongs to"
+        errors["entity"] = N_("Name the entity the document belongs to")
     if not isinstance(entity_id, int) or isinstance(entity_id, bool):
-        errors["entity_id"] = "The entity id must be a number"
+        errors["entity_id"] = N_("The entity id must be a number")
     if not isinstance(pdf_bytes, bytes | bytearray) or not pdf_bytes.startswith(b"%PDF-"):
-        errors["pdf_bytes"] = "Not a PDF file"
+        errors["pdf_bytes"] = N_("Not a PDF file")
     if not template or len(template) > 64:
-        errors["template"] = "Name the template the document was made with"
+        errors["template"] = N_("Name the template the document was made with")
     if not isinstance(template_version, int) or template_version < 1:
-        errors["template_version"] = "The template version must be a positive number"
+        errors["template_version"] = N_("The template version must be a positive number")
     if language not in {v.value for v in DocumentLanguage}:
-        errors["language"] = "Unknown language mode"
+        errors["language"] = N_("Unknown language mode")
     return errors
 
 
@@ -127,7 +128,7 @@ async def store_document(
     kind, language = str(kind), str(language)
     errors = _validate(kind, entity, entity_id, pdf_bytes, template, template_version, language)
     if errors:
-        raise ValidationFailed("The document cannot be stored", field_errors=errors)
+        raise ValidationFailed(N_("The document cannot be stored"), field_errors=errors)
     data = bytes(pdf_bytes)
     sha256 = hashlib.sha256(data).hexdigest()
     relative = storage_path_for(sha256)
@@ -199,7 +200,7 @@ async def get_document(db: AsyncSession, user: CurrentUser, document_id: int) ->
         sa.select(Document).where(Document.id == document_id, visible_to(user))
     )
     if document is None:
-        raise NotFound("No such document")
+        raise NotFound(N_("No such document"))
     return document
 
 

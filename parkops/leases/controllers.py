@@ -13,8 +13,10 @@ from markupsafe import escape
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parkops.accounts.roles import STAFF, Role
+from parkops.core import i18n
 from parkops.core.errors import AppError, Conflict, PermissionDenied, ValidationFailed
 from parkops.core.home import DASHBOARD_CARDS
+from parkops.core.i18n import N_, Message
 from parkops.core.web import as_list, form_data, optional_int, redirect, render
 from parkops.db.request_session import DbSession
 from parkops.documents import service as documents
@@ -37,31 +39,45 @@ READERS = STAFF | ENTERPRISE_USER
 
 CHOICES = {
     "rent_basis": [
-        ("per_m2_month", "元/m²·month"),
-        ("per_m2_day", "元/m²·day"),
-        ("fixed_monthly", "Fixed monthly amount (元)"),
+        ("per_m2_month", N_("元/m²·month")),
+        ("per_m2_day", N_("元/m²·day")),
+        ("fixed_monthly", N_("Fixed monthly amount (元)")),
     ],
-    "area_basis": [("gross", "Gross floor area"), ("leasable", "Leasable area")],
-    "property_fee_area_basis": [("", "Same as rent"), ("gross", "Gross"), ("leasable", "Leasable")],
+    "area_basis": [("gross", N_("Gross floor area")), ("leasable", N_("Leasable area"))],
+    "property_fee_area_basis": [
+        ("", N_("Same as rent")),
+        ("gross", N_("Gross")),
+        ("leasable", N_("Leasable")),
+    ],
     "cycle": [
-        ("monthly", "Monthly"),
-        ("quarterly", "Quarterly"),
-        ("half_yearly", "Half-yearly"),
-        ("yearly", "Yearly"),
+        ("monthly", N_("Monthly")),
+        ("quarterly", N_("Quarterly")),
+        ("half_yearly", N_("Half-yearly")),
+        ("yearly", N_("Yearly")),
     ],
     "due_kind": [
-        ("days_before", "N days before the period starts"),
-        ("day_of_month", "By day N of the period's first month"),
+        ("days_before", N_("N days before the period starts")),
+        ("day_of_month", N_("By day N of the period's first month")),
     ],
-    "proration": [("by_days", "By days"), ("started_month_whole", "A started month counts whole")],
+    "proration": [
+        ("by_days", N_("By days")),
+        ("started_month_whole", N_("A started month counts whole")),
+    ],
     "escalation_kind": [
-        ("none", "None"),
-        ("percent", "Yearly percentage"),
-        ("steps", "Explicit rates from dates"),
+        ("none", N_("None")),
+        ("percent", N_("Yearly percentage")),
+        ("steps", N_("Explicit rates from dates")),
     ],
-    "escalation_anchor": [("start", "The term start"), ("rent_start", "The rent start date")],
-    "deposit_kind": [("none", "None"), ("months", "Months of rent"), ("fixed", "Fixed amount")],
-    "language": [("zh", "Chinese"), ("zh_en", "Chinese with English")],
+    "escalation_anchor": [
+        ("start", N_("The term start")),
+        ("rent_start", N_("The rent start date")),
+    ],
+    "deposit_kind": [
+        ("none", N_("None")),
+        ("months", N_("Months of rent")),
+        ("fixed", N_("Fixed amount")),
+    ],
+    "language": [("zh", N_("Chinese")), ("zh_en", N_("Chinese with English"))],
 }
 LABELS = {
     "status_labels": STATUS_LABELS,
@@ -71,11 +87,11 @@ LABELS = {
     "choice_labels": {name: dict(pairs) for name, pairs in CHOICES.items()},
     "reservation_statuses": ["live", *[s.value for s in ReservationStatus if s != "active"]],
     "reservation_labels": {
-        "live": "Holding",
-        "active": "Holding",
-        "expired": "Expired",
-        "released": "Released",
-        "converted": "Taken up by a contract",
+        "live": N_("Holding"),
+        "active": N_("Holding"),
+        "expired": N_("Expired"),
+        "released": N_("Released"),
+        "converted": N_("Taken up by a contract"),
     },
     "unit_status_labels": {k.value: v for k, v in UNIT_STATUS_LABELS.items()},
 }
@@ -238,7 +254,7 @@ class ContractPages(Controller):
         return redirect(
             request,
             f"/leases/contracts/{contract.id}",
-            flash=("success", "The contract was saved."),
+            flash=("success", N_("The contract was saved.")),
         )
 
     @get("/contracts/{contract_id:int}", opt={"roles": STAFF})
@@ -274,7 +290,9 @@ class ContractPages(Controller):
                 status_code=exc.status_code,
             )
         return redirect(
-            request, f"/leases/contracts/{contract_id}", flash=("success", "The draft was saved.")
+            request,
+            f"/leases/contracts/{contract_id}",
+            flash=("success", N_("The draft was saved.")),
         )
 
     @post("/contracts/{contract_id:int}/transition", opt={"roles": LEASING})
@@ -288,14 +306,17 @@ class ContractPages(Controller):
         except (ValidationFailed, Conflict, PermissionDenied) as exc:
             message = exc.message
             if exc.field_errors:
-                message += " " + "; ".join(exc.field_errors.values())
+                message = i18n.join([message, i18n.join(list(exc.field_errors.values()))], sep=" ")
             return await _detail_page(
                 request, db, contract_id, status_code=exc.status_code, action_error=message
             )
         return redirect(
             request,
             f"/leases/contracts/{contract_id}",
-            flash=("success", ACTION_LABELS.get(action, action) + ": done."),
+            flash=(
+                "success",
+                Message(N_("%(action)s: done."), action=Message(ACTION_LABELS.get(action, action))),
+            ),
         )
 
     @post("/contracts/{contract_id:int}/pdf", opt={"roles": STAFF})
@@ -315,7 +336,7 @@ class ContractPages(Controller):
         return redirect(
             request,
             f"/leases/contracts/{contract_id}",
-            flash=("success", "The contract PDF was generated."),
+            flash=("success", N_("The contract PDF was generated.")),
         )
 
     # --- amendment, renewal, termination ------------------------------------------------------
@@ -375,7 +396,7 @@ class ContractPages(Controller):
             f"/leases/contracts/{contract_id}",
             flash=(
                 "success",
-                "The amendment was saved; the schedule was recomputed from its date.",
+                N_("The amendment was saved; the schedule was recomputed from its date."),
             ),
         )
 
@@ -407,7 +428,7 @@ class ContractPages(Controller):
         return redirect(
             request,
             f"/leases/contracts/{successor.id}",
-            flash=("success", "The renewal was drafted. Check it and submit it for approval."),
+            flash=("success", N_("The renewal was drafted. Check it and submit it for approval.")),
         )
 
     @get("/contracts/{contract_id:int}/terminate", opt={"roles": LEASING})
@@ -436,7 +457,10 @@ class ContractPages(Controller):
         return redirect(
             request,
             f"/leases/contracts/{contract_id}",
-            flash=("success", "The contract was terminated; the settlement statement is below."),
+            flash=(
+                "success",
+                N_("The contract was terminated; the settlement statement is below."),
+            ),
         )
 
     # --- lists ----------------------------------------------------------------------------------
@@ -524,7 +548,9 @@ class ReservationPages(Controller):
             await service.create_reservation(db, request.user, data)
         except (ValidationFailed, Conflict) as exc:
             return await self._form(request, db, data, exc.field_errors, exc.status_code)
-        return redirect(request, "/leases/reservations", flash=("success", "The units are held."))
+        return redirect(
+            request, "/leases/reservations", flash=("success", N_("The units are held."))
+        )
 
     @post("/{reservation_id:int}/release", opt={"roles": LEASING})
     async def release(
@@ -535,7 +561,7 @@ class ReservationPages(Controller):
         except Conflict as exc:
             return redirect(request, "/leases/reservations", flash=("error", exc.message))
         return redirect(
-            request, "/leases/reservations", flash=("success", "The hold was released.")
+            request, "/leases/reservations", flash=("success", N_("The hold was released."))
         )
 
 
@@ -558,7 +584,7 @@ async def contract_pdf_response(request: Request, db: AsyncSession, contract_id:
         )
     path = documents.file_path(document, settings.documents_dir)
     if not path.is_file():
-        raise AppError("The file of this document is missing")
+        raise AppError(N_("The file of this document is missing"))
     return File(
         path=path,
         media_type="application/pdf",

@@ -38,6 +38,7 @@ from decimal import Decimal, localcontext
 from enum import StrEnum
 from fractions import Fraction
 
+from parkops.core.i18n import N_, Message
 from parkops.core.money import format_fen, round_half_up_to_fen
 
 MAX_TERM_YEARS = 20
@@ -636,14 +637,14 @@ def validate_terms(terms: LeaseTerms) -> list[tuple[str, str]]:
 
     for name in ("start", "end"):
         if not isinstance(getattr(terms, name), date):
-            err(name, "must be a date")
+            err(name, N_("must be a date"))
     if errors:
         return errors
     term_ok = terms.end > terms.start
     if not term_ok:
-        err("end", "must be after the start date")
+        err("end", N_("must be after the start date"))
     elif terms.end > add_months(terms.start, 12 * MAX_TERM_YEARS):
-        err("end", f"a lease term cannot exceed {MAX_TERM_YEARS} years")
+        err("end", Message(N_("a lease term cannot exceed %(n)s years"), n=MAX_TERM_YEARS))
 
     for name, kind in (
         ("rent_basis", RentBasis),
@@ -652,11 +653,14 @@ def validate_terms(terms: LeaseTerms) -> list[tuple[str, str]]:
         ("proration", Proration),
     ):
         if not isinstance(getattr(terms, name), kind):
-            err(name, f"must be one of {', '.join(kind)}")
+            err(name, Message(N_("must be one of %(choices)s"), choices=", ".join(kind)))
     if terms.property_fee_area_basis is not None and not isinstance(
         terms.property_fee_area_basis, AreaBasis
     ):
-        err("property_fee_area_basis", f"must be one of {', '.join(AreaBasis)}")
+        err(
+            "property_fee_area_basis",
+            Message(N_("must be one of %(choices)s"), choices=", ".join(AreaBasis)),
+        )
     if errors:
         return errors
 
@@ -667,7 +671,7 @@ def validate_terms(terms: LeaseTerms) -> list[tuple[str, str]]:
         areas_ok &= _check_area(err, "leasable_area_m2", terms.leasable_area_m2)
     if areas_ok and terms.leasable_area_m2 is not None:
         if terms.leasable_area_m2 > terms.gross_area_m2:
-            err("leasable_area_m2", "cannot exceed the gross area")
+            err("leasable_area_m2", N_("cannot exceed the gross area"))
     needed = []
     if terms.rent_basis is not RentBasis.FIXED_MONTHLY:
         needed.append(terms.area_basis)
@@ -676,25 +680,28 @@ def validate_terms(terms: LeaseTerms) -> list[tuple[str, str]]:
     for basis in dict.fromkeys(needed):
         area = terms._area(basis)
         if area is None:
-            err("leasable_area_m2", "required when charging on the leasable area")
+            err("leasable_area_m2", N_("required when charging on the leasable area"))
         elif areas_ok and area == 0:
-            err(f"{basis.value}_area_m2", "must be more than zero")
+            err(f"{basis.value}_area_m2", N_("must be more than zero"))
 
     if terms.rent_start is not None and term_ok:
         if terms.rent_start < terms.start:
-            err("rent_start", "cannot be before the start of the term")
+            err("rent_start", N_("cannot be before the start of the term"))
         elif terms.rent_start >= terms.end:
-            err("rent_start", "must be before the end: the rent-free period covers the whole term")
+            err(
+                "rent_start",
+                N_("must be before the end: the rent-free period covers the whole term"),
+            )
     if terms.signed_on is not None and term_ok and terms.signed_on >= terms.end:
-        err("signed_on", "must be before the end of the term")
+        err("signed_on", N_("must be before the end of the term"))
 
     rule = terms.due_rule
     if not isinstance(rule, DueRule) or not isinstance(rule.kind, DueKind):
-        err("due_rule", "unknown due rule")
+        err("due_rule", N_("unknown due rule"))
     elif rule.kind is DueKind.DAY_OF_MONTH and not 1 <= rule.value <= 31:
-        err("due_rule.value", "day of month must be between 1 and 31")
+        err("due_rule.value", N_("day of month must be between 1 and 31"))
     if rule.kind is DueKind.DAYS_BEFORE and not 0 <= rule.value <= 366:
-        err("due_rule.value", "days before must be between 0 and 366")
+        err("due_rule.value", N_("days before must be between 0 and 366"))
 
     if term_ok:
         _validate_escalation(terms, err)
@@ -706,36 +713,36 @@ def _validate_escalation(terms: LeaseTerms, err: _Err) -> None:
     esc = terms.escalation
     if isinstance(esc, PercentEscalation):
         if _check_decimal(err, "escalation.percent", esc.percent) and not (0 < esc.percent <= 100):
-            err("escalation.percent", "must be more than 0 and at most 100 percent")
+            err("escalation.percent", N_("must be more than 0 and at most 100 percent"))
         if esc.from_year < 2:
-            err("escalation.from_year", "the first rise can apply from contract year 2 on")
+            err("escalation.from_year", N_("the first rise can apply from contract year 2 on"))
         if esc.max_increases is not None and esc.max_increases < 1:
-            err("escalation.max_increases", "must be at least 1 (or none for no limit)")
+            err("escalation.max_increases", N_("must be at least 1 (or none for no limit)"))
     elif isinstance(esc, StepEscalation):
         if not esc.steps:
-            err("escalation.steps", "give at least one step")
+            err("escalation.steps", N_("give at least one step"))
         previous = terms.start
         for i, step in enumerate(esc.steps):
             field = f"escalation.steps[{i}]"
             _check_decimal(err, f"{field}.rate", step.rate)
             if not terms.start < step.effective_from < terms.end:
-                err(f"{field}.effective_from", "must fall inside the term, after its start")
+                err(f"{field}.effective_from", N_("must fall inside the term, after its start"))
             elif step.effective_from <= previous and i > 0:
-                err(f"{field}.effective_from", "steps must be in date order, one per date")
+                err(f"{field}.effective_from", N_("steps must be in date order, one per date"))
             previous = max(previous, step.effective_from)
     elif esc is not None:
-        err("escalation", "unknown escalation rule")
+        err("escalation", N_("unknown escalation rule"))
 
 
 def _validate_deposit(rule: DepositRule | None, err: _Err) -> None:
     if isinstance(rule, DepositMonths):
         if isinstance(rule.months, bool) or not isinstance(rule.months, int) or rule.months < 1:
-            err("deposit.months", "must be a whole number of months, at least 1")
+            err("deposit.months", N_("must be a whole number of months, at least 1"))
     elif isinstance(rule, DepositFixed):
         if not isinstance(rule.amount_fen, int) or rule.amount_fen < 0:
-            err("deposit.amount_fen", "must be a non-negative amount")
+            err("deposit.amount_fen", N_("must be a non-negative amount"))
     elif rule is not None:
-        err("deposit", "unknown deposit rule")
+        err("deposit", N_("unknown deposit rule"))
 
 
 def _check_decimal(err: _Err, field: str, value: object) -> bool:
@@ -745,20 +752,20 @@ def _check_decimal(err: _Err, field: str, value: object) -> bool:
     a fraction with a million-digit denominator.
     """
     if isinstance(value, float):
-        err(field, "must be a Decimal, not a float")
+        err(field, N_("must be a Decimal, not a float"))
         return False
     if isinstance(value, bool) or not isinstance(value, Decimal | int):
-        err(field, "must be a number")
+        err(field, N_("must be a number"))
         return False
     number = Decimal(value)
     if not number.is_finite():
-        err(field, "must be a number")
+        err(field, N_("must be a number"))
     elif number < 0:
-        err(field, "cannot be negative")
+        err(field, N_("cannot be negative"))
     elif number and number.adjusted() > 12:
-        err(field, "is too large")
+        err(field, N_("is too large"))
     elif number and number.adjusted() < -12:
-        err(field, "is too small")
+        err(field, N_("is too small"))
     else:
         return True
     return False
@@ -768,7 +775,7 @@ def _check_area(err: _Err, field: str, value: object) -> bool:
     if not _check_decimal(err, field, value):
         return False
     if (Fraction(value) * 100).denominator != 1:  # type: ignore[arg-type]
-        err(field, "at most two decimals")
+        err(field, N_("at most two decimals"))
         return False
     return True
 

@@ -47,6 +47,8 @@ from parkops.accounts.identity import CurrentUser
 from parkops.accounts.roles import Role
 from parkops.core import audit
 from parkops.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from parkops.core.i18n import N_, Message
+from parkops.core.i18n import join as join_messages
 from parkops.core.pagination import Page, paginate
 from parkops.core.templating import SHANGHAI
 from parkops.db.base import utcnow
@@ -139,41 +141,49 @@ class ContractInput:
     language: str
 
 
+_RESERVATION_STATES = {
+    "active": N_("active"),
+    "released": N_("released"),
+    "expired": N_("expired"),
+    "converted": N_("converted"),
+}
+
+
 def parse_unit_ids(raw: Any, errors: dict, name: str = "unit_ids") -> list[int]:
     """Unit ids from a list (JSON, repeated form fields) or a comma/space separated string."""
     if raw is None or raw == "":
-        errors[name] = "Choose at least one unit"
+        errors[name] = N_("Choose at least one unit")
         return []
     items = raw if isinstance(raw, list | tuple) else str(raw).replace(",", " ").split()
     ids: list[int] = []
     for item in items:
         if isinstance(item, bool):
-            errors[name] = "Unit ids must be whole numbers"
+            errors[name] = N_("Unit ids must be whole numbers")
             return []
         try:
             value = int(str(item).strip())
         except ValueError:
-            errors[name] = f"'{item}' is not a unit id"
+            errors[name] = Message(N_("'%(item)s' is not a unit id"), item=item)
             return []
         if value <= 0:
-            errors[name] = f"'{item}' is not a unit id"
+            errors[name] = Message(N_("'%(item)s' is not a unit id"), item=item)
             return []
         if value not in ids:
             ids.append(value)
     if not ids:
-        errors[name] = "Choose at least one unit"
+        errors[name] = N_("Choose at least one unit")
     elif len(ids) > MAX_UNITS:
-        errors[name] = f"A contract can have at most {MAX_UNITS} units"
+        errors[name] = Message(N_("A contract can have at most %(n)s units"), n=MAX_UNITS)
     return ids
 
 
 async def _check_enterprise(db: AsyncSession, raw: Any, errors: dict) -> int | None:
     enterprise_id = t.parse_int(raw, "enterprise_id", errors, required=True, minimum=1)
     if enterprise_id is None:
-        errors["enterprise_id"] = "Choose the enterprise"
+        errors["enterprise_id"] = N_("Choose the enterprise")
         return None
     if await repository.enterprise_row(db, enterprise_id) is None:
-        errors["enterprise_id"] = "No such enterprise"
+        errors["enterprise_id"] = N_("No such enterprise")
         return None
     return enterprise_id
 
@@ -187,30 +197,49 @@ async def _check_units(
     found = await repository.units_by_id(db, unit_ids)
     missing = [str(i) for i in unit_ids if i not in found]
     if missing:
-        errors["unit_ids"] = f"No such unit: {', '.join(missing)}"
+        errors["unit_ids"] = Message(N_("No such unit: %(units)s"), units=", ".join(missing))
         return []
     units = [found[i] for i in unit_ids]
     problems = []
     for u in units:
         if u["retired_at"] is not None:
-            problems.append(f"Unit {u['code']} was split or merged and cannot be let")
+            problems.append(
+                Message(N_("Unit %(code)s was split or merged and cannot be let"), code=u["code"])
+            )
         elif u["phase_status"] != "operating":
             if u["handover_date"] is None:
                 problems.append(
-                    f"Unit {u['code']} is in a phase that is not operating and has no hand-over"
-                    " date yet: it cannot be pre-let"
+                    Message(
+                        N_(
+                            "Unit %(code)s is in a phase that is not operating and has no"
+                            " hand-over date yet: it cannot be pre-let"
+                        ),
+                        code=u["code"],
+                    )
                 )
             elif start is not None and start < u["handover_date"]:
                 problems.append(
-                    f"Unit {u['code']} can be pre-let only from the hand-over of its phase"
-                    f" ({u['handover_date'].isoformat()})"
+                    Message(
+                        N_(
+                            "Unit %(code)s can be pre-let only from the hand-over of its phase"
+                            " (%(date)s)"
+                        ),
+                        code=u["code"],
+                        date=u["handover_date"].isoformat(),
+                    )
                 )
         elif u["status"] == "unavailable":
-            problems.append(f"Unit {u['code']} is unavailable ({u['unavailable_reason'] or ''})")
+            problems.append(
+                Message(
+                    N_("Unit %(code)s is unavailable (%(reason)s)"),
+                    code=u["code"],
+                    reason=u["unavailable_reason"] or "",
+                )
+            )
     if len({u["park_id"] for u in units}) > 1:
-        problems.append("All units of a contract must be in the same park")
+        problems.append(N_("All units of a contract must be in the same park"))
     if problems:
-        errors["unit_ids"] = "; ".join(problems)
+        errors["unit_ids"] = join_messages(problems)
         return []
     return units
 
@@ -223,7 +252,7 @@ async def parse_contract(db: AsyncSession, raw: Mapping[str, Any]) -> ContractIn
     start = t.parse_date(raw.get("start_date"), "start_date", errors, required=True)
     end = t.parse_date(raw.get("end_date"), "end_date", errors, required=True)
     if start and end and end <= start:
-        errors["end_date"] = "The end date must be after the start date"
+        errors["end_date"] = N_("The end date must be after the start date")
     terms = t.parse_terms(raw, errors)
     purpose = t.parse_text(raw.get("purpose"), "purpose", errors, max_length=200)
     purpose_en = t.parse_text(raw.get("purpose_en"), "purpose_en", errors, max_length=200)
@@ -239,7 +268,7 @@ async def parse_contract(db: AsyncSession, raw: Mapping[str, Any]) -> ContractIn
         leasable = sum((u["leasable_area"] for u in units), Decimal("0.00"))
         lease_terms = t.lease_terms(terms, start, end, gross, leasable)
         t.check_terms(lease_terms, errors)
-    _fail("The contract was not saved.", errors)
+    _fail(N_("The contract was not saved."), errors)
     assert enterprise_id and start and end and terms and lease_terms
     return ContractInput(
         enterprise_id=enterprise_id,
@@ -365,16 +394,33 @@ async def _conflicts(
         when = _fmt_range(r["start"], r["end"])
         if r["kind"] == OccupancyKind.contract:
             if r["number"]:
-                name = f"contract {r['number']}"
+                name = Message(N_("contract %(number)s"), number=r["number"])
             else:
-                name = f"contract draft #{r['contract_id']} (pending approval)"
-            messages.append(f"Unit {code} is already let to {r['enterprise']} under {name}, {when}")
+                name = Message(N_("contract draft #%(id)s (pending approval)"), id=r["contract_id"])
+            messages.append(
+                Message(
+                    N_("Unit %(code)s is already let to %(enterprise)s under %(name)s, %(when)s"),
+                    code=code,
+                    enterprise=r["enterprise"],
+                    name=name,
+                    when=when,
+                )
+            )
         else:
             if r["held_until"] < today:
                 continue  # expired: released before the insert
             messages.append(
-                f"Unit {code} is held for {r['enterprise']} until "
-                f"{r['held_until'].isoformat()} (reservation #{r['reservation_id']}, {when})"
+                Message(
+                    N_(
+                        "Unit %(code)s is held for %(enterprise)s until %(until)s"
+                        " (reservation #%(id)s, %(when)s)"
+                    ),
+                    code=code,
+                    enterprise=r["enterprise"],
+                    until=r["held_until"].isoformat(),
+                    id=r["reservation_id"],
+                    when=when,
+                )
             )
     return messages
 
@@ -418,14 +464,14 @@ async def _occupy(
             exclude_contract_id=exclude_contract_id,
             exclude_reservation_id=exclude_reservation_id,
         )
-        message = "; ".join(messages) or "The units were let in the meantime"
+        message = join_messages(messages) if messages else N_("The units were let in the meantime")
         raise Conflict(message, field_errors={"unit_ids": message}) from None
 
 
 async def _raise_if_conflicts(db: AsyncSession, **kwargs: Any) -> None:
     messages = await _conflicts(db, **kwargs)
     if messages:
-        message = "; ".join(messages)
+        message = join_messages(messages)
         raise Conflict(message, field_errors={"unit_ids": message})
 
 
@@ -495,7 +541,7 @@ async def get_contract(db: AsyncSession, user: CurrentUser, contract_id: int) ->
         )
     ).scalar_one_or_none()
     if contract is None:
-        raise NotFound("No such contract")
+        raise NotFound(N_("No such contract"))
     return contract
 
 
@@ -506,7 +552,7 @@ async def _lock_contract(db: AsyncSession, contract_id: int) -> LeaseContract:
         )
     ).scalar_one_or_none()
     if contract is None:
-        raise NotFound("No such contract")
+        raise NotFound(N_("No such contract"))
     return contract
 
 
@@ -842,7 +888,7 @@ def _require_role(actor: Any, roles: frozenset[Role]) -> None:
     if _is_system(actor):
         return
     if not (actor.roles & roles):
-        raise PermissionDenied("Your role may not do this")
+        raise PermissionDenied(N_("Your role may not do this"))
 
 
 LEASING_ROLES = frozenset({Role.leasing, Role.park_admin})
@@ -949,12 +995,12 @@ async def update_draft(
     today = today or shanghai_today()
     contract = await _lock_contract(db, contract_id)
     if contract.status != ContractStatus.draft:
-        raise Conflict("Only a draft can be edited; an active contract is amended.")
+        raise Conflict(N_("Only a draft can be edited; an active contract is amended."))
     data = await parse_contract(db, raw)
     if contract.predecessor_id and data.start != contract.start_date:
         raise ValidationFailed(
-            "The contract was not saved.",
-            field_errors={"start_date": "A renewal starts where the contract it renews ends"},
+            N_("The contract was not saved."),
+            field_errors={"start_date": N_("A renewal starts where the contract it renews ends")},
         )
     await _raise_if_conflicts(
         db,
@@ -1046,15 +1092,15 @@ async def transition(
             system=_is_system(actor),
         )
     except TransitionNotAllowed as exc:
-        raise Conflict(str(exc)) from None
+        raise Conflict(exc.args[0]) from None
     except RoleNotAllowed as exc:
-        raise PermissionDenied(str(exc)) from None
+        raise PermissionDenied(exc.args[0]) from None
     if step.action is ContractAction.terminate:
-        raise ValidationFailed("Use the termination form: it needs an end date and a reason.")
+        raise ValidationFailed(N_("Use the termination form: it needs an end date and a reason."))
     note = (note or "").strip() or None
     if step.note_required and not note:
         raise ValidationFailed(
-            "Say why.", field_errors={"note": "A note is required for this action"}
+            N_("Say why."), field_errors={"note": N_("A note is required for this action")}
         )
     before = _contract_snapshot(contract)
     unit_ids = list(
@@ -1100,7 +1146,7 @@ async def _submit(
 ) -> None:
     errors: dict[str, str] = {}
     await _check_units(db, unit_ids, contract.start_date, errors)
-    _fail("The contract cannot be submitted.", errors)
+    _fail(N_("The contract cannot be submitted."), errors)
     await _release_expired_holds(db, actor, today, unit_ids)
     common = {
         "unit_ids": unit_ids,
@@ -1201,7 +1247,12 @@ async def _mark_predecessor_renewed(
     try:
         step = plan(old.status, ContractAction.mark_renewed, (), system=True)
     except TransitionNotAllowed as exc:
-        raise Conflict(f"The contract this one renews cannot be renewed: {exc}") from None
+        raise Conflict(
+            Message(
+                N_("The contract this one renews cannot be renewed: %(reason)s"),
+                reason=exc.args[0],
+            )
+        ) from None
     before = _contract_snapshot(old)
     old.status = step.target
     old.updated_at = utcnow()
@@ -1243,7 +1294,7 @@ async def amend_terms(
     today = today or shanghai_today()
     contract = await _lock_contract(db, contract_id)
     if contract.status != ContractStatus.active:
-        raise Conflict("Only an active contract can be amended (a draft is edited).")
+        raise Conflict(N_("Only an active contract can be amended (a draft is edited)."))
     versions = await terms_versions(db, contract.id)  # type: ignore[arg-type]
     latest = versions[-1]
     raw = merge_terms(t.form_values(t.from_row(latest)), raw)
@@ -1253,13 +1304,14 @@ async def amend_terms(
     terms = t.parse_terms(raw, errors)
     if effective is not None:
         if not contract.start_date < effective < contract.effective_end:
-            errors["effective_from"] = "The amendment must take effect inside the term"
+            errors["effective_from"] = N_("The amendment must take effect inside the term")
         elif effective <= latest.effective_from:
-            errors["effective_from"] = (
-                f"A later amendment already applies from {latest.effective_from.isoformat()}"
+            errors["effective_from"] = Message(
+                N_("A later amendment already applies from %(date)s"),
+                date=latest.effective_from.isoformat(),
             )
     if terms is not None and terms.cycle.value != latest.cycle:
-        errors["cycle"] = (
+        errors["cycle"] = N_(
             "The payment cycle cannot change in an amendment (the billing periods would no "
             "longer line up); terminate and draw up a new contract instead"
         )
@@ -1270,7 +1322,7 @@ async def amend_terms(
         gross, leasable = _areas(units)
         lt = t.lease_terms(terms, contract.start_date, contract.end_date, gross, leasable)
         t.check_terms(lt, errors)
-    _fail("The amendment was not saved.", errors)
+    _fail(N_("The amendment was not saved."), errors)
     assert terms and effective and lt
     new_version = latest.version + 1
     resolved = t.with_rent_start(terms, contract.start_date)
@@ -1364,9 +1416,9 @@ async def renew(
     today = today or shanghai_today()
     old = await _lock_contract(db, contract_id)
     if old.status not in (ContractStatus.active, ContractStatus.expired):
-        raise Conflict("Only an active or expired contract can be renewed.")
+        raise Conflict(N_("Only an active or expired contract can be renewed."))
     if old.terminated_on is not None:
-        raise Conflict("A terminated contract cannot be renewed.")
+        raise Conflict(N_("A terminated contract cannot be renewed."))
     existing = await db.scalar(
         sa.select(LeaseContract.id).where(
             LeaseContract.predecessor_id == old.id,
@@ -1374,17 +1426,19 @@ async def renew(
         )
     )
     if existing:
-        raise Conflict(f"This contract already has a renewal (contract #{existing}).")
+        raise Conflict(
+            Message(N_("This contract already has a renewal (contract #%(id)s)."), id=existing)
+        )
     errors: dict[str, str] = {}
     start = old.end_date
     default_end = sched.add_months(start, _term_months(old.start_date, old.end_date))
     end = t.parse_date(raw.get("end_date"), "end_date", errors) or default_end
     if end <= start:
-        errors["end_date"] = "The renewal must end after it starts"
+        errors["end_date"] = N_("The renewal must end after it starts")
     percent = t.parse_decimal(
         raw.get("increase_percent"), "increase_percent", errors, places=2, maximum=Decimal(100)
     )
-    _fail("The renewal was not drafted.", errors)
+    _fail(N_("The renewal was not drafted."), errors)
     versions = await terms_versions(db, old.id)  # type: ignore[arg-type]
     units = await repository.contract_units(db, old.id)  # type: ignore[arg-type]
     latest_lt = lease_terms_for(old, versions[-1], units)
@@ -1450,20 +1504,23 @@ async def terminate(
             system=_is_system(actor),
         )
     except TransitionNotAllowed as exc:
-        raise Conflict(str(exc)) from None
+        raise Conflict(exc.args[0]) from None
     except RoleNotAllowed as exc:
-        raise PermissionDenied(str(exc)) from None
+        raise PermissionDenied(exc.args[0]) from None
     errors: dict[str, str] = {}
     end = t.parse_date(raw.get("end_date"), "end_date", errors, required=True)
     reason = t.parse_text(raw.get("reason"), "reason", errors, max_length=2000)
     if not reason and "reason" not in errors:
-        errors["reason"] = "Give the reason for the termination"
+        errors["reason"] = N_("Give the reason for the termination")
     if end is not None and not contract.start_date < end < contract.end_date:
-        errors["end_date"] = (
-            "The early end date must fall after the start and before the contract's end "
-            f"({contract.end_date.isoformat()})"
+        errors["end_date"] = Message(
+            N_(
+                "The early end date must fall after the start and before the contract's end "
+                "(%(date)s)"
+            ),
+            date=contract.end_date.isoformat(),
         )
-    _fail("The contract was not terminated.", errors)
+    _fail(N_("The contract was not terminated."), errors)
     assert end is not None
     units = await repository.contract_units(db, contract.id)  # type: ignore[arg-type]
     versions = {v.version: v for v in await terms_versions(db, contract.id)}  # type: ignore[arg-type]
@@ -1587,14 +1644,16 @@ async def create_reservation(
     held_until = t.parse_date(raw.get("held_until"), "held_until", errors, required=True)
     note = t.parse_text(raw.get("note"), "note", errors, max_length=2000)
     if end is not None and end <= start:
-        errors["end_date"] = "The end date must be after the start date"
+        errors["end_date"] = N_("The end date must be after the start date")
     if held_until is not None:
         if held_until < today:
-            errors["held_until"] = "A hold must last until today or later"
+            errors["held_until"] = N_("A hold must last until today or later")
         elif held_until > today + timedelta(days=MAX_HOLD_DAYS):
-            errors["held_until"] = f"A hold can last at most {MAX_HOLD_DAYS} days"
+            errors["held_until"] = Message(
+                N_("A hold can last at most %(n)s days"), n=MAX_HOLD_DAYS
+            )
     units = await _check_units(db, unit_ids, start, errors)
-    _fail("The reservation was not saved.", errors)
+    _fail(N_("The reservation was not saved."), errors)
     assert enterprise_id and held_until
     ids = [u["id"] for u in units]
     released = await _release_expired_holds(db, actor, today, ids)
@@ -1671,9 +1730,16 @@ async def release_reservation(
         )
     ).scalar_one_or_none()
     if reservation is None:
-        raise NotFound("No such reservation")
+        raise NotFound(N_("No such reservation"))
     if reservation.status != ReservationStatus.active:
-        raise Conflict(f"This reservation is already {reservation.status}.")
+        raise Conflict(
+            Message(
+                N_("This reservation is already %(status)s."),
+                status=Message(
+                    _RESERVATION_STATES.get(str(reservation.status), str(reservation.status))
+                ),
+            )
+        )
     reservation.status = ReservationStatus.released
     reservation.closed_at = utcnow()
     reservation.closed_by = _actor_id(actor)
@@ -1771,7 +1837,7 @@ async def get_reservation(db: AsyncSession, reservation_id: int, today: date | N
         .first()
     )
     if row is None:
-        raise NotFound("No such reservation")
+        raise NotFound(N_("No such reservation"))
     return dict(row)
 
 
@@ -1817,19 +1883,21 @@ async def set_park_settings(
 ) -> LeaseParkSettings:
     _require_role(actor, frozenset({Role.park_admin}))
     if await repository.park_name(db, park_id) is None:
-        raise NotFound("No such park")
+        raise NotFound(N_("No such park"))
     errors: dict[str, str] = {}
     prefix = t.parse_text(
         raw.get("contract_prefix"), "contract_prefix", errors, max_length=8
     ).upper()
     if not prefix or not prefix[0].isalpha() or not prefix.isalnum() or not prefix.isascii():
-        errors["contract_prefix"] = "One to eight capital letters or digits, starting with a letter"
+        errors["contract_prefix"] = N_(
+            "One to eight capital letters or digits, starting with a letter"
+        )
     fields = {
         name: t.parse_text(raw.get(name), name, errors, max_length=column.type.length)
         for name, column in LeaseParkSettings.__table__.c.items()
         if name not in ("park_id", "contract_prefix") and name in raw
     }
-    _fail("The settings were not saved.", errors)
+    _fail(N_("The settings were not saved."), errors)
     settings = await db.get(LeaseParkSettings, park_id)
     before = audit.snapshot(settings) if settings else None
     if settings is None:

@@ -28,6 +28,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
+from parkops.core.i18n import N_, Message
 from parkops.core.money import fen_to_yuan, yuan_to_fen
 from parkops.leases import schedule as s
 
@@ -44,37 +45,38 @@ class DepositKind(StrEnum):
 
 
 FIELD_LABELS = {
-    "rent_basis": "Rent basis",
-    "rent_rate": "Rent",
-    "area_basis": "Area basis",
-    "property_fee_rate": "Property fee",
-    "property_fee_area_basis": "Property fee area basis",
-    "rent_start": "Rent start date",
-    "rent_free_months": "Rent-free months",
-    "cycle": "Payment cycle",
-    "due_kind": "Due rule",
-    "due_value": "Due day / days",
-    "proration": "Proration",
-    "escalation_kind": "Escalation",
-    "escalation_percent": "Escalation %",
-    "escalation_from_year": "Escalation from year",
-    "escalation_max_increases": "Number of increases",
-    "escalation_anchor": "Lease years count from",
-    "escalation_steps": "Rent steps",
-    "deposit_kind": "Deposit",
-    "deposit_months": "Deposit months",
-    "deposit_amount": "Deposit amount",
-    "late_fee_daily_rate": "Late fee per day",
-    "late_fee_cap_percent": "Late fee cap",
-    "vat_rate": "VAT rate",
-    "signed_on": "Signing date",
-    "start_date": "Start date",
-    "end_date": "End date",
+    "rent_basis": N_("Rent basis"),
+    "rent_rate": N_("Rent"),
+    "area_basis": N_("Area basis"),
+    "property_fee_rate": N_("Property fee"),
+    "property_fee_area_basis": N_("Property fee area basis"),
+    "rent_start": N_("Rent start date"),
+    "rent_free_months": N_("Rent-free months"),
+    "cycle": N_("Payment cycle"),
+    "due_kind": N_("Due rule"),
+    "due_value": N_("Due day / days"),
+    "proration": N_("Proration"),
+    "escalation_kind": N_("Escalation"),
+    "escalation_percent": N_("Escalation %"),
+    "escalation_from_year": N_("Escalation from year"),
+    "escalation_max_increases": N_("Number of increases"),
+    "escalation_anchor": N_("Lease years count from"),
+    "escalation_steps": N_("Rent steps"),
+    "deposit_kind": N_("Deposit"),
+    "deposit_months": N_("Deposit months"),
+    "deposit_amount": N_("Deposit amount"),
+    "late_fee_daily_rate": N_("Late fee per day"),
+    "late_fee_cap_percent": N_("Late fee cap"),
+    "vat_rate": N_("VAT rate"),
+    "signed_on": N_("Signing date"),
+    "start_date": N_("Start date"),
+    "end_date": N_("End date"),
 }
 
 
-def label(name: str) -> str:
-    return FIELD_LABELS.get(name, name)
+def label(name: str) -> Message:
+    """The field's name, translated wherever the message quoting it is shown."""
+    return Message(FIELD_LABELS.get(name, name))
 
 
 @dataclass(frozen=True)
@@ -145,28 +147,34 @@ def parse_decimal(
     raw = _last(raw)
     if _blank(raw):
         if required:
-            errors[name] = f"{label(name)} is required"
+            errors[name] = Message(N_("%(field)s is required"), field=label(name))
         return None
     if isinstance(raw, bool):
-        errors[name] = f"{label(name)} is not a number"
+        errors[name] = Message(N_("%(field)s is not a number"), field=label(name))
         return None
     text = str(raw).strip().replace(",", "").replace("，", "")
     try:
         value = Decimal(text)
     except InvalidOperation:
-        errors[name] = f"{label(name)} '{raw}' is not a number"
+        errors[name] = Message(
+            N_("%(field)s '%(value)s' is not a number"), field=label(name), value=raw
+        )
         return None
     if not value.is_finite() or (value and value.adjusted() > 12):
-        errors[name] = f"{label(name)} '{raw}' is not a usable number"
+        errors[name] = Message(
+            N_("%(field)s '%(value)s' is not a usable number"), field=label(name), value=raw
+        )
         return None
     if value < 0:
-        errors[name] = f"{label(name)} cannot be negative"
+        errors[name] = Message(N_("%(field)s cannot be negative"), field=label(name))
         return None
     if value != value.quantize(Decimal(1).scaleb(-places)):
-        errors[name] = f"{label(name)} may have at most {places} decimals"
+        errors[name] = Message(
+            N_("%(field)s may have at most %(n)s decimals"), field=label(name), n=places
+        )
         return None
     if maximum is not None and value > maximum:
-        errors[name] = f"{label(name)} must be at most {maximum}"
+        errors[name] = Message(N_("%(field)s must be at most %(n)s"), field=label(name), n=maximum)
         return None
     return value
 
@@ -183,10 +191,10 @@ def parse_int(
     raw = _last(raw)
     if _blank(raw):
         if required:
-            errors[name] = f"{label(name)} is required"
+            errors[name] = Message(N_("%(field)s is required"), field=label(name))
         return None
     if isinstance(raw, bool):
-        errors[name] = f"{label(name)} must be a whole number"
+        errors[name] = Message(N_("%(field)s must be a whole number"), field=label(name))
         return None
     try:
         number = Decimal(str(raw).strip())
@@ -194,13 +202,13 @@ def parse_int(
             raise InvalidOperation
         value = int(number)
     except (InvalidOperation, ValueError):
-        errors[name] = f"{label(name)} must be a whole number"
+        errors[name] = Message(N_("%(field)s must be a whole number"), field=label(name))
         return None
     if minimum is not None and value < minimum:
-        errors[name] = f"{label(name)} must be at least {minimum}"
+        errors[name] = Message(N_("%(field)s must be at least %(n)s"), field=label(name), n=minimum)
         return None
     if maximum is not None and value > maximum:
-        errors[name] = f"{label(name)} must be at most {maximum}"
+        errors[name] = Message(N_("%(field)s must be at most %(n)s"), field=label(name), n=maximum)
         return None
     return value
 
@@ -209,14 +217,16 @@ def parse_date(raw: Any, name: str, errors: dict, *, required: bool = False) -> 
     raw = _last(raw)
     if _blank(raw):
         if required:
-            errors[name] = f"{label(name)} is required"
+            errors[name] = Message(N_("%(field)s is required"), field=label(name))
         return None
     if isinstance(raw, date):
         return raw
     try:
         return date.fromisoformat(str(raw).strip())
     except ValueError:
-        errors[name] = f"{label(name)} '{raw}' is not a date (YYYY-MM-DD)"
+        errors[name] = Message(
+            N_("%(field)s '%(value)s' is not a date (YYYY-MM-DD)"), field=label(name), value=raw
+        )
         return None
 
 
@@ -224,20 +234,27 @@ def parse_choice(raw: Any, enum, name: str, errors: dict, default=None):
     raw = _last(raw)
     if _blank(raw):
         if default is None:
-            errors[name] = f"{label(name)} is required"
+            errors[name] = Message(N_("%(field)s is required"), field=label(name))
         return default
     try:
         return enum(str(raw).strip())
     except ValueError:
         allowed = ", ".join(e.value for e in enum)
-        errors[name] = f"{label(name)} '{raw}' is not one of: {allowed}"
+        errors[name] = Message(
+            N_("%(field)s '%(value)s' is not one of: %(allowed)s"),
+            field=label(name),
+            value=raw,
+            allowed=allowed,
+        )
         return default
 
 
 def parse_text(raw: Any, name: str, errors: dict, *, max_length: int) -> str:
     text = "" if _blank(raw) else str(_last(raw)).strip()
     if len(text) > max_length:
-        errors[name] = f"{label(name)} is longer than {max_length} characters"
+        errors[name] = Message(
+            N_("%(field)s is longer than %(n)s characters"), field=label(name), n=max_length
+        )
         return text[:max_length]
     return text
 
@@ -259,7 +276,9 @@ def parse_steps(raw: Any, errors: dict) -> tuple[s.RentStep, ...]:
                 continue
             match = _STEP_RE.match(part)
             if not match:
-                errors[name] = f"Write each step as YYYY-MM-DD=rate; '{part.strip()}' is not"
+                errors[name] = Message(
+                    N_("Write each step as YYYY-MM-DD=rate; '%(part)s' is not"), part=part.strip()
+                )
                 return ()
             items.append((match.group(1), match.group(2)))
     steps = []
@@ -272,7 +291,7 @@ def parse_steps(raw: Any, errors: dict) -> tuple[s.RentStep, ...]:
             return ()
         steps.append(s.RentStep(when, rate))  # type: ignore[arg-type]
     if not steps:
-        errors[name] = "Give at least one step (YYYY-MM-DD=rate)"
+        errors[name] = N_("Give at least one step (YYYY-MM-DD=rate)")
     return tuple(steps)
 
 
@@ -300,7 +319,7 @@ def parse_terms(raw: Mapping[str, Any], errors: dict[str, str]) -> TermsInput | 
         raw.get("rent_free_months"), "rent_free_months", errors, minimum=0, maximum=240
     )
     if rent_start is not None and free_months:
-        errors["rent_free_months"] = "Give either the rent start date or rent-free months"
+        errors["rent_free_months"] = N_("Give either the rent start date or rent-free months")
     cycle = parse_choice(
         raw.get("cycle"), s.PaymentCycle, "cycle", errors, s.PaymentCycle.QUARTERLY
     )
@@ -363,7 +382,9 @@ def _parse_escalation(raw: Mapping[str, Any], errors: dict) -> s.Escalation | No
         steps = parse_steps(raw.get("escalation_steps"), errors)
         return s.StepEscalation(steps) if steps else None
     if kind != "percent":
-        errors["escalation_kind"] = f"Escalation '{kind}' is not one of: none, percent, steps"
+        errors["escalation_kind"] = Message(
+            N_("Escalation '%(kind)s' is not one of: none, percent, steps"), kind=kind
+        )
         return None
     percent = parse_decimal(
         raw.get("escalation_percent"),
@@ -414,7 +435,7 @@ def _parse_deposit(raw: Mapping[str, Any], errors: dict) -> s.DepositRule | None
     if kind is DepositKind.fixed:
         amount_raw = _last(raw.get("deposit_amount"))
         if _blank(amount_raw):
-            errors["deposit_amount"] = "Deposit amount is required"
+            errors["deposit_amount"] = N_("Deposit amount is required")
             return None
         try:
             fen = yuan_to_fen(str(amount_raw))
@@ -422,7 +443,7 @@ def _parse_deposit(raw: Mapping[str, Any], errors: dict) -> s.DepositRule | None
             errors["deposit_amount"] = str(exc)
             return None
         if fen < 0:
-            errors["deposit_amount"] = "Deposit amount cannot be negative"
+            errors["deposit_amount"] = N_("Deposit amount cannot be negative")
             return None
         return s.DepositFixed(fen)
     return None
@@ -488,7 +509,7 @@ def check_terms(lt: s.LeaseTerms, errors: dict[str, str]) -> None:
         target = form_field(name)
         if target == "rent_start" and "rent_start" in message and lt.rent_start is not None:
             message = (
-                "The rent-free period cannot cover the whole term"
+                N_("The rent-free period cannot cover the whole term")
                 if lt.rent_start >= lt.end
                 else message
             )

@@ -31,6 +31,7 @@ from enum import StrEnum
 from types import MappingProxyType
 
 from parkops.accounts.roles import Role
+from parkops.core.i18n import N_, Message
 
 
 class ContractStatus(StrEnum):
@@ -55,25 +56,25 @@ class ContractAction(StrEnum):
 
 STATUS_LABELS = MappingProxyType(
     {
-        ContractStatus.draft: "Draft",
-        ContractStatus.pending_approval: "Pending approval",
-        ContractStatus.active: "Active",
-        ContractStatus.expired: "Expired",
-        ContractStatus.terminated: "Terminated",
-        ContractStatus.renewed: "Renewed",
-        ContractStatus.cancelled: "Cancelled",
+        ContractStatus.draft: N_("Draft"),
+        ContractStatus.pending_approval: N_("Pending approval"),
+        ContractStatus.active: N_("Active"),
+        ContractStatus.expired: N_("Expired"),
+        ContractStatus.terminated: N_("Terminated"),
+        ContractStatus.renewed: N_("Renewed"),
+        ContractStatus.cancelled: N_("Cancelled"),
     }
 )
 
 ACTION_LABELS = MappingProxyType(
     {
-        ContractAction.submit: "Submit for approval",
-        ContractAction.approve: "Approve",
-        ContractAction.reject: "Reject (back to draft)",
-        ContractAction.cancel: "Cancel draft",
-        ContractAction.expire: "Expire",
-        ContractAction.terminate: "Terminate",
-        ContractAction.mark_renewed: "Mark renewed",
+        ContractAction.submit: N_("Submit for approval"),
+        ContractAction.approve: N_("Approve"),
+        ContractAction.reject: N_("Reject (back to draft)"),
+        ContractAction.cancel: N_("Cancel draft"),
+        ContractAction.expire: N_("Expire"),
+        ContractAction.terminate: N_("Terminate"),
+        ContractAction.mark_renewed: N_("Mark renewed"),
     }
 )
 
@@ -153,34 +154,51 @@ def plan(
     transition = TRANSITIONS.get(key)
     if transition is None:
         raise TransitionNotAllowed(
-            f"A {STATUS_LABELS[key[0]].lower()} contract cannot be {_past(key[1])}" + _hint(key[0])
+            Message(
+                N_("A %(status)s contract cannot be %(action)s%(hint)s"),
+                status=Message(_STATUS_LOWER[key[0]]),
+                action=Message(_past(key[1])),
+                hint=_hint(key[0]),
+            )
         )
     if not system and not (transition.roles & {Role(r) for r in roles}):
         raise RoleNotAllowed(
-            "Only a park administrator may do this"
+            N_("Only a park administrator may do this")
             if transition.roles == APPROVERS
-            else "Your role may not do this"
+            else N_("Your role may not do this")
         )
     return transition
 
 
+# The statuses as they read inside a sentence ("A draft contract cannot be ...").
+_STATUS_LOWER = {
+    ContractStatus.draft: N_("draft"),
+    ContractStatus.pending_approval: N_("pending approval"),
+    ContractStatus.active: N_("active"),
+    ContractStatus.expired: N_("expired"),
+    ContractStatus.terminated: N_("terminated"),
+    ContractStatus.renewed: N_("renewed"),
+    ContractStatus.cancelled: N_("cancelled"),
+}
+
+
 def _past(action: ContractAction) -> str:
     return {
-        ContractAction.submit: "submitted",
-        ContractAction.approve: "approved",
-        ContractAction.reject: "rejected",
-        ContractAction.cancel: "cancelled",
-        ContractAction.expire: "expired",
-        ContractAction.terminate: "terminated",
-        ContractAction.mark_renewed: "marked renewed",
+        ContractAction.submit: N_("submitted"),
+        ContractAction.approve: N_("approved"),
+        ContractAction.reject: N_("rejected"),
+        ContractAction.cancel: N_("cancelled"),
+        ContractAction.expire: N_("expired"),
+        ContractAction.terminate: N_("terminated"),
+        ContractAction.mark_renewed: N_("marked renewed"),
     }[action]
 
 
-def _hint(status: ContractStatus) -> str:
+def _hint(status: ContractStatus) -> Message:
     allowed = [a for (s, a) in TRANSITIONS if s is status]
     if not allowed:
-        return " (it is final)"
-    return " (possible: " + ", ".join(a.value for a in allowed) + ")"
+        return Message(N_(" (it is final)"))
+    return Message(N_(" (possible: %(actions)s)"), actions=", ".join(a.value for a in allowed))
 
 
 def available_actions(status: ContractStatus | str, roles: Iterable[Role | str]) -> list[str]:

@@ -87,6 +87,26 @@ def compute(
     return values
 
 
+def working_days(
+    ticket: Any, calendar: WorkCalendar, pauses: Sequence[Pause]
+) -> dict[str, int | None]:
+    """``reply_working_days`` and ``resolve_working_days``: the working days from the clock's
+    start to the first reply / the resolution, pauses excluded (``working_days_between``), None
+    while not reached. Stored with the deadlines so the statistics only sum them."""
+    values: dict[str, int | None] = {}
+    for column, start, end in (
+        ("reply_working_days", ticket.first_reply_from, ticket.first_replied_at),
+        ("resolve_working_days", ticket.resolve_from, ticket.resolved_at),
+    ):
+        if start is None or end is None:
+            values[column] = None
+        elif end < start:
+            values[column] = 0
+        else:
+            values[column] = calendar.working_days_between(start, end, pauses)
+    return values
+
+
 def apply(ticket: Any, values: dict[str, Any]) -> bool:
     """Set the computed values on the ticket; True if anything changed."""
     changed = False

@@ -560,6 +560,9 @@ def _rows(
         "replied_at": t.replied_at,
         "closed_at": t.closed_at,
         **values,
+        **deadlines.working_days(
+            t, calendar, [Pause(p["paused_at"], p["resumed_at"]) for p in pauses]
+        ),
         "overdue": False,
         "rating": t.rating,
         "rating_comment": t.rating_comment,

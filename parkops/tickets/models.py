@@ -154,6 +154,25 @@ class TicketNumberCounter(SQLModel, table=True):
     last_value: int = Field(default=0)
 
 
+# What the statistics read of a ticket besides ``submitted_at`` (the covering index below).
+STATISTICS_COLUMNS = [
+    "lead_department_id",
+    "category_id",
+    "status",
+    "rating",
+    "next_due_at",
+    "closed_at",
+    "accept_due_at",
+    "accepted_at",
+    "first_reply_due_at",
+    "first_replied_at",
+    "resolve_due_at",
+    "resolved_at",
+    "reply_working_days",
+    "resolve_working_days",
+]
+
+
 class Ticket(SQLModel, table=True):
     __tablename__ = "tickets"
     __table_args__ = (
@@ -178,6 +197,13 @@ class Ticket(SQLModel, table=True):
             "ix_tickets_overdue_open",
             "next_due_at",
             postgresql_where=sa.text("overdue"),
+        ),
+        # The statistics (parkops.tickets.statistics): an index-only scan of a period's tickets,
+        # a fifth of the table's size.
+        sa.Index(
+            "ix_tickets_statistics",
+            "submitted_at",
+            postgresql_include=STATISTICS_COLUMNS,
         ),
     )
 
@@ -244,6 +270,12 @@ class Ticket(SQLModel, table=True):
     overdue: bool = Field(default=False)
     """Set by the supervision sweep when ``next_due_at`` has passed."""
     overdue_at: datetime | None = tz_field()
+
+    # Working days elapsed to the first reply / to the resolution, pauses excluded (NULL until
+    # then): kept by the service with the deadlines and by the calendar edits
+    # (parkops.tickets.working_days), so the statistics only sum them.
+    reply_working_days: int | None = None
+    resolve_working_days: int | None = None
 
     rating: int | None = None
     rating_comment: str | None = Field(default=None, sa_type=sa.Text)

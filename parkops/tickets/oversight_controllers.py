@@ -24,7 +24,7 @@ from litestar.response import Redirect, Response, Template
 
 from parkops.accounts.identity import CurrentUser
 from parkops.accounts.roles import Role
-from parkops.core.i18n import gettext
+from parkops.core.i18n import N_, gettext
 from parkops.core.tabular import Column, csv_response, decimal, integer, text, xlsx_response
 from parkops.core.web import form_data, redirect, render
 from parkops.db.base import utcnow
@@ -70,7 +70,7 @@ def _int(value: Any) -> int | None:
 
 def _sweep_flash(result: supervision.SweepResult) -> tuple[str, str]:
     if result.skipped:
-        return ("warning", "Another sweep is running; try again in a moment.")
+        return ("warning", N_("Another sweep is running; try again in a moment."))
     message = gettext(
         "Sweep done: %(marked)s marked overdue, %(chased)s deadlines chased, %(escalated)s "
         "escalated, %(notifications)s notifications sent."

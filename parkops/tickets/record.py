@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from parkops.accounts.identity import CurrentUser
 from parkops.config import Settings
 from parkops.core.errors import PermissionDenied
+from parkops.core.i18n import N_
 from parkops.db.base import utcnow
 from parkops.documents import service as documents
 from parkops.documents.models import Document, DocumentKind, DocumentLanguage
@@ -322,7 +323,9 @@ async def generate(
         language = DocumentLanguage.zh
     view = await service.ticket_view(db, user, ticket_id, now=now)
     if view["role"] not in GENERATORS:
-        raise PermissionDenied("Only the service desk and the lead department keep this record.")
+        raise PermissionDenied(
+            N_("Only the service desk and the lead department keep this record.")
+        )
     context = build_context(view, generated_by=user.display_name, now=now)
     ticket = view["ticket"]
     return await documents.generate_document(

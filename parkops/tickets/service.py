@@ -212,17 +212,19 @@ def _context(
 
 
 async def refresh_deadlines(db: AsyncSession, ticket: Ticket, now: dt.datetime) -> None:
-    """Recompute every deadline of ``ticket`` from its anchors, limits and pauses."""
+    """Recompute every deadline of ``ticket`` from its anchors, limits and pauses, and the
+    working days it took to the first reply and to the resolution (for the statistics)."""
     calendar = await load_calendar(db)
     open_pause = await _open_pause(db, ticket.id)
+    pauses = await _pauses(db, ticket.id)
     values = deadlines.compute(
         ticket,
         calendar,
-        await _pauses(db, ticket.id),
+        pauses,
         now,
         paused_from=TicketStatus(open_pause.from_status) if open_pause else None,
     )
-    deadlines.apply(ticket, values)
+    deadlines.apply(ticket, values | deadlines.working_days(ticket, calendar, pauses))
     # "Overdue" describes the current deadline; a new one (re-dispatch, extension, redo) that
     # lies ahead clears it. The supervision sweep sets it again when it passes.
     if ticket.overdue and (ticket.next_due_at is None or ticket.next_due_at > now):

@@ -23,23 +23,17 @@ Definitions (per deadline: accept, first reply, resolve)
 * **Average working days** to reply / resolve: :meth:`WorkCalendar.working_days_between` from the
   clock's start to the response, pauses excluded, over the tickets that responded.
 
-Working days in SQL
--------------------
-The calendar (library + admin table) lives in Python, so the statement receives it as an array:
-``cum[i]`` = how many working days there are from the first day of the range up to day ``i``.
-With ``D(t)`` the local day number of ``t``, the working days after ``a``'s date up to and
-including ``b``'s are ``cum[D(b)] - cum[D(a)]``: one array subscript per ticket, no join, no
-per-ticket loop. ``D(t)`` is arithmetic on the epoch seconds plus the zone's fixed offset
-(Asia/Shanghai has no daylight saving time), because ``AT TIME ZONE`` on every ticket costs more
-than the rest of the query; the month of a ticket is a second array indexed the same way. A pause
-takes away the working days whose close of business (17:30) falls inside it
-(``[paused_at, resumed_at)``): again a difference of two ``cum`` entries, computed per pause
-(pauses are few: one primary-key lookup each) and subtracted per ticket.
-``tests/integration/tickets/test_statistics.py`` checks the SQL against ``working_days_between``
-on random pauses.
+Working days
+------------
+Each ticket stores the working days it took to the first reply and to the resolution
+(``reply_working_days`` / ``resolve_working_days``, pauses excluded): the service computes them
+with the deadlines when the event happens, and editing a day of the calendar recomputes them for
+the tickets whose spans contain it (:mod:`parkops.tickets.working_days`), so the figures follow
+the calendar as it is now. The statement only sums them.
 
-Cost: one sequential scan of the period's tickets with about fifteen aggregates; measured by
-``bench/tickets_sweep.py`` (200,000 tickets).
+Cost: one pass over the period's tickets with about fifteen plain aggregates (no
+calendar arithmetic), read from a covering index one month at a time (the month is the range
+the ticket was found in); measured by ``bench/tickets_sweep.py`` (200,000 tickets).
 """
 
 from __future__ import annotations
@@ -53,10 +47,8 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parkops.core.workdays import WorkCalendar
 from parkops.db.base import utcnow
 from parkops.tickets.models import Department, TicketCategory
-from parkops.tickets.work_calendar import load_calendar
 from parkops.tickets.workflow import OPEN_STATUSES, PAUSED_STATUSES, TicketStatus, sla_clock
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -138,79 +130,12 @@ def months_between(first: dt.date, end: dt.date) -> list[dt.date]:
     return months
 
 
-# --- the working-day array ------------------------------------------------------------------------
-
-
-def cumulative_working_days(
-    calendar: WorkCalendar, first: dt.date, last: dt.date
-) -> tuple[dt.date, list[int]]:
-    """``(start, cum)``: ``cum[i]`` is the number of working days in ``[start, start + i]``.
-
-    ``start`` is the day before ``first``, so that ``cum`` also answers for it (pauses need the
-    day before the first counted one)."""
-    start = first - dt.timedelta(days=1)
-    cum, total, day = [], 0, start
-    while day <= last:
-        total += calendar.is_working_day(day)
-        cum.append(total)
-        day += dt.timedelta(days=1)
-    return start, cum
-
-
 # --- SQL ----------------------------------------------------------------------------------------
 
 
-# Local days and times by arithmetic on epoch seconds: ``AT TIME ZONE`` on every row of a year
-# of tickets costs more than the rest of the query. Asia/Shanghai has kept UTC+8 without daylight
-# saving since 1991, so the offset is one number (``cells`` refuses a zone where it is not).
-
-
-def _day(ts: str) -> str:
-    """The local day of ``ts`` as a day number (days since 1970-01-01 in the calendar's zone)."""
-    return f"floor((date_part('epoch', {ts}) + :tz_offset) / 86400)::int"
-
-
-def _after_close(ts: str) -> str:
-    """Whether ``ts`` falls after close of business on its local day."""
-    return f"(date_part('epoch', {ts}) + :tz_offset - 86400.0 * {_day(ts)} > :close_seconds)"
-
-
-def _cum(day: str) -> str:
-    """Working days from the start of the array up to and including local day number ``day``."""
-    return f"(CAST(:cal_cum AS integer[]))[({day}) - :cal_first_day + 1]"
-
-
-def _elapsed(a: str, b: str) -> str:
-    """Working days after ``a``'s local date up to and including ``b``'s."""
-    return f"({_cum(_day(b))} - {_cum(_day(a))})"
-
-
-def _paused_days(a: str, b: str) -> str:
-    """Working days in ``(D(a), D(b)]`` lost to the pause ``p``: those whose close of business
-    falls inside ``[paused_at, resumed_at)`` (an open pause lasts beyond ``b``)."""
-    lo = (
-        f"GREATEST({_day(a)} + 1, {_day('p.paused_at')} + "
-        f"CASE WHEN {_after_close('p.paused_at')} THEN 1 ELSE 0 END)"
-    )
-    hi = (
-        f"LEAST({_day(b)}, CASE WHEN p.resumed_at IS NULL THEN {_day(b)} "
-        f"ELSE {_day('p.resumed_at')} - CASE WHEN {_after_close('p.resumed_at')} THEN 0 ELSE 1 END "
-        "END)"
-    )
-    return f"(CASE WHEN {hi} >= {lo} THEN {_cum(hi)} - {_cum(f'{lo} - 1')} ELSE 0 END)"
-
-
-_SELECTION = """
-    t.submitted_at >= :period_start AND t.submitted_at < :period_end
-    AND (CAST(:department_id AS integer) IS NULL
-         OR t.lead_department_id = CAST(:department_id AS integer))
-    AND (CAST(:category_id AS integer) IS NULL OR t.category_id = CAST(:category_id AS integer))
-"""
-
-CELLS_SQL = f"""
+CELLS_SQL = """
 WITH base AS (
-    SELECT t.id,
-           (CAST(:cal_month AS integer[]))[{_day("t.submitted_at")} - :cal_first_day + 1] AS month,
+    SELECT m.month_index,
            t.lead_department_id AS department_id, t.category_id,
            t.status = ANY(CAST(:open AS text[])) AS is_open,
            t.status = ANY(CAST(:running AS text[])) AND t.next_due_at < :now AS overdue_now,
@@ -222,34 +147,18 @@ WITH base AS (
                     CASE WHEN t.status IN ('rejected', 'merged') THEN t.closed_at END) AS a_met,
            t.first_reply_due_at AS r_due, t.first_replied_at AS r_met,
            t.resolve_due_at AS s_due, t.resolved_at AS s_met,
-           CASE WHEN t.first_replied_at IS NOT NULL AND t.first_reply_from IS NOT NULL
-                THEN {_elapsed("t.first_reply_from", "t.first_replied_at")} END AS r_elapsed,
-           CASE WHEN t.resolved_at IS NOT NULL AND t.resolve_from IS NOT NULL
-                THEN {_elapsed("t.resolve_from", "t.resolved_at")} END AS s_elapsed
-    FROM tickets t
-    WHERE {_SELECTION}
-),
-pauses AS (
-    SELECT p.ticket_id,
-           sum(CASE WHEN t.first_replied_at IS NOT NULL AND t.first_reply_from IS NOT NULL
-                    THEN {_paused_days("t.first_reply_from", "t.first_replied_at")} ELSE 0 END)
-               AS r_paused,
-           sum(CASE WHEN t.resolved_at IS NOT NULL AND t.resolve_from IS NOT NULL
-                    THEN {_paused_days("t.resolve_from", "t.resolved_at")} ELSE 0 END)
-               AS s_paused
-    FROM ticket_pauses p
-    -- One primary-key lookup per pause (OFFSET 0 keeps the planner from turning this into a
-    -- hash join over every ticket): pauses are few, tickets many.
-    CROSS JOIN LATERAL (
-        SELECT t.first_reply_from, t.first_replied_at, t.resolve_from, t.resolved_at
-        FROM tickets t
-        WHERE t.id = p.ticket_id AND {_SELECTION}
-          AND (t.first_replied_at IS NOT NULL OR t.resolved_at IS NOT NULL)
-        OFFSET 0
-    ) t
-    GROUP BY p.ticket_id
+           t.reply_working_days AS r_days, t.resolve_working_days AS s_days
+    -- One range scan of the covering index per month (the planner also knows the number of
+    -- groups from the months' list: a hash aggregate of a few hundred cells, no sort).
+    FROM unnest(CAST(:month_starts AS timestamptz[]), CAST(:month_ends AS timestamptz[]))
+             WITH ORDINALITY AS m(starts, ends, month_index)
+    JOIN tickets t ON t.submitted_at >= m.starts AND t.submitted_at < m.ends
+    WHERE (CAST(:department_id AS integer) IS NULL
+           OR t.lead_department_id = CAST(:department_id AS integer))
+      AND (CAST(:category_id AS integer) IS NULL
+           OR t.category_id = CAST(:category_id AS integer))
 )
-SELECT month, department_id, category_id,
+SELECT month_index, department_id, category_id,
        count(*) AS received,
        count(*) FILTER (WHERE is_open) AS open,
        count(*) FILTER (WHERE overdue_now) AS overdue,
@@ -265,14 +174,14 @@ SELECT month, department_id, category_id,
        count(*) FILTER (WHERE s_due IS NOT NULL
                         AND (s_met IS NOT NULL OR (NOT paused AND s_due < judged_at)))
            AS resolve_judged,
-       coalesce(sum(GREATEST(r_elapsed - coalesce(z.r_paused, 0), 0)), 0) AS reply_days_sum,
-       count(r_elapsed) AS reply_days_n,
-       coalesce(sum(GREATEST(s_elapsed - coalesce(z.s_paused, 0), 0)), 0) AS resolve_days_sum,
-       count(s_elapsed) AS resolve_days_n,
+       coalesce(sum(r_days), 0) AS reply_days_sum,
+       count(r_days) AS reply_days_n,
+       coalesce(sum(s_days), 0) AS resolve_days_sum,
+       count(s_days) AS resolve_days_n,
        count(rating) AS rated,
        count(*) FILTER (WHERE rating >= 4) AS satisfied
-FROM base b LEFT JOIN pauses z ON z.ticket_id = b.id
-GROUP BY month, department_id, category_id
+FROM base
+GROUP BY month_index, department_id, category_id
 """
 
 COUNTS = (
@@ -308,19 +217,6 @@ def _values(statuses) -> list[str]:
     return sorted(s.value for s in statuses)
 
 
-EPOCH = dt.date(1970, 1, 1)
-
-
-def _offset_seconds(calendar: WorkCalendar, first: dt.date, last: dt.date) -> int:
-    offsets = {
-        calendar.tz.utcoffset(dt.datetime.combine(day, dt.time(12)))
-        for day in (first, last, dt.date(first.year, 7, 1), dt.date(first.year, 1, 1))
-    }
-    if len(offsets) != 1:
-        raise ValueError("statistics need a time zone without daylight saving time")
-    return int(offsets.pop().total_seconds())
-
-
 async def cells(
     db: AsyncSession,
     period: Period,
@@ -331,31 +227,18 @@ async def cells(
 ) -> list[Cell]:
     """Aggregate the period's tickets in SQL, per month x lead department x category."""
     now = now or utcnow()
-    calendar = await load_calendar(db)
-    today = calendar.local_date(now)
-    last = max(today, period.end) + dt.timedelta(days=1)
-    start, cum = cumulative_working_days(calendar, period.first, last)
-    months = [
-        (start + dt.timedelta(days=i)).year * 100 + (start + dt.timedelta(days=i)).month
-        for i in range(len(cum))
-    ]
-    period_start, period_end = period.bounds()
+    months = period.months
+    starts = [Period(m, m).bounds()[0] for m in months]
     running = [s for s in TicketStatus if sla_clock(s).running]
-    close = calendar.close_of_business
     params = {
         "now": now,
-        "period_start": period_start,
-        "period_end": period_end,
         "department_id": department_id,
         "category_id": category_id,
         "open": _values(OPEN_STATUSES),
         "running": _values(running),
         "paused": _values(PAUSED_STATUSES),
-        "cal_first_day": (start - EPOCH).days,
-        "cal_cum": cum,
-        "cal_month": months,
-        "tz_offset": _offset_seconds(calendar, start, last),
-        "close_seconds": close.hour * 3600 + close.minute * 60 + close.second,
+        "month_starts": starts,
+        "month_ends": [*starts[1:], period.bounds()[1]],
     }
     # JIT compilation (on by default above a cost this query reaches) takes longer than it saves
     # on a scan of this size; off for the rest of this transaction only.
@@ -363,7 +246,7 @@ async def cells(
     rows = (await db.execute(sa.text(CELLS_SQL), params)).mappings()
     return [
         Cell(
-            dt.date(r["month"] // 100, r["month"] % 100, 1),
+            months[r["month_index"] - 1],
             r["department_id"],
             r["category_id"],
             {k: int(r[k]) for k in COUNTS},

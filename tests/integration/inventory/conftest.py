@@ -1,4 +1,4 @@
-"""Fixtures of the inventory tests: clients signed in with a given role."""
+"""Fixtures of the inventory tests: clients signed in with a given role, English messages."""
 
 from __future__ import annotations
 
@@ -6,6 +6,12 @@ import pytest
 
 from parkops.accounts import service as accounts
 from tests.support import create_user, sign_in
+
+
+@pytest.fixture(autouse=True)
+def _english(request):
+    if "client" in request.fixturenames:
+        request.getfixturevalue("client").cookies.set("parkops_lang", "en")
 
 
 @pytest.fixture

@@ -49,6 +49,7 @@ async def _upload(client, content: bytes, name="units.csv"):
 
 async def test_preview_lists_every_bad_row_and_saves_nothing(client, as_role, db):
     await as_role("leasing")
+    client.cookies.set("parkops_lang", "zh")  # the Chinese column headers and messages
     await _park(db)
     before = await count_rows(db, Unit, Floor, AuditEntry)
     content = _csv(
@@ -70,14 +71,14 @@ async def test_preview_lists_every_bad_row_and_saves_nothing(client, as_role, db
     )
     by_line = {int(line): (column, message) for line, column, message in errors}
     assert set(by_line) == {3, 4, 5, 6, 7, 8, 9, 10}, errors
-    assert "above the building" in by_line[3][1]
-    assert "already used" in by_line[4][1]
+    assert "超出楼栋总层数" in by_line[3][1]
+    assert "已被使用" in by_line[4][1]
     assert by_line[5][0] == "建筑面积(m²)"
-    assert "cannot exceed" in by_line[6][1]
-    assert "not operating" in by_line[7][1]
-    assert "repeats line 2" in by_line[8][1]
-    assert "No building IX" in by_line[9][1]
-    assert "reason" in by_line[10][1]
+    assert "不能超过" in by_line[6][1]
+    assert "未投入运营" in by_line[7][1]
+    assert "与第 2 行重复" in by_line[8][1]
+    assert "没有楼栋 IX" in by_line[9][1]
+    assert "原因" in by_line[10][1]
     assert 'name="token"' not in html  # nothing to commit
     assert await count_rows(db, Unit, Floor, AuditEntry) == before
 

@@ -24,12 +24,10 @@ REQUESTS = 20
 
 
 @pytest.mark.parametrize("friendly_check", [True, False], ids=["app-check", "constraint-only"])
-async def test_twenty_requests_letting_one_unit_at_once(
-    live_app_server, monkeypatch, friendly_check
-):
+async def test_twenty_requests_letting_one_unit_at_once(live_server, monkeypatch, friendly_check):
     """With the application's check switched off, the exclusion constraint alone still lets
     exactly one through (and the losers still get the message naming the winner)."""
-    base, url = live_app_server
+    base, url = live_server
     if not friendly_check:
 
         async def no_check(*args, **kwargs):

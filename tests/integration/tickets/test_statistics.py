@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from parkops.core.workdays import Pause
-from parkops.tickets import service, statistics
+from parkops.tickets import deadlines, service, statistics, work_calendar, working_days
 from parkops.tickets.models import Ticket, TicketPause
 from parkops.tickets.work_calendar import load_calendar
 from tests.integration.tickets.factories import at, dispatched, file, people
@@ -123,6 +123,21 @@ async def test_open_tickets_become_late_when_their_deadline_passes(db, test_sett
     assert later.rows[0].key == dt.date(2026, 3, 1)
 
 
+async def test_calendar_edits_recompute_the_stored_working_days(db, test_settings):
+    p, _ids = await _hand_built(db, test_settings)
+    # Tue 10 March becomes a holiday: T2's first reply took 3 working days (not 4) and its
+    # resolution 5 (not 6); T6's resolution 3 (not 4); T1 (2-6 March) is untouched.
+    await work_calendar.set_day(db, p.desk, {"day": "2026-03-10", "kind": "holiday"}, now=NOW)
+    total = (await statistics.report(db, MARCH, "month", now=NOW)).total
+    assert (total.reply_days_sum, total.reply_days_n) == (1 + 3 + 1, 3)
+    assert (total.resolve_days_sum, total.resolve_days_n) == (4 + 5 + 3, 3)
+    assert total.avg_reply_days == Decimal("1.7")
+    # Taking the holiday back restores the figures.
+    await work_calendar.delete_day(db, p.desk, dt.date(2026, 3, 10), now=NOW)
+    total = (await statistics.report(db, MARCH, "month", now=NOW)).total
+    assert (total.avg_reply_days, total.avg_resolve_days) == (Decimal("2.0"), Decimal("4.7"))
+
+
 async def test_filters_and_grouping_by_category(db, test_settings):
     p, _ids = await _hand_built(db, test_settings)
     report = await statistics.report(
@@ -137,8 +152,9 @@ async def test_filters_and_grouping_by_category(db, test_settings):
 
 
 async def test_working_days_in_sql_match_the_calendar(db, test_settings):
-    """The SQL's working-day arithmetic (array of cumulative counts, pauses by close of business)
-    against WorkCalendar.working_days_between, on one ticket with random pauses, many times."""
+    """The SQL's working-day arithmetic (array of cumulative counts, pauses by close of business;
+    parkops.tickets.working_days) against WorkCalendar.working_days_between, on one ticket with
+    random pauses, many times; the statistics sum the stored figures."""
     p = await people(db)
     ticket = await file(db, test_settings, p.enterprise, now=at(2026, 4, 1, 9))
     calendar = await load_calendar(db)
@@ -168,7 +184,14 @@ async def test_working_days_in_sql_match_the_calendar(db, test_settings):
         row.first_replied_at = row.resolved_at = end
         row.closed_at = end
         await db.flush()
+        # The set-based recompute (calendar edits, the backfill) against the service's count.
+        await working_days.recompute(db, calendar, "t.id = :id", {"id": ticket.id})
         expected = calendar.working_days_between(start, end, pauses)
+        await db.refresh(row)
+        assert deadlines.working_days(row, calendar, pauses) == {
+            "reply_working_days": expected,
+            "resolve_working_days": expected,
+        }
         report = await statistics.report(db, period, "month", now=at(2026, 6, 30, 12))
         total = report.total
         assert (total.reply_days_sum, total.reply_days_n) == (expected, 1), (start, end, pauses)
