@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import secrets
 import sys
 import tempfile
 import time
@@ -40,6 +39,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("PARKOPS_LOG_LEVEL", "WARNING")
 
 import asyncpg  # noqa: E402
+from scratch import scratch_database  # noqa: E402 - bench/ is on sys.path as a script
 
 from parkops.config import Settings  # noqa: E402
 from parkops.db import migrate  # noqa: E402
@@ -304,39 +304,6 @@ async def run_billing(url: str, month, today):
     finally:
         await engine.dispose()
     return first, first_s, second, second_s, totals, statuses
-
-
-def scratch_database() -> tuple[str, object, callable]:
-    """(asyncpg URL, embedded server or None, cleanup)."""
-    from sqlalchemy.engine import make_url
-
-    from parkops.db.engine import to_asyncpg_url
-
-    configured = os.environ.get("PARKOPS_BENCH_DATABASE_URL")
-    name = f"parkops_bench_{secrets.token_hex(4)}"
-    if configured:
-        admin = to_libpq_url(to_asyncpg_url(configured))
-
-        async def sql(statement: str) -> None:
-            conn = await asyncpg.connect(admin)
-            try:
-                await conn.execute(statement)
-            finally:
-                await conn.close()
-
-        asyncio.run(sql(f'CREATE DATABASE "{name}"'))
-        url = make_url(to_asyncpg_url(configured)).set(database=name)
-        return (
-            url.render_as_string(hide_password=False),
-            None,
-            lambda: asyncio.run(sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')),
-        )
-    from parkops.db import embedded
-
-    folder = Path(tempfile.mkdtemp(prefix="pko-bench-pg-"))
-    server = embedded.start(folder / "pg", cleanup="delete")
-    url = embedded.ensure_database(server, name)
-    return url, server, server.cleanup
 
 
 def main() -> None:
