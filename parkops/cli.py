@@ -80,7 +80,7 @@ def serve(
 
         m.upgrade(settings, url)
     if demo:
-        _load_demo(only_if_empty=True)
+        _load_demo()
     host = host or settings.host
     port = port or settings.port
     click.echo(f"ParkOps is serving on http://{host}:{port}  (Ctrl-C stops it)")
@@ -306,7 +306,7 @@ def demo() -> None:
     """Demo data."""
 
 
-def _load_demo(only_if_empty: bool = False) -> dict:
+def _load_demo() -> dict:
     from parkops.demo import load_demo
 
     return _run_in_transaction(lambda db: load_demo(db))

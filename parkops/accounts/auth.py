@@ -19,6 +19,7 @@ from parkops.accounts import service
 from parkops.core.context import language_var
 from parkops.core.errors import NotAuthenticated, PermissionDenied
 from parkops.core.i18n import LANGUAGES, N_
+from parkops.core.middleware import header
 from parkops.core.web import (
     CSRF_COOKIE,
     CSRF_FIELD,
@@ -31,13 +32,6 @@ from parkops.db.request_session import request_session
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
-def _header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope.get("headers", []):
-        if key == name:
-            return value.decode("latin-1")
-    return None
-
-
 def auth_middleware(app: ASGIApp) -> ASGIApp:
     """Resolve the user from a Bearer token (API only) or the session cookie."""
 
@@ -46,13 +40,13 @@ def auth_middleware(app: ASGIApp) -> ASGIApp:
             await app(scope, receive, send)
             return
         user = None
-        authorization = _header(scope, b"authorization") or ""
+        authorization = header(scope, b"authorization") or ""
         if authorization.lower().startswith("bearer ") and scope["path"].startswith("/api/"):
             user = await service.user_for_api_token(
                 request_session(scope), authorization[7:].strip()
             )
         else:
-            morsel = SimpleCookie(_header(scope, b"cookie") or "").get(SESSION_COOKIE)
+            morsel = SimpleCookie(header(scope, b"cookie") or "").get(SESSION_COOKIE)
             if morsel and morsel.value:
                 user = await service.user_for_session_cookie(request_session(scope), morsel.value)
         scope["user"] = user
@@ -61,7 +55,7 @@ def auth_middleware(app: ASGIApp) -> ASGIApp:
         if (
             user
             and user.language in LANGUAGES
-            and "parkops_lang=" not in (_header(scope, b"cookie") or "")
+            and "parkops_lang=" not in (header(scope, b"cookie") or "")
         ):
             language_var.set(user.language)
         await app(scope, receive, send)

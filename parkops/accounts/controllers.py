@@ -9,6 +9,7 @@ from litestar.response import Redirect, Template
 
 from parkops.accounts import service
 from parkops.accounts.roles import ADMIN, ANY_USER, ROLE_LABELS, Role
+from parkops.core.coerce import optional_int
 from parkops.core.errors import TooManyRequests, ValidationFailed
 from parkops.core.i18n import LANGUAGES, N_
 from parkops.core.web import (
@@ -18,7 +19,6 @@ from parkops.core.web import (
     client_ip,
     cookie_secure,
     form_data,
-    optional_int,
     redirect,
     render,
     safe_next,

@@ -25,6 +25,7 @@ from parkops.billing.models import Meter, MeterKind, MeterReading, MeterScope, T
 from parkops.billing.run import shanghai_today
 from parkops.billing.run_plan import parse_month
 from parkops.core import audit
+from parkops.core.coerce import optional_int
 from parkops.core.errors import Conflict, NotFound, ValidationFailed
 from parkops.core.i18n import Message
 from parkops.core.importing import ImportSpec, RowErrors
@@ -108,7 +109,7 @@ async def create_meter(db: AsyncSession, actor: Any, raw: Mapping[str, Any]) -> 
     installed_on = _date(raw.get("installed_on"), "installed_on", errors)
     place = None
     if scope == MeterScope.unit:
-        unit_id = _int(raw.get("unit_id"))
+        unit_id = optional_int(raw.get("unit_id"))
         place = (
             (
                 await db.execute(
@@ -127,7 +128,7 @@ async def create_meter(db: AsyncSession, actor: Any, raw: Mapping[str, Any]) -> 
         if place is None:
             errors["unit_id"] = N_("Choose the unit the meter measures.")
     elif scope == MeterScope.common:
-        building_id = _int(raw.get("building_id"))
+        building_id = optional_int(raw.get("building_id"))
         place = (
             (
                 await db.execute(
@@ -184,13 +185,6 @@ async def create_meter(db: AsyncSession, actor: Any, raw: Mapping[str, Any]) -> 
         after=audit.snapshot(meter),
     )
     return meter
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(str(value).strip())
-    except (TypeError, ValueError):
-        return None
 
 
 def meters_statement(
@@ -576,7 +570,7 @@ def parse_tiers_text(value: str, errors: dict) -> list[dict] | None:
 
 async def create_tariff(db: AsyncSession, actor: Any, raw: Mapping[str, Any]) -> Tariff:
     errors: dict[str, str] = {}
-    park_id = _int(raw.get("park_id"))
+    park_id = optional_int(raw.get("park_id"))
     if not park_id or not await db.scalar(
         sa.text("SELECT EXISTS (SELECT 1 FROM parks WHERE id = :id)"), {"id": park_id}
     ):

@@ -17,7 +17,8 @@ log = logging.getLogger("parkops.access")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
-def _header(scope: Scope, name: bytes) -> str | None:
+def header(scope: Scope, name: bytes) -> str | None:
+    """A request header straight from the ASGI scope (for middleware, before a Request exists)."""
     for key, value in scope.get("headers", []):
         if key == name:
             return value.decode("latin-1")
@@ -29,9 +30,9 @@ def request_context_middleware(app: ASGIApp) -> ASGIApp:
         if scope["type"] != "http":
             await app(scope, receive, send)
             return
-        incoming = _header(scope, b"x-request-id")
+        incoming = header(scope, b"x-request-id")
         request_id = incoming if incoming and _SAFE_ID.match(incoming) else uuid.uuid4().hex
-        cookies = SimpleCookie(_header(scope, b"cookie") or "")
+        cookies = SimpleCookie(header(scope, b"cookie") or "")
         lang_cookie = cookies.get("parkops_lang")
         default = scope["app"].state.settings.default_language
         rid_token = request_id_var.set(request_id)

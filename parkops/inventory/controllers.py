@@ -17,11 +17,12 @@ from litestar.response import Redirect, Template
 
 from parkops.accounts.roles import Role
 from parkops.core import importing
+from parkops.core.coerce import optional_int
 from parkops.core.errors import NotFound, ValidationFailed
 from parkops.core.home import DASHBOARD_CARDS
 from parkops.core.i18n import N_, Message
 from parkops.core.tabular import csv_response, xlsx_response
-from parkops.core.web import as_list, form_data, optional_int, redirect, render
+from parkops.core.web import as_list, form_data, redirect, render
 from parkops.db.request_session import DbSession
 from parkops.inventory import chart, repository, schemas, service
 from parkops.inventory.imports import UNIT_COLUMNS, UNIT_IMPORT

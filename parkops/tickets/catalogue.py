@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from parkops.accounts.identity import CurrentUser
 from parkops.core import audit
+from parkops.core.coerce import optional_int
 from parkops.core.errors import Conflict, NotFound, ValidationFailed
 from parkops.core.i18n import N_, Message
 from parkops.db.base import utcnow
@@ -190,15 +191,6 @@ async def co_department_ids(db: AsyncSession, category_id: int) -> list[int]:
     return list(rows.scalars())
 
 
-def _int(value: Any) -> int | None:
-    if value is None or value == "":
-        return None
-    try:
-        return int(str(value).strip())
-    except ValueError:
-        return None
-
-
 def _ids(values: Any) -> list[int] | None:
     if values is None:
         return []
@@ -208,7 +200,7 @@ def _ids(values: Any) -> list[int] | None:
     for value in values:
         if value in (None, ""):
             continue
-        number = _int(value)
+        number = optional_int(value)
         if number is None:
             return None
         result.append(number)
@@ -239,13 +231,13 @@ async def _category_fields(
         if not value or len(value) > limit:
             errors[key] = Message(N_("Enter a name of 1 to %(limit)s characters"), limit=limit)
         fields[key] = value
-    lead = _int(pick("lead_department_id"))
+    lead = optional_int(pick("lead_department_id"))
     if lead is None:
         errors["lead_department_id"] = N_("Choose the default lead department")
     fields["lead_department_id"] = lead
     for key, (label, low, high) in LIMITS.items():
         raw = pick(key)
-        value = LIMIT_DEFAULTS[key] if raw in (None, "") else _int(raw)
+        value = LIMIT_DEFAULTS[key] if raw in (None, "") else optional_int(raw)
         if value is None or not low <= value <= high:
             errors[key] = Message(
                 N_("%(label)s is a whole number of working days from %(low)s to %(high)s"),
@@ -254,7 +246,7 @@ async def _category_fields(
                 high=high,
             )
         fields[key] = value
-    fields["sort_order"] = _int(pick("sort_order")) or 0
+    fields["sort_order"] = optional_int(pick("sort_order")) or 0
     fields["is_active"] = _flag(pick("is_active"))
 
     co: list[int] | None = None

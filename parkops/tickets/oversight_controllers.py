@@ -24,6 +24,7 @@ from litestar.response import Redirect, Response, Template
 
 from parkops.accounts.identity import CurrentUser
 from parkops.accounts.roles import Role
+from parkops.core.coerce import optional_int
 from parkops.core.i18n import N_, gettext
 from parkops.core.tabular import Column, csv_response, decimal, integer, text, xlsx_response
 from parkops.core.web import form_data, redirect, render
@@ -56,13 +57,6 @@ register_access(DocumentKind.ticket_record, _records_for_lead_department)
 
 def _settings(request: Request):
     return request.app.state.settings
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
 
 
 # --- supervision --------------------------------------------------------------------------------
@@ -114,8 +108,8 @@ async def _report(
         db,
         period,
         group or "department",
-        department_id=_int(department_id),
-        category_id=_int(category_id),
+        department_id=optional_int(department_id),
+        category_id=optional_int(category_id),
         now=now,
     )
 

@@ -25,6 +25,7 @@ from parkops.accounts.models import User
 from parkops.accounts.roles import Role
 from parkops.config import Settings
 from parkops.core import audit
+from parkops.core.coerce import optional_int
 from parkops.core.errors import AppError, Conflict, NotFound, PermissionDenied, ValidationFailed
 from parkops.core.i18n import N_, Message
 from parkops.core.workdays import Pause
@@ -92,15 +93,6 @@ class Upload:
 def _text(data: Mapping[str, Any], key: str) -> str:
     value = data.get(key)
     return "" if value is None else str(value).strip()
-
-
-def _int(value: Any) -> int | None:
-    if value is None or value == "" or isinstance(value, bool):
-        return None
-    try:
-        return int(str(value).strip())
-    except ValueError:
-        return None
 
 
 def _flag(value: Any) -> bool:
@@ -270,7 +262,7 @@ async def file_ticket(
     errors: dict[str, str] = {}
     on_behalf = repository.is_desk(actor)
     if on_behalf:
-        enterprise_id = _int(data.get("enterprise_id"))
+        enterprise_id = optional_int(data.get("enterprise_id"))
         channel = _text(data, "channel") or Channel.PHONE.value
         if channel not in (Channel.PHONE.value, Channel.WALK_IN.value):
             errors["channel"] = N_("Choose how the enterprise reached the desk: phone or walk-in")
@@ -296,7 +288,7 @@ async def file_ticket(
             N_("The description may have at most %(max)s characters"), max=DESCRIPTION_MAX
         )
     category = None
-    category_id = _int(data.get("category_id"))
+    category_id = optional_int(data.get("category_id"))
     if category_id is not None:
         category = await db.get(TicketCategory, category_id)
     if category is None or not category.is_active:
@@ -401,7 +393,7 @@ async def _dispatch_targets(
     db: AsyncSession, ticket: Ticket, data: Mapping[str, Any]
 ) -> tuple[int, list[int]]:
     """Lead and co-handling departments; the category's defaults where none are given."""
-    lead = _int(data.get("lead_department_id"))
+    lead = optional_int(data.get("lead_department_id"))
     raw_co = data.get("co_department_ids")
     if lead is None and raw_co is None:
         category = await catalogue.get_category(db, ticket.category_id)
@@ -411,7 +403,7 @@ async def _dispatch_targets(
         values = (
             raw_co if isinstance(raw_co, list | tuple) else ([] if raw_co is None else [raw_co])
         )
-        parsed = [_int(v) for v in values if v not in (None, "")]
+        parsed = [optional_int(v) for v in values if v not in (None, "")]
         if any(v is None for v in parsed):
             raise ValidationFailed(
                 N_("Nothing was saved."),
@@ -438,7 +430,7 @@ async def _merge_target(db: AsyncSession, ticket: Ticket, raw: Any) -> Ticket:
     text = str(raw or "").strip().upper()
     target = None
     if text:
-        number_id = _int(text)
+        number_id = optional_int(text)
         stmt = sa.select(Ticket).where(
             Ticket.number == text if number_id is None else Ticket.id == number_id
         )
@@ -469,7 +461,7 @@ async def _merge_target(db: AsyncSession, ticket: Ticket, raw: Any) -> Ticket:
 
 
 def _extension_days(ticket: Ticket, data: Mapping[str, Any]) -> int:
-    days = _int(data.get("days"))
+    days = optional_int(data.get("days"))
     room = MAX_TOTAL_RESOLVE_DAYS - ticket.resolve_days - ticket.extension_days
     if room < 1:
         raise Conflict(
@@ -776,7 +768,7 @@ async def rate(
     role = repository.actor_role(actor, ticket, await repository.co_departments(db, ticket.id))
     if role is None:
         raise NotFound(N_("No such ticket"))
-    value = _int(rating)
+    value = optional_int(rating)
     if value is None or not 1 <= value <= 5:
         raise ValidationFailed(
             N_("The rating was not saved."),
