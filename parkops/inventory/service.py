@@ -96,6 +96,21 @@ def _changed(before: dict, after: dict) -> tuple[dict, dict]:
     return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
 
 
+def _record_update(db: AsyncSession, actor, entity: str, row, before: dict, fields) -> None:
+    """Audit what an edit changed (nothing when it changed nothing) as ``<entity>_updated``."""
+    old, new = _changed(before, audit.snapshot(row, *fields))
+    if new:
+        audit.record(
+            db,
+            actor=actor,
+            action=f"{entity}_updated",
+            entity=entity,
+            entity_id=row.id,
+            before=old,
+            after=new,
+        )
+
+
 # --- parks ----------------------------------------------------------------------------------
 
 
@@ -173,17 +188,7 @@ async def update_park(db: AsyncSession, actor, park_id: int, changes: Mapping[st
             )
         },
     )
-    old, new = _changed(before, audit.snapshot(park, *PARK_FIELDS))
-    if new:
-        audit.record(
-            db,
-            actor=actor,
-            action="park_updated",
-            entity="park",
-            entity_id=park.id,
-            before=old,
-            after=new,
-        )
+    _record_update(db, actor, "park", park, before, PARK_FIELDS)
     return park
 
 
@@ -287,17 +292,7 @@ async def update_phase(db: AsyncSession, actor, phase_id: int, changes: Mapping[
     for key, value in values.items():
         setattr(phase, key, value)
     await _flush_or_conflict(db, _phase_conflicts(values["number"]))
-    old, new = _changed(before, audit.snapshot(phase, *PHASE_FIELDS))
-    if new:
-        audit.record(
-            db,
-            actor=actor,
-            action="phase_updated",
-            entity="phase",
-            entity_id=phase.id,
-            before=old,
-            after=new,
-        )
+    _record_update(db, actor, "phase", phase, before, PHASE_FIELDS)
     return phase
 
 
@@ -409,17 +404,7 @@ async def update_building(
     for key, value in values.items():
         setattr(building, key, value)
     await _flush_or_conflict(db, _building_conflicts(values["code"]))
-    old, new = _changed(before, audit.snapshot(building, *BUILDING_FIELDS))
-    if new:
-        audit.record(
-            db,
-            actor=actor,
-            action="building_updated",
-            entity="building",
-            entity_id=building.id,
-            before=old,
-            after=new,
-        )
+    _record_update(db, actor, "building", building, before, BUILDING_FIELDS)
     return building
 
 
@@ -523,17 +508,7 @@ async def update_floor(db: AsyncSession, actor, floor_id: int, changes: Mapping[
     _fail(N_("The floor was not saved."), errors)
     floor.number, floor.name = number, name
     await _flush_or_conflict(db, _floor_conflicts(number))
-    old, new = _changed(before, audit.snapshot(floor, *FLOOR_FIELDS))
-    if new:
-        audit.record(
-            db,
-            actor=actor,
-            action="floor_updated",
-            entity="floor",
-            entity_id=floor.id,
-            before=old,
-            after=new,
-        )
+    _record_update(db, actor, "floor", floor, before, FLOOR_FIELDS)
     return floor
 
 

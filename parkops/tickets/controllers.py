@@ -14,6 +14,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import File, Redirect, Template
 
 from parkops.accounts.roles import ANY_USER, Role
+from parkops.core.coerce import optional_int
 from parkops.core.errors import AppError, ValidationFailed
 from parkops.core.home import DASHBOARD_CARDS
 from parkops.core.i18n import N_, Message
@@ -74,8 +75,8 @@ class TicketPages(Controller):
     ) -> Template:
         filters = repository.QueueFilters(
             status=status or "open",
-            category_id=service._int(category_id),
-            department_id=service._int(department_id),
+            category_id=optional_int(category_id),
+            department_id=optional_int(department_id),
             overdue=bool(overdue),
             q=q or None,
         )
@@ -586,7 +587,7 @@ class CalendarPages(Controller):
     @post("/years")
     async def set_year(self, request: Request, db: DbSession) -> Redirect:
         data = await form_data(request)
-        year = service._int(data.get("year"))
+        year = optional_int(data.get("year"))
         if year is None:
             raise ValidationFailed(field_errors={"year": N_("Enter a year")})
         filled = str(data.get("filled", "")) == "1"
