@@ -24,7 +24,7 @@ from parkops.billing.run import shanghai_today
 from parkops.core.errors import Conflict, NotFound
 from parkops.core.i18n import N_
 from parkops.documents.models import Document, DocumentKind, DocumentLanguage
-from parkops.documents.render import TEMPLATES, PdfTemplate
+from parkops.documents.render import SHARED_FILES, TEMPLATES, PdfTemplate
 
 CHARGE_ZH = {
     "rent": "租金",
@@ -43,7 +43,7 @@ METHOD_ZH = {
     "alipay": "支付宝",
     "deposit": "押金抵扣",
 }
-SHARED = ("pdf/_base.html", "pdf/_macros.html", "pdf/print.css", "pdf/_billing.css")
+SHARED = (*SHARED_FILES, "pdf/_billing.css")
 
 
 @dataclass(frozen=True)
@@ -163,27 +163,27 @@ class DunningLetterContext:
 BILLING_TEMPLATES = (
     PdfTemplate(
         name="billing_notice",
-        version=1,
+        version=2,
         kind=DocumentKind.bill,
         context_type=BillNoticeContext,
         files=("pdf/billing_notice.html", *SHARED),
-        fingerprint="bcfc902265b92445",
+        fingerprint="c6a8849ae441f077",
     ),
     PdfTemplate(
         name="billing_receipt",
-        version=1,
+        version=2,
         kind=DocumentKind.receipt,
         context_type=ReceiptContext,
         files=("pdf/billing_receipt.html", *SHARED),
-        fingerprint="471073e98e3d96ed",
+        fingerprint="cdba4d49abe31550",
     ),
     PdfTemplate(
         name="billing_dunning",
-        version=1,
+        version=2,
         kind=DocumentKind.dunning_letter,
         context_type=DunningLetterContext,
         files=("pdf/billing_dunning.html", *SHARED),
-        fingerprint="0893fa3371c9f406",
+        fingerprint="a83e06fb45ac2561",
     ),
 )
 """Recorded fingerprints: tests/unit/documents/test_template_versions.py fails when a file

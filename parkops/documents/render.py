@@ -10,17 +10,19 @@ metadata, so the same inputs always give the same text. WeasyPrint writes no fil
 no clock time unless told to, so in practice the bytes are identical too; callers must not rely on
 that (fonts or WeasyPrint upgrades change them) and the tests only compare ``pdftotext`` output.
 
-Rendering an 8-page contract takes about half a second of CPU (``bench/contract_pdf.py``), all
-of it in WeasyPrint: request handlers and jobs use ``render_pdf_async``, which runs it on a worker
+Rendering an 8-page contract takes about a quarter of a second of CPU (``bench/contract_pdf.py``),
+nearly all of it in WeasyPrint's layout and drawing: request handlers and jobs use ``render_pdf_async``, which runs it on a worker
 thread so the event loop keeps serving. What was done to make it faster, each measured: two font
 faces only and cut-down copies of them (``parkops.documents.fonts``, print.css), one shared
 WeasyPrint font configuration per process, fixed-layout tables, no inline-blocks, and the garbage
-collector held off during a render (``_young_garbage_only``). Subsetting fonts needs
+collector held off during a render (``_young_garbage_only``), and the HTML handed over parsed,
+with its stylesheet parsed once and a user-agent sheet cut down to print (``xhtml``). Subsetting fonts needs
 ``libharfbuzz-subset0``; the app warns at start-up when it is missing (``parkops.app``).
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import functools
 import gc
@@ -37,6 +39,7 @@ from jinja2 import Environment
 
 from parkops.config import get_settings
 from parkops.core.templating import SHANGHAI, make_environment
+from parkops.documents import xhtml
 from parkops.documents.contexts import LeaseContractContext
 from parkops.documents.fonts import pdf_fonts
 from parkops.documents.models import DocumentKind, DocumentLanguage
@@ -67,18 +70,19 @@ class PdfTemplate:
         return f"pdf/{self.name}.html"
 
 
-_SHARED_FILES = ("pdf/_base.html", "pdf/_macros.html", "pdf/print.css")
+# Every template is rendered with these (ua.css: parkops.documents.xhtml).
+SHARED_FILES = ("pdf/_base.html", "pdf/_macros.html", "pdf/print.css", "pdf/ua.css")
 
 TEMPLATES: dict[str, PdfTemplate] = {
     t.name: t
     for t in (
         PdfTemplate(
             name="lease_contract",
-            version=1,
+            version=2,
             kind=DocumentKind.lease_contract,
             context_type=LeaseContractContext,
-            files=("pdf/lease_contract.html", *_SHARED_FILES),
-            fingerprint="9c94fc731f1e041c",
+            files=("pdf/lease_contract.html", *SHARED_FILES),
+            fingerprint="e7fc22ff82c3bf3e",
         ),
     )
 }
@@ -195,7 +199,16 @@ def _shared_font_config():
         from weasyprint.text.fonts import FontConfiguration
 
         _font_config = FontConfiguration()
+        atexit.register(_release_font_config)
     return _font_config
+
+
+def _release_font_config() -> None:
+    """Let the configuration go while the interpreter is whole: its ``__del__`` removes a
+    temporary folder, and fails if it runs only when modules are being torn down."""
+    global _font_config
+    xhtml.forget_stylesheets()  # they are keyed by the configuration
+    _font_config = None
 
 
 def render_pdf(
@@ -211,14 +224,20 @@ def render_pdf(
     is not meant to be used from two threads at once, and the work holds the GIL most of the
     time anyway, so running two in parallel would not finish sooner.
     """
-    from weasyprint import HTML
-
     spec = get_template(template)
     language = DocumentLanguage(language)
     html = render_html(template, context, language=language, templates_dir=templates_dir)
-    base_url = str(_templates_dir(templates_dir) / "pdf") + "/"
+    pdf_dir = _templates_dir(templates_dir) / "pdf"
     with _render_lock, _young_garbage_only():
-        document = HTML(string=html, base_url=base_url).render(font_config=_shared_font_config())
+        font_config = _shared_font_config()
+        source, stylesheets = xhtml.prepare(
+            html,
+            base_url=f"{pdf_dir}/",
+            ua_path=pdf_dir / "ua.css",
+            font_config=font_config,
+            name=spec.name,
+        )
+        document = source.render(font_config=font_config, stylesheets=stylesheets)
         pdf = document.write_pdf()
         page_count = len(document.pages)
         del document

@@ -27,7 +27,7 @@ from parkops.core.i18n import N_
 from parkops.db.base import utcnow
 from parkops.documents import service as documents
 from parkops.documents.models import Document, DocumentKind, DocumentLanguage
-from parkops.documents.render import TEMPLATES, PdfTemplate
+from parkops.documents.render import SHARED_FILES, TEMPLATES, PdfTemplate
 from parkops.tickets import service
 from parkops.tickets.workflow import ActorRole
 
@@ -168,11 +168,11 @@ class TicketRecordContext:
 
 TEMPLATE = PdfTemplate(
     name=TEMPLATE_NAME,
-    version=1,
+    version=2,
     kind=DocumentKind.ticket_record,
     context_type=TicketRecordContext,
-    files=("pdf/ticket_record.html", "pdf/_base.html", "pdf/_macros.html", "pdf/print.css"),
-    fingerprint="11e9da0324ff8527",
+    files=("pdf/ticket_record.html", "pdf/_ticket_record.css", *SHARED_FILES),
+    fingerprint="410f88b07b6150c1",
 )
 
 

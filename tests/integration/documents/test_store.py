@@ -11,6 +11,7 @@ from parkops.core.audit import AuditEntry
 from parkops.core.errors import ValidationFailed
 from parkops.documents import service
 from parkops.documents.models import Document
+from parkops.documents.render import TEMPLATES
 from parkops.documents.samples import sample_lease_contract
 from tests.integration.enterprises.factories import create_enterprise
 from tests.support import create_user
@@ -106,5 +107,5 @@ async def test_generate_document_renders_on_a_thread_and_stores(db, test_setting
     assert (document.kind, document.template, document.template_version) == (
         "lease_contract",
         "lease_contract",
-        1,
+        TEMPLATES["lease_contract"].version,
     )
