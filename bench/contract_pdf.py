@@ -3,6 +3,12 @@
 Run alone (it measures wall time on an otherwise idle machine):
     .venv/bin/python bench/contract_pdf.py [--runs N]
 Prints the distribution and ends with ``contract_pdf_p50_ms=X`` (target: X <= 300).
+
+Each run is paired with a baseline run, interleaved so both see the same machine: the same
+HTML through plain ``weasyprint.HTML(string=...)`` (WeasyPrint's own HTML parser and user-agent
+stylesheet, what ``render_pdf`` did before ``parkops.documents.xhtml``), with the same font
+configuration and garbage-collector handling. The ratio of the two medians is printed too:
+absolute times drift on shared machines, the ratio much less.
 """
 
 from __future__ import annotations
@@ -12,7 +18,14 @@ import statistics
 import sys
 import time
 
-from parkops.documents.render import harfbuzz_subset_available, render_pdf
+from parkops.config import get_settings
+from parkops.documents.render import (
+    _shared_font_config,
+    _young_garbage_only,
+    harfbuzz_subset_available,
+    render_html,
+    render_pdf,
+)
 from parkops.documents.samples import sample_lease_contract
 
 
@@ -29,13 +42,25 @@ def main() -> None:
     if args.pages and result.page_count != args.pages:
         sys.exit(f"expected a {args.pages}-page contract, got {result.page_count} pages")
 
-    times = []
-    cpu = []
+    from weasyprint import HTML
+
+    base_url = f"{get_settings().templates_dir.resolve() / 'pdf'}/"
+
+    def weasyprint_alone() -> None:
+        html = render_html("lease_contract", context, language="zh_en")
+        with _young_garbage_only():
+            HTML(string=html, base_url=base_url).write_pdf(font_config=_shared_font_config())
+
+    weasyprint_alone()
+    times, cpu, baseline = [], [], []
     for _ in range(args.runs):
         t0, c0 = time.perf_counter(), time.process_time()
         render_pdf("lease_contract", context, language="zh_en")
         times.append((time.perf_counter() - t0) * 1000)
         cpu.append((time.process_time() - c0) * 1000)
+        t0 = time.perf_counter()
+        weasyprint_alone()
+        baseline.append((time.perf_counter() - t0) * 1000)
 
     times.sort()
     p50 = statistics.median(times)
@@ -46,6 +71,11 @@ def main() -> None:
     print(
         f"runs={args.runs} min_ms={times[0]:.0f} p90_ms={p90:.0f} max_ms={times[-1]:.0f} "
         f"cpu_p50_ms={statistics.median(cpu):.0f}"
+    )
+    base_p50 = statistics.median(baseline)
+    print(
+        f"baseline: plain weasyprint.HTML p50_ms={base_p50:.0f}; "
+        f"render_pdf/baseline ratio={p50 / base_p50:.2f}"
     )
     print(f"contract_pdf_p50_ms={p50:.0f}")
 

@@ -165,3 +165,28 @@ async def test_async_render_leaves_the_event_loop_free(contract):
     await task
     assert result.page_count >= 4
     assert ticks >= 10, "the event loop was blocked while the PDF was rendered"
+
+
+def test_streams_are_flate_compressed_at_the_cheaper_level(contract, bilingual):
+    """flate_streams compresses what pydyf would (same streams, same text, same pixels) at
+    zlib level 6: slightly bigger than pydyf's level 9, never uncompressed."""
+    from weasyprint import HTML
+
+    from parkops.documents.render import _shared_font_config, _templates_dir
+
+    html = render_html("lease_contract", contract, language="zh_en")
+    level9 = HTML(string=html, base_url=f"{_templates_dir(None) / 'pdf'}/").write_pdf(
+        font_config=_shared_font_config()
+    )
+    flate = re.compile(rb"/Filter\s*/FlateDecode")
+    assert len(flate.findall(bilingual.pdf)) == len(flate.findall(level9)) > 10
+    assert len(level9) < len(bilingual.pdf) < len(level9) * 1.02
+    assert pdftotext(bilingual.pdf) == pdftotext(level9)
+
+    def page_one(pdf: bytes) -> bytes:
+        return subprocess.run(
+            ["pdftoppm", "-r", "50", "-f", "1", "-l", "1", "-gray", "-", "-"],
+            input=pdf, capture_output=True, check=True,
+        ).stdout  # fmt: skip
+
+    assert page_one(bilingual.pdf) == page_one(level9)

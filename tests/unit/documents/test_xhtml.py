@@ -84,7 +84,7 @@ def test_templates_are_xhtml_made_of_elements_the_print_sheet_covers(name, ctx, 
 def test_the_fast_path_makes_the_same_pdf_as_weasyprint_alone(name, ctx, language, caplog):
     from weasyprint import HTML
 
-    from parkops.documents.render import _shared_font_config, _templates_dir
+    from parkops.documents.render import _shared_font_config, _templates_dir, flate_streams
 
     with caplog.at_level(logging.WARNING):
         fast = render_pdf(name, ctx, language=language).pdf
@@ -92,7 +92,7 @@ def test_the_fast_path_makes_the_same_pdf_as_weasyprint_alone(name, ctx, languag
     assert not caplog.records, caplog.text
     html = render_html(name, ctx, language=language)
     slow = HTML(string=html, base_url=f"{_templates_dir(None) / 'pdf'}/").write_pdf(
-        font_config=_shared_font_config()
+        font_config=_shared_font_config(), finisher=flate_streams
     )
     assert fast == slow
 
