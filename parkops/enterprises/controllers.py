@@ -93,6 +93,8 @@ def _form_input(data: dict[str, Any]) -> dict[str, Any]:
         "name_en",
         "uscc",
         "legal_representative",
+        "address",
+        "address_en",
         "contact_person",
         "contact_mobile",
         "industry",
@@ -109,6 +111,7 @@ def _form_values(enterprise: Enterprise, shops) -> dict[str, Any]:
     values = service.editable_values(enterprise, shops)
     values["registered_capital"] = str(fen_to_yuan(values.pop("registered_capital_fen")))
     values["name_en"] = values["name_en"] or ""
+    values["address_en"] = values["address_en"] or ""
     return values
 
 

@@ -76,6 +76,8 @@ async def _insert_enterprises(db: AsyncSession, firms) -> tuple[int, dict[str, i
             "name_en": f.name_en,
             "uscc": f.uscc,
             "legal_representative": f.legal_representative,
+            "address": f.address,
+            "address_en": f.address_en,
             "contact_person": f.contact_person,
             "contact_mobile": f.contact_mobile,
             "industry": f.industry,

@@ -16,6 +16,7 @@ checks; they are random and may belong to somebody, so demo data must never be u
 
 from __future__ import annotations
 
+import hashlib
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -53,6 +54,8 @@ class DemoEnterprise:
     trade_name: str
     uscc: str
     legal_representative: str
+    address: str
+    address_en: str
     contact_person: str
     contact_mobile: str
     industry: str
@@ -325,6 +328,7 @@ def _one_enterprise(rng: random.Random, names: set[str], usccs: set[str]) -> Dem
     industry = _weighted(rng, INDUSTRIES, _INDUSTRY_WEIGHTS)
     name, name_en, trade_name, region = _company_name(rng, industry, names)
     uscc = _uscc(rng, region, usccs)
+    address, address_en = _address(region, uscc)
 
     legal_representative = _person_name(rng)
     # Small family firms are often run by the legal representative or a relative.
@@ -349,6 +353,8 @@ def _one_enterprise(rng: random.Random, names: set[str], usccs: set[str]) -> Dem
         trade_name=trade_name,
         uscc=uscc,
         legal_representative=legal_representative,
+        address=address,
+        address_en=address_en,
         contact_person=contact_person,
         contact_mobile=_mobile(rng),
         industry=industry,
@@ -356,6 +362,31 @@ def _one_enterprise(rng: random.Random, names: set[str], usccs: set[str]) -> Dem
         employee_count=employee_count,
         online_shops=_online_shops(rng, industry, trade_name),
     )
+
+
+# Registered addresses by region: (Chinese prefix, English suffix, streets as (zh, en)).
+_ADDRESSES: dict[str, tuple[str, str, tuple[tuple[str, str], ...]]] = {
+    "庐山市横塘镇": ("江西省九江市庐山市横塘镇", "Hengtang Town, Lushan, Jiujiang, Jiangxi",
+                (("红星大道", "Hongxing Avenue"), ("羽绒路", "Yurong Road"),
+                 ("横塘街", "Hengtang Street"))),
+    "庐山市": ("江西省九江市庐山市", "Lushan, Jiujiang, Jiangxi",
+             (("庐山大道", "Lushan Avenue"), ("紫阳路", "Ziyang Road"),
+              ("南康路", "Nankang Road"))),
+    "九江": ("江西省九江市濂溪区", "Lianxi District, Jiujiang, Jiangxi",
+           (("长虹大道", "Changhong Avenue"), ("十里大道", "Shili Avenue"))),
+    "江西": ("江西省九江市浔阳区", "Xunyang District, Jiujiang, Jiangxi",
+           (("浔阳路", "Xunyang Road"), ("庾亮南路", "Yuliang South Road"))),
+}  # fmt: skip
+
+
+def _address(region: _Region, uscc: str) -> tuple[str, str]:
+    """A plausible 住所 for the firm, derived from its USCC (not from the random stream, so
+    adding addresses changed none of the other demo values)."""
+    prefix, suffix_en, streets = _ADDRESSES[region.zh]
+    digest = int(hashlib.sha256(uscc.encode()).hexdigest()[:8], 16)
+    street_zh, street_en = streets[digest % len(streets)]
+    number = 1 + (digest // len(streets)) % 288
+    return f"{prefix}{street_zh}{number}号", f"No. {number} {street_en}, {suffix_en}"
 
 
 def _company_name(

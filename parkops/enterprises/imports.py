@@ -29,6 +29,7 @@ from parkops.enterprises.service import AUDITED_FIELDS
 from parkops.enterprises.uscc import normalize_uscc, validate_uscc
 from parkops.enterprises.validation import (
     INDUSTRY_LABELS,
+    MAX_ADDRESS,
     MAX_CAPITAL_FEN,
     MAX_EMPLOYEES,
     MAX_NAME,
@@ -184,6 +185,9 @@ COLUMNS = [
            parse=UsccCell(), aliases=("USCC", "信用代码", "社会信用代码")),
     Column("legal_representative", "Legal representative", "法定代表人", required=True,
            parse=text(MAX_PERSON), aliases=("法人", "法人代表")),
+    Column("address", "Registered address", "住所", parse=text(MAX_ADDRESS),
+           aliases=("Address", "注册地址", "地址")),
+    Column("address_en", "Registered address in English", "英文住所", parse=text(MAX_ADDRESS)),
     Column("contact_person", "Contact person", "联系人", required=True, parse=text(MAX_PERSON)),
     Column("contact_mobile", "Contact mobile", "联系手机", required=True, parse=MobileCell(),
            aliases=("Mobile", "手机", "手机号", "手机号码", "联系电话")),

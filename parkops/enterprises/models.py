@@ -37,6 +37,8 @@ class Enterprise(SQLModel, table=True):
     name_en: str | None = Field(default=None, max_length=200)
     uscc: str = Field(max_length=18)
     legal_representative: str = Field(max_length=50)
+    address: str = Field(default="", max_length=300, sa_column_kwargs={"server_default": ""})
+    address_en: str | None = Field(default=None, max_length=300)
     contact_person: str = Field(max_length=50)
     contact_mobile: str = Field(max_length=11)
     industry: str = Field(max_length=32, index=True)

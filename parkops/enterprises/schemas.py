@@ -39,6 +39,8 @@ class EnterpriseCreate(BaseModel):
         examples=["91360483MA35XXXX0X"],
     )
     legal_representative: str
+    address: str = Field(default="", description="Registered address (住所), as on the licence")
+    address_en: str | None = None
     contact_person: str
     contact_mobile: str = Field(description="11-digit mainland mobile number")
     industry: str = Field(json_schema_extra=_INDUSTRY)
@@ -55,6 +57,8 @@ class EnterpriseUpdate(BaseModel):
     name_en: str | None = None
     uscc: str | None = None
     legal_representative: str | None = None
+    address: str | None = None
+    address_en: str | None = None
     contact_person: str | None = None
     contact_mobile: str | None = None
     industry: str | None = Field(default=None, json_schema_extra=_INDUSTRY)
@@ -72,6 +76,8 @@ class EnterpriseSummary(BaseModel):
     industry: str
     status: str
     legal_representative: str
+    address: str
+    address_en: str | None
     contact_person: str
     contact_mobile: str
     registered_capital_fen: int

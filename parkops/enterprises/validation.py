@@ -117,6 +117,7 @@ _MOBILE_SEPARATORS = frozenset(" -\u00a0\u3000()")
 
 MAX_NAME = 200
 MAX_PERSON = 50
+MAX_ADDRESS = 300
 MAX_SHOP_NAME = 100
 MAX_URL = 500
 MAX_SHOPS = 20
@@ -138,6 +139,8 @@ class EnterpriseInput:
     name_en: str | None
     uscc: str
     legal_representative: str
+    address: str
+    address_en: str | None
     contact_person: str
     contact_mobile: str
     industry: str
@@ -344,6 +347,13 @@ def clean_enterprise(raw: Mapping[str, Any]) -> tuple[EnterpriseInput | None, di
     legal = _required_text(
         raw, "legal_representative", N_("Legal representative"), MAX_PERSON, errors
     )
+    address = _text(raw.get("address"))
+    address_en = _text(raw.get("address_en")) or None
+    for field, value in (("address", address), ("address_en", address_en)):
+        if value and len(value) > MAX_ADDRESS:
+            errors[field] = Message(
+                N_("An address must be at most %(max)s characters."), max=MAX_ADDRESS
+            )
     contact = _required_text(raw, "contact_person", N_("Contact person"), MAX_PERSON, errors)
     mobile = normalize_mobile(raw.get("contact_mobile"))
     problem = mobile_problem(mobile)
@@ -374,6 +384,8 @@ def clean_enterprise(raw: Mapping[str, Any]) -> tuple[EnterpriseInput | None, di
             name_en=name_en,
             uscc=uscc,
             legal_representative=legal,
+            address=address,
+            address_en=address_en,
             contact_person=contact,
             contact_mobile=mobile,
             industry=industry,

@@ -220,7 +220,8 @@ async def build_context(db: AsyncSession, contract: LeaseContract) -> LeaseContr
         lessee=Party(
             name=enterprise.get("name", ""),
             uscc=enterprise.get("uscc", ""),
-            address="",
+            address=enterprise.get("address") or "",
+            address_en=enterprise.get("address_en") or "",
             legal_representative=enterprise.get("legal_representative", ""),
             contact=enterprise.get("contact_person", ""),
             phone=enterprise.get("contact_mobile", ""),

@@ -130,6 +130,8 @@ async def enterprise_row(db: AsyncSession, enterprise_id: int) -> dict | None:
                     Enterprise.name_en,
                     Enterprise.uscc,
                     Enterprise.legal_representative,
+                    Enterprise.address,
+                    Enterprise.address_en,
                     Enterprise.contact_person,
                     Enterprise.contact_mobile,
                     Enterprise.status,

@@ -63,9 +63,19 @@ async def test_create_read_and_patch(client, db, test_settings):
     one = await client.get(f"{API}/{data['id']}")
     assert one.status_code == 200 and one.json()["name"] == body["name"]
 
-    patched = await _patch(client, data["id"], {"employee_count": 9, "name_en": "Xingchen"})
+    assert data["address"] == "" and data["address_en"] is None  # optional
+
+    patched = await _patch(
+        client,
+        data["id"],
+        {"employee_count": 9, "name_en": "Xingchen", "address": "九江市长虹大道8号"},
+    )
     assert patched.status_code == 200, patched.text
     assert patched.json()["employee_count"] == 9 and patched.json()["name_en"] == "Xingchen"
+    assert patched.json()["address"] == "九江市长虹大道8号"
+    too_long = await _patch(client, data["id"], {"address": "路" * 301})
+    assert too_long.status_code == 422 and "address" in too_long.text
+    assert (await client.get(f"{API}/{data['id']}")).json()["address"] == "九江市长虹大道8号"
     # Fields not sent are kept, shops included.
     assert patched.json()["shops"] == data["shops"]
     assert patched.json()["registered_capital_fen"] == 50_000_000

@@ -32,6 +32,8 @@ def form_values(**overrides) -> dict:
         "name_en": "Lushan Hengtang Nuanyang Down Apparel Co., Ltd.",
         "uscc": new_uscc(),
         "legal_representative": "王伟",
+        "address": "江西省九江市庐山市横塘镇红星大道88号",
+        "address_en": "",
         "contact_person": "李娜",
         "contact_mobile": "138 0013 8000",
         "industry": "down_apparel",
@@ -62,6 +64,12 @@ async def test_leasing_officer_creates_an_enterprise_with_shops(client, db, leas
     assert enterprise.contact_mobile == "13800138000"  # spaces typed in the form are dropped
     assert enterprise.registered_capital_fen == 100_000_000
     assert enterprise.employee_count == 25
+    assert (enterprise.address, enterprise.address_en) == (
+        "江西省九江市庐山市横塘镇红星大道88号",
+        None,
+    )
+    detail = await client.get(f"/enterprises/{enterprise.id}")
+    assert "江西省九江市庐山市横塘镇红星大道88号" in detail.text
     shops = (
         await db.execute(
             sa.select(EnterpriseShop.platform, EnterpriseShop.shop_name, EnterpriseShop.url)

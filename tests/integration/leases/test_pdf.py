@@ -24,7 +24,12 @@ def pdf_text(data: bytes) -> str:
 
 async def test_contract_pdf_text_storage_and_access(client, db, login, test_settings):
     admin = await actor(db, "park_admin")
-    tenant = await create_enterprise(db, name="庐山市暖羽童装服饰有限公司")
+    tenant = await create_enterprise(
+        db,
+        name="庐山市暖羽童装服饰有限公司",
+        address="江西省九江市庐山市横塘镇羽绒路18号",
+        address_en="No. 18 Yurong Road, Hengtang Town, Lushan",
+    )
     units = await create_units(db, 2)
     await service.set_park_settings(
         db,
@@ -63,6 +68,8 @@ async def test_contract_pdf_text_storage_and_access(client, db, login, test_sett
     flat = "".join(text.split())
     assert contract.number in flat
     assert "庐山市暖羽童装服饰有限公司" in flat
+    assert "住所：江西省九江市庐山市横塘镇羽绒路18号" in flat  # the lessee's registered address
+    assert "No. 18 Yurong Road, Hengtang Town, Lushan" in " ".join(text.split())
     assert "庐山市红星羽绒电商产业园运营管理有限公司" in flat
     for unit in units:
         assert unit.code in flat

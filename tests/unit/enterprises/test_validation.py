@@ -48,9 +48,20 @@ def test_clean_input_is_normalised():
     assert clean.employee_count == 25
     assert clean.shops == ()
     assert set(clean.row()) == {
-        "name", "name_en", "uscc", "legal_representative", "contact_person", "contact_mobile",
-        "industry", "status", "registered_capital_fen", "employee_count",
+        "name", "name_en", "uscc", "legal_representative", "address", "address_en",
+        "contact_person", "contact_mobile", "industry", "status", "registered_capital_fen",
+        "employee_count",
     }  # fmt: skip
+    assert (clean.address, clean.address_en) == ("", None)  # optional
+
+
+def test_an_address_is_kept_as_typed_and_trimmed():
+    clean, errors = clean_enterprise(
+        raw(address=" 江西省九江市庐山市横塘镇红星大道８８号 ", address_en=" No. 88 ")
+    )
+    assert errors == {}
+    assert clean.address == "江西省九江市庐山市横塘镇红星大道88号"  # NFKC: full-width digits
+    assert clean.address_en == "No. 88"
 
 
 def test_full_width_input_from_a_chinese_ime():
@@ -96,6 +107,8 @@ def test_bad_mobile_numbers(mobile):
         ({"uscc": ""}, "uscc", "required"),
         ({"legal_representative": ""}, "legal_representative", "required"),
         ({"contact_person": "张" * 51}, "contact_person", "at most 50"),
+        ({"address": "路" * 301}, "address", "at most 300"),
+        ({"address_en": "x" * 301}, "address_en", "at most 300"),
         ({"contact_mobile": "12345678901"}, "contact_mobile", "11-digit"),
         ({"industry": ""}, "industry", "industries"),
         ({"industry": "mining"}, "industry", "industries"),
