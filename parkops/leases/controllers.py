@@ -9,7 +9,6 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import File, Redirect, Template
-from markupsafe import escape
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parkops.accounts.roles import STAFF, Role
@@ -35,6 +34,7 @@ from parkops.leases.workflow import (
 )
 
 LEASING = frozenset({Role.leasing, Role.park_admin})
+ADMIN = frozenset({Role.park_admin})
 ENTERPRISE_USER = frozenset({Role.enterprise_user})
 READERS = STAFF | ENTERPRISE_USER
 
@@ -99,9 +99,10 @@ LABELS = {
 
 
 def _errors(errors: dict[str, str] | None) -> dict[str, Any]:
-    """Field errors escaped for the form macros (``_()`` output is treated as safe markup, and
-    our messages quote stored names)."""
-    return {k: escape(v) for k, v in (errors or {}).items()}
+    """Field errors for the form macros, as the service gave them: ``_()`` in the templates
+    translates them (an ``i18n.Message`` with the values it quotes) and escapes the result.
+    Escaping them here first turned a Message into plain English text that matched no entry."""
+    return dict(errors or {})
 
 
 def _default_form() -> dict[str, Any]:
@@ -483,6 +484,56 @@ class ContractPages(Controller):
         )
 
 
+class ParkSettingsPages(Controller):
+    """Per park: the contract number prefix and the lessor's details printed on contracts."""
+
+    path = "/leases/settings"
+    include_in_schema = False
+
+    @get("/", opt={"roles": ADMIN})
+    async def overview(self, request: Request, db: DbSession) -> Template:
+        parks = await service.park_settings_overview(db)
+        return render(request, "leases/settings.html", parks=parks)
+
+    async def _form(
+        self,
+        request: Request,
+        db: AsyncSession,
+        park_id: int,
+        form: dict | None = None,
+        errors: dict | None = None,
+        status_code: int = 200,
+    ) -> Template:
+        park_name, saved = await service.park_settings_values(db, park_id)
+        return render(
+            request,
+            "leases/settings_form.html",
+            status_code=status_code,
+            park_id=park_id,
+            park_name=park_name,
+            form=form if form is not None else saved,
+            errors=_errors(errors),
+            is_new=not saved["contract_prefix"],
+        )
+
+    @get("/{park_id:int}", opt={"roles": ADMIN})
+    async def edit(self, request: Request, db: DbSession, park_id: FromPath[int]) -> Template:
+        return await self._form(request, db, park_id)
+
+    @post("/{park_id:int}", opt={"roles": ADMIN})
+    async def save(
+        self, request: Request, db: DbSession, park_id: FromPath[int]
+    ) -> Template | Redirect:
+        data = await form_data(request)
+        try:
+            await service.set_park_settings(db, request.user, park_id, data)
+        except ValidationFailed as exc:
+            return await self._form(request, db, park_id, data, exc.field_errors, exc.status_code)
+        return redirect(
+            request, "/leases/settings", flash=("success", N_("The contract settings were saved."))
+        )
+
+
 class ReservationPages(Controller):
     path = "/leases/reservations"
     include_in_schema = False
@@ -643,4 +694,4 @@ async def _dashboard(db: AsyncSession, user) -> dict:
 DASHBOARD_CARDS.append((LEASING, "leases/_dashboard_card.html", _dashboard))
 
 
-ROUTES: list = [ContractPages, ReservationPages, PortalContractPages, LeasesApi]
+ROUTES: list = [ContractPages, ReservationPages, ParkSettingsPages, PortalContractPages, LeasesApi]

@@ -54,7 +54,9 @@ from parkops.core.templating import SHANGHAI
 from parkops.db.base import utcnow
 from parkops.documents.models import DocumentLanguage
 from parkops.enterprises.models import Enterprise
+from parkops.enterprises.uscc import normalize_uscc, validate_uscc
 from parkops.inventory import service as inventory
+from parkops.inventory.models import Park
 from parkops.leases import repository
 from parkops.leases import schedule as sched
 from parkops.leases import terms as t
@@ -1878,6 +1880,37 @@ async def refresh_status(
 # --- settings -----------------------------------------------------------------------------------
 
 
+async def park_settings_overview(db: AsyncSession) -> list[dict]:
+    """Every park with its contract prefix and lessor name (None where nothing is set yet)."""
+    rows = await db.execute(
+        sa.select(
+            Park.id,
+            Park.name,
+            LeaseParkSettings.contract_prefix,
+            LeaseParkSettings.lessor_name,
+            LeaseParkSettings.lessor_uscc,
+            LeaseParkSettings.lessor_bank_account,
+        )
+        .outerjoin(LeaseParkSettings, LeaseParkSettings.park_id == Park.id)
+        .order_by(Park.name)
+    )
+    return [dict(r) for r in rows.mappings()]
+
+
+async def park_settings_values(db: AsyncSession, park_id: int) -> tuple[str, dict[str, str]]:
+    """The park's name and its settings as form values (empty strings where unset)."""
+    name = await repository.park_name(db, park_id)
+    if name is None:
+        raise NotFound(N_("No such park"))
+    settings = await db.get(LeaseParkSettings, park_id)
+    values = {
+        column: str(getattr(settings, column, "") or "") if settings else ""
+        for column in LeaseParkSettings.__table__.c.keys()
+        if column != "park_id"
+    }
+    return name, values
+
+
 async def set_park_settings(
     db: AsyncSession, actor: Any, park_id: int, raw: Mapping[str, Any]
 ) -> LeaseParkSettings:
@@ -1897,6 +1930,11 @@ async def set_park_settings(
         for name, column in LeaseParkSettings.__table__.c.items()
         if name not in ("park_id", "contract_prefix") and name in raw
     }
+    if fields.get("lessor_uscc"):
+        # Printed on every contract as the lessor's code: held to the same check as tenants'.
+        fields["lessor_uscc"] = normalize_uscc(fields["lessor_uscc"])
+        if problem := validate_uscc(fields["lessor_uscc"]):
+            errors["lessor_uscc"] = problem
     _fail(N_("The settings were not saved."), errors)
     settings = await db.get(LeaseParkSettings, park_id)
     before = audit.snapshot(settings) if settings else None
