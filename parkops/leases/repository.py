@@ -10,6 +10,7 @@ and ``enterprises``. They only ever read those tables: every change to a unit go
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -70,16 +71,27 @@ async def units_by_id(db: AsyncSession, unit_ids: Iterable[int]) -> dict[int, di
     return {r["id"]: dict(r) for r in rows.mappings()}
 
 
+PICKER_LIMIT = 60
+
+
+@dataclass(frozen=True)
+class UnitPicker:
+    units: list[dict]
+    more: bool  # more units matched than are listed
+    limit: int
+
+
 async def unit_picker(
     db: AsyncSession,
     *,
     park_id: int | None = None,
     q: str | None = None,
     include_ids: Iterable[int] = (),
-    limit: int = 60,
-) -> list[dict]:
+    limit: int = PICKER_LIMIT,
+) -> UnitPicker:
     """Units a contract or hold could take: current (not retired) units matching the search,
-    available ones first, plus the ones already chosen (``include_ids``)."""
+    available ones first, plus the ones already chosen (``include_ids``); at most ``limit``
+    found ones, and whether there were more (the page then asks for a narrower search)."""
     include = sorted(set(include_ids))
     stmt = _units_stmt().where(Unit.retired_at.is_(None))
     if park_id is not None:
@@ -90,14 +102,16 @@ async def unit_picker(
         stmt = stmt.where(Unit.code.ilike(f"%{escaped}%", escape="\\"))
     else:
         stmt = stmt.where(Unit.status == "available")
-    stmt = stmt.order_by((Unit.status != "available"), Unit.code).limit(limit)
+    stmt = stmt.order_by((Unit.status != "available"), Unit.code).limit(limit + 1)
     rows = [dict(r) for r in (await db.execute(stmt)).mappings()]
+    more = len(rows) > limit
+    rows = rows[:limit]
     seen = {r["id"] for r in rows}
     missing = [i for i in include if i not in seen]
     if missing:
         chosen = await units_by_id(db, missing)
         rows = [chosen[i] for i in missing if i in chosen] + rows
-    return rows
+    return UnitPicker(rows, more, limit)
 
 
 async def park_choices(db: AsyncSession) -> list[dict]:

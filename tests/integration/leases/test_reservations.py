@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from parkops.core.errors import Conflict, ValidationFailed
 from parkops.inventory.models import Unit
-from parkops.leases import service
+from parkops.leases import repository, service
 from parkops.leases.models import LeaseReservation, LeaseUnitOccupancy
 from tests.integration.enterprises.factories import create_enterprise
 from tests.integration.leases.factories import (
@@ -153,3 +153,23 @@ async def test_bad_holds_write_nothing(db):
             await hold(db, leasing, prospect, units, **extra)
         assert field in info.value.field_errors
     assert await count_rows(db, LeaseReservation, LeaseUnitOccupancy) == before
+
+
+async def test_the_unit_picker_says_when_it_lists_only_the_first_matches(client, db, login):
+    units = await create_units(db, 3)
+    park_id = units[0].park_id
+    first_two = await repository.unit_picker(db, park_id=park_id, limit=2)
+    assert len(first_two.units) == 2 and first_two.more
+    # A unit already chosen stays listed even beyond the limit.
+    chosen = await repository.unit_picker(db, park_id=park_id, limit=2, include_ids=[units[2].id])
+    assert units[2].id in {u["id"] for u in chosen.units}
+    everything = await repository.unit_picker(db, park_id=park_id, limit=3)
+    assert len(everything.units) == 3 and not everything.more
+
+    await login("leasing")
+    page = await client.get("/leases/reservations/new")
+    assert "Only the first" not in page.text  # three units: all listed, no note
+    await create_units(db, 60)
+    page = await client.get("/leases/reservations/new")
+    assert page.text.count('name="unit_ids"') == 60
+    assert "Only the first 60 matching units are listed" in page.text
