@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parkops.billing import allocation as alloc
-from parkops.billing import payments
+from parkops.billing import corrections, payments
 from parkops.billing.models import (
     DEPOSIT_INFLOWS,
     AllocationSource,
@@ -117,9 +117,30 @@ async def ledger(db: AsyncSession, contract_id: int) -> dict:
         "held_fen": await held_fen(db, contract_id),
         "required_fen": await required_fen(db, contract_id),
         "open_fen": sum(b.open_fen for b in open_bills),
+        # Billed periods an early end or amendment changed, not corrected yet (settling does).
+        "pending_corrections_fen": sum(
+            p.amount_fen for p in await corrections.pending(db, contract_id)
+        ),
+        # Credits waiting for a next bill (money paid for periods that were then credited).
+        "pending_credit_fen": await pending_adjustments_fen(db, contract_id, credits=True),
         "termination": dict(termination) if termination else None,
         **await bill_parties(db, contract.enterprise_id, contract_id),
     }
+
+
+async def pending_adjustments_fen(db: AsyncSession, contract_id: int, *, credits: bool) -> int:
+    """Adjustments of the contract not on a bill yet: the credits (< 0) or the charges."""
+    return int(
+        await db.scalar(
+            sa.text(
+                "SELECT COALESCE(sum(a.amount_fen), 0) FROM billing_adjustments a "
+                "WHERE a.contract_id = :id AND (a.amount_fen < 0) = :credits "
+                "AND NOT EXISTS (SELECT 1 FROM billing_bill_lines bl "
+                "WHERE bl.source_kind = 'adjustment' AND bl.source_id = a.id)"
+            ),
+            {"id": contract_id, "credits": credits},
+        )
+    )
 
 
 async def record_entry(
@@ -259,6 +280,9 @@ async def settle(
     held = await held_fen(db, contract_id)
     if held == 0:
         raise Conflict(N_("No deposit is held for this contract."))
+    # Periods billed before an early end are credited first, so the deposit only meets what
+    # is really owed (a billing run would do the same, maybe only later).
+    await corrections.apply(db, actor, contract_id)
     bills = await payments.open_bills(db, contract.enterprise_id, contract_id=contract_id)
     arrears = min(held, sum(b.open_fen for b in bills))
     done: dict[str, int] = {"applied_fen": 0, "refunded_fen": 0}

@@ -294,6 +294,52 @@ class Adjustment(SQLModel, table=True):
     created_at: datetime = created_at_field()
 
 
+class ScheduleCorrection(SQLModel, table=True):
+    """What was done about a billed period whose schedule line was superseded afterwards (an
+    amendment or a termination): the difference between what the period's bills charged and
+    what the contract's current schedule says, as an adjustment on the next bill (more due) or
+    a credit note on the bill that charged it plus, past what is open on it, a credit adjustment
+    (less due). One per superseded line and part, so it is made once (``parkops.billing.
+    corrections``). Append-only."""
+
+    __tablename__ = "billing_schedule_corrections"
+    __table_args__ = (
+        sa.CheckConstraint("part IN (1, 2)", name="part_valid"),
+        sa.CheckConstraint("amount_fen <> 0", name="amount_not_zero"),
+        sa.CheckConstraint("amount_fen = due_fen - charged_fen", name="amount_is_difference"),
+        sa.UniqueConstraint("superseded_line_id", "part"),
+        sa.Index("ix_billing_schedule_corrections_contract_period", "contract_id", "period_start"),
+    )
+
+    id: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger, primary_key=True))
+    contract_id: int = Field(foreign_key="lease_contracts.id", ondelete="RESTRICT")
+    period_start: date
+    part: int = Field(sa_type=sa.SmallInteger)  # 1 rent, 2 property fee (as bill line parts)
+    superseded_line_id: int = Field(
+        sa_column=sa.Column(
+            sa.BigInteger,
+            sa.ForeignKey("lease_schedule_lines.id", ondelete="RESTRICT"),
+            nullable=False,
+        )
+    )
+    line_id: int | None = Field(  # the current line of the period; None: the period is gone
+        default=None,
+        sa_column=sa.Column(
+            sa.BigInteger, sa.ForeignKey("lease_schedule_lines.id", ondelete="RESTRICT")
+        ),
+    )
+    charged_fen: int = Field(sa_type=sa.BigInteger)
+    due_fen: int = Field(sa_type=sa.BigInteger)
+    amount_fen: int = Field(sa_type=sa.BigInteger)
+    credit_note_id: int | None = Field(
+        default=None, foreign_key="billing_credit_notes.id", ondelete="RESTRICT"
+    )
+    adjustment_id: int | None = Field(
+        default=None, foreign_key="billing_adjustments.id", ondelete="RESTRICT"
+    )
+    created_at: datetime = created_at_field()
+
+
 class Payment(SQLModel, table=True):
     __tablename__ = "billing_payments"
     __table_args__ = (

@@ -67,8 +67,13 @@ async def schedule_items(db: AsyncSession, month: date) -> list[rp.ScheduleItem]
              WHERE l.superseded_at IS NULL
                AND l.due_date >= :window_start AND l.due_date < :next_month
                AND c.status = ANY(:binding)
-               AND NOT EXISTS (SELECT 1 FROM billing_bill_lines bl
-                                WHERE bl.source_kind = 'schedule' AND bl.source_id = l.id)
+               -- A period is billed once, through whichever of its lines was current then;
+               -- a later change to it is a correction (parkops.billing.corrections).
+               AND NOT EXISTS (SELECT 1 FROM lease_schedule_lines o
+                                 JOIN billing_bill_lines bl
+                                   ON bl.source_kind = 'schedule' AND bl.source_id = o.id
+                                WHERE o.contract_id = l.contract_id
+                                  AND o.period_start = l.period_start)
             """
         ),
         _params(month),

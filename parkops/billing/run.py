@@ -46,7 +46,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parkops.billing import repository
+from parkops.billing import corrections, repository
 from parkops.billing import run_plan as rp
 from parkops.billing.models import BillingRun, RunStatus
 from parkops.core import audit, i18n
@@ -370,6 +370,9 @@ async def execute_run(
                         status=run.status,
                     )
                 )
+            # Periods billed before an amendment or termination changed them, first: their
+            # adjustments go on this run's bills.
+            await corrections.apply(db, "billing-run")
             planned = await _plan(db, run)
             await db.execute(
                 sa.update(BillingRun)

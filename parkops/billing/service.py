@@ -82,7 +82,7 @@ async def get_bill(db: AsyncSession, user: CurrentUser | None, bill_id: int) -> 
     return bill
 
 
-async def _lock_bill(db: AsyncSession, bill_id: int) -> Bill:
+async def lock_bill(db: AsyncSession, bill_id: int) -> Bill:
     enterprise_id = await db.scalar(sa.select(Bill.enterprise_id).where(Bill.id == bill_id))
     if enterprise_id is None:
         raise NotFound(N_("No such bill"))
@@ -230,7 +230,7 @@ async def bill_view(
 async def issue_bill(db: AsyncSession, actor: Any, bill_id: int, today: date | None = None) -> Bill:
     """Freeze a draft: its total becomes the sum of its lines; credit is applied to it."""
     today = today or shanghai_today()
-    bill = await _lock_bill(db, bill_id)
+    bill = await lock_bill(db, bill_id)
     try:
         workflow.check(bill.status, workflow.BillAction.issue)
     except workflow.ActionRefused as exc:
@@ -290,7 +290,7 @@ async def add_draft_line(db: AsyncSession, actor: Any, bill_id: int, raw: Mappin
         errors["description"] = N_("At most 500 characters.")
     if errors:
         raise ValidationFailed(N_("The line was not added."), field_errors=errors)
-    bill = await _lock_bill(db, bill_id)
+    bill = await lock_bill(db, bill_id)
     if bill.status != BillStatus.draft:
         raise Conflict(
             N_("Only draft bills can be changed; correct an issued bill with a credit note.")
@@ -317,7 +317,7 @@ async def add_draft_line(db: AsyncSession, actor: Any, bill_id: int, raw: Mappin
 
 
 async def delete_draft(db: AsyncSession, actor: Any, bill_id: int) -> None:
-    bill = await _lock_bill(db, bill_id)
+    bill = await lock_bill(db, bill_id)
     try:
         workflow.check(bill.status, workflow.BillAction.delete)
     except workflow.ActionRefused as exc:
@@ -365,7 +365,7 @@ def _reason(raw: Mapping[str, Any], errors: dict) -> str:
     return reason
 
 
-async def _credit(
+async def make_credit_note(
     db: AsyncSession,
     actor: Any,
     bill: Bill,
@@ -413,12 +413,12 @@ async def void_bill(
     reason = _reason(raw, errors)
     if errors:
         raise ValidationFailed(N_("The bill was not voided."), field_errors=errors)
-    bill = await _lock_bill(db, bill_id)
+    bill = await lock_bill(db, bill_id)
     try:
         workflow.check(bill.status, workflow.BillAction.void)
     except workflow.ActionRefused as exc:
         raise _refused(exc) from None
-    return await _credit(db, actor, bill, CreditNoteKind.void, bill.open_fen, reason)
+    return await make_credit_note(db, actor, bill, CreditNoteKind.void, bill.open_fen, reason)
 
 
 async def credit_bill(
@@ -430,7 +430,7 @@ async def credit_bill(
     reason = _reason(raw, errors)
     if errors:
         raise ValidationFailed(N_("No credit note was made."), field_errors=errors)
-    bill = await _lock_bill(db, bill_id)
+    bill = await lock_bill(db, bill_id)
     try:
         workflow.check(bill.status, workflow.BillAction.credit)
     except workflow.ActionRefused as exc:
@@ -448,7 +448,7 @@ async def credit_bill(
                 )
             },
         )
-    return await _credit(db, actor, bill, CreditNoteKind.correction, amount, reason)  # type: ignore[arg-type]
+    return await make_credit_note(db, actor, bill, CreditNoteKind.correction, amount, reason)  # type: ignore[arg-type]
 
 
 async def waive_late_fee(
@@ -467,7 +467,7 @@ async def waive_late_fee(
         raise ValidationFailed(N_("Only late fees can be waived."))
     if errors:
         raise ValidationFailed(N_("The late fee was not waived."), field_errors=errors)
-    bill = await _lock_bill(db, line.bill_id)
+    bill = await lock_bill(db, line.bill_id)
     try:
         workflow.check(bill.status, workflow.BillAction.waive)
     except workflow.ActionRefused as exc:
@@ -490,7 +490,9 @@ async def waive_late_fee(
                 )
             },
         )
-    return await _credit(db, actor, bill, CreditNoteKind.late_fee_waiver, amount, reason, line_id)
+    return await make_credit_note(
+        db, actor, bill, CreditNoteKind.late_fee_waiver, amount, reason, line_id
+    )
 
 
 async def add_adjustment(

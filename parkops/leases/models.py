@@ -261,6 +261,9 @@ class LeaseScheduleLine(SQLModel, table=True):
             postgresql_where=sa.text("superseded_at IS NULL"),
         ),
         sa.Index("ix_lease_schedule_lines_due_date", "due_date"),
+        # Every line of a period, current or superseded: billing finds what a period was
+        # charged through any of them (parkops.billing.corrections).
+        sa.Index("ix_lease_schedule_lines_contract_period", "contract_id", "period_start"),
     )
 
     id: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger, primary_key=True))
