@@ -41,12 +41,12 @@ but then a line could no longer be checked against its own basis.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, Inexact, localcontext
 from itertools import pairwise
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from parkops.core.money import format_fen, round_half_up_to_fen
 
@@ -335,3 +335,40 @@ def _basis(
             f"{format_fen(already_charged_fen)} already charged: {format_fen(amount_fen)}"
         )
     return text
+
+
+def detail_segments(line: LateFeeLine) -> list[list]:
+    """The line's segments as stored in a bill line's ``detail``: [principal, days, first, last]."""
+    return [
+        [s.principal_fen, s.days, s.start.isoformat(), (s.end - _ONE_DAY).isoformat()]
+        for s in line.segments
+    ]
+
+
+def describe(detail: Mapping[str, Any] | None, language: str) -> str | None:
+    """A late-fee bill line's basis in Chinese (``zh``) or English, from its stored ``detail``.
+
+    Bill lines store ``basis`` in English for audit; people read the line in their language,
+    and the bill notice PDF is Chinese. ``None`` for lines stored before their detail carried
+    the segments: show their description then.
+    """
+    if not detail or "segments" not in detail:
+        return None
+    zh = language == "zh"
+    rate = _percent(Decimal(detail["rate"]))
+    parts = [
+        f"{format_fen(p)} × {rate} × {d}{'天' if zh else ' days'}"
+        + (f"（{first}至{last}）" if zh else f" ({first} to {last})")
+        for p, d, first, last in detail["segments"]
+    ]
+    text = " + ".join(parts) + f" = {format_fen(detail['uncapped_fen'])}"
+    cap_fen, amount = detail.get("cap_fen"), detail.get("amount_fen")
+    if cap_fen is not None and amount is not None and amount < detail["uncapped_fen"]:
+        already = format_fen(detail.get("already_charged_fen", 0))
+        if zh:
+            text += f"；上限 {format_fen(cap_fen)}，已计 {already}，本次 {format_fen(amount)}"
+        else:
+            text += f"; capped at {format_fen(cap_fen)}, {already} already charged: "
+            text += format_fen(amount)
+    due = detail["due_date"]
+    return f"{due} 到期账单：{text}" if zh else f"Bill due {due}: {text}"

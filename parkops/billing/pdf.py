@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parkops.billing import payments, reports, service
+from parkops.billing import late_fees, payments, reports, service
 from parkops.billing.models import Allocation, AllocationSource, Bill, BillLine, Payment
 from parkops.billing.run import shanghai_today
 from parkops.core.errors import Conflict, NotFound
@@ -242,6 +242,8 @@ def _line(line: BillLine) -> NoticeLine:
     detail = line.description or ""
     if line.charge_type in ("rent", "property_fee"):
         detail = ""
+    elif line.charge_type == "late_fee":  # the notice is Chinese; the stored basis English
+        detail = late_fees.describe(line.detail, "zh") or detail
     quantity = "" if line.quantity is None else f"{line.quantity.normalize():f}"
     price = ""
     if line.unit_price_fen is not None and line.charge_type not in (

@@ -476,5 +476,9 @@ def late_fee_line(bill: OverdueBill, cutoff: date) -> PlannedLine | None:
             "cap_fen": fee.cap_fen,
             "basis": fee.basis,
             "amount": format_fen(fee.amount_fen),
+            # For late_fees.describe (the line in the reader's language).
+            "segments": late_fees.detail_segments(fee),
+            "amount_fen": fee.amount_fen,
+            "already_charged_fen": bill.already_charged_fen,
         },
     )

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from parkops.accounts.identity import CurrentUser
 from parkops.accounts.roles import Role
-from parkops.billing import payments, workflow
+from parkops.billing import late_fees, payments, workflow
 from parkops.billing.allocation import AllocationPolicy
 from parkops.billing.models import (
     Adjustment,
@@ -34,6 +34,7 @@ from parkops.billing.models import (
 )
 from parkops.billing.run import shanghai_today
 from parkops.core import audit
+from parkops.core.context import language_var
 from parkops.core.errors import Conflict, NotFound, ValidationFailed
 from parkops.core.i18n import N_, Message
 from parkops.core.money import format_fen, yuan_to_fen
@@ -197,6 +198,13 @@ async def bill_view(
             )
         ).mappings()
     ]
+    language = language_var.get()
+    line_texts = {
+        ln.id: text
+        for ln in lines
+        if ln.charge_type == ChargeType.late_fee
+        and (text := late_fees.describe(ln.detail, language)) is not None
+    }
     notes = list(
         (
             await db.execute(
@@ -212,6 +220,7 @@ async def bill_view(
         "bill": bill,
         "number": bill_number(bill.id, bill.run_month),  # type: ignore[arg-type]
         "lines": lines,
+        "line_texts": line_texts,  # line id -> text in the reader's language, where it has one
         "allocations": allocations,
         "credit_notes": notes,
         "waived": waived,

@@ -76,3 +76,34 @@ async def test_an_unpaid_bill_gets_a_late_fee_line_on_the_next_run(db):
     assert (fee.period_start, fee.period_end) == (date(2026, 1, 2), date(2026, 2, 1))
     assert (fee.source_kind, fee.source_id) == ("late_fee", first.id)
     assert second.due_date == date(2026, 2, 12)  # utility-style bill: run date + 10 days
+
+
+async def test_a_late_fee_reads_in_the_readers_language_and_in_chinese_on_the_notice(
+    db, client, login
+):
+    import shutil
+    import subprocess
+
+    from parkops.billing import pdf
+    from parkops.documents.render import render_pdf
+
+    contract = await active_contract(db)
+    await run_month(db, "2026-01", date(2026, 1, 2))
+    await run_month(db, "2026-02", date(2026, 2, 2))
+    _first, second = await bills_of(db, contract.id)
+    await login("finance")
+    client.cookies.set("parkops_lang", "zh")
+    zh = (await client.get(f"/billing/bills/{second.id}")).text
+    assert "2026-01-01 到期账单：126,000.00 × 0.05% × 30天（2026-01-02至2026-01-31）" in zh
+    client.cookies.set("parkops_lang", "en")
+    en = (await client.get(f"/billing/bills/{second.id}")).text
+    assert "Bill due 2026-01-01: 126,000.00 × 0.05% × 30 days (2026-01-02 to 2026-01-31)" in en
+
+    if not shutil.which("pdftotext"):
+        pytest.skip("poppler-utils is not installed")
+    notice = render_pdf("billing_notice", await pdf.notice_context(db, second.id)).pdf
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=notice, capture_output=True, check=True
+    ).stdout.decode()
+    flat = "".join(text.split())
+    assert "到期账单：126,000.00×0.05%×30天" in flat and "days" not in text

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from parkops.billing import late_fees
 from parkops.billing import run_plan as rp
 from parkops.billing.utilities import ShareBasis
 
@@ -148,6 +149,34 @@ def test_late_fee_line_charges_from_the_day_after_the_due_date_on_principal_only
     assert rp.late_fee_line(later, date(2026, 11, 1)) is None
     capped = rp.OverdueBill(**{**overdue.__dict__, "cap_percent": Decimal("1")})
     assert rp.late_fee_line(capped, date(2026, 11, 1)).amount_fen == 10_000
+
+
+def test_a_late_fee_line_reads_in_chinese_and_english_from_its_detail():
+    overdue = rp.OverdueBill(
+        55, 1, date(2026, 10, 5), 1_000_000, ((date(2026, 10, 20), 400_000),), 0, None,
+        Decimal("0.0005"), None,
+    )  # fmt: skip
+    fee = rp.late_fee_line(overdue, date(2026, 11, 1))
+    assert late_fees.describe(fee.detail, "zh") == (
+        "2026-10-05 到期账单：10,000.00 × 0.05% × 14天（2026-10-06至2026-10-19） + "
+        "6,000.00 × 0.05% × 12天（2026-10-20至2026-10-31） = 106.00"
+    )
+    assert late_fees.describe(fee.detail, "en") == (
+        "Bill due 2026-10-05: 10,000.00 × 0.05% × 14 days (2026-10-06 to 2026-10-19) + "
+        "6,000.00 × 0.05% × 12 days (2026-10-20 to 2026-10-31) = 106.00"
+    )
+    capped = rp.late_fee_line(
+        rp.OverdueBill(**{**overdue.__dict__, "cap_percent": Decimal("1")}), date(2026, 11, 1)
+    )
+    assert late_fees.describe(capped.detail, "zh").endswith("；上限 100.00，已计 0.00，本次 100.00")
+    assert late_fees.describe(capped.detail, "en").endswith(
+        "; capped at 100.00, 0.00 already charged: 100.00"
+    )
+    # Lines stored before the detail carried segments keep their description.
+    assert (
+        late_fees.describe({"basis": "old"}, "zh") is None
+        and late_fees.describe(None, "en") is None
+    )
 
 
 def test_payments_beyond_the_principal_do_not_break_the_late_fee():
