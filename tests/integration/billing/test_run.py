@@ -78,11 +78,18 @@ async def test_an_unpaid_bill_gets_a_late_fee_line_on_the_next_run(db):
     assert second.due_date == date(2026, 2, 12)  # utility-style bill: run date + 10 days
 
 
+def _pdftotext(data: bytes) -> str:
+    import subprocess
+
+    return subprocess.run(
+        ["pdftotext", "-", "-"], input=data, capture_output=True, check=True
+    ).stdout.decode()
+
+
 async def test_a_late_fee_reads_in_the_readers_language_and_in_chinese_on_the_notice(
     db, client, login
 ):
     import shutil
-    import subprocess
 
     from parkops.billing import pdf
     from parkops.documents.render import render_pdf
@@ -102,8 +109,6 @@ async def test_a_late_fee_reads_in_the_readers_language_and_in_chinese_on_the_no
     if not shutil.which("pdftotext"):
         pytest.skip("poppler-utils is not installed")
     notice = render_pdf("billing_notice", await pdf.notice_context(db, second.id)).pdf
-    text = subprocess.run(
-        ["pdftotext", "-", "-"], input=notice, capture_output=True, check=True
-    ).stdout.decode()
+    text = _pdftotext(notice)
     flat = "".join(text.split())
     assert "到期账单：126,000.00×0.05%×30天" in flat and "days" not in text
