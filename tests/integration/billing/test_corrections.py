@@ -11,6 +11,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from parkops.billing import corrections, deposits
+from parkops.billing import service as billing
 from parkops.billing.models import Adjustment, BillLine, CreditNote, ScheduleCorrection
 from parkops.leases import service as leases
 from tests.integration.billing.factories import active_contract, bills_of, pay, run_month
@@ -77,8 +78,15 @@ async def test_money_already_paid_for_the_unused_month_becomes_a_credit(db, clie
     [q1] = await bills_of(db, c.id)
     assert q1.open_fen == 0  # the open 10,000 元 were credited first...
     adjustments = await _rows(db, Adjustment, c.id)
-    # ...and the other 32,000 元 of March come off the next bill (or the settlement).
+    # ...and the other 32,000 元 of March wait, as a credit, for the next bill.
     assert sum(a.amount_fen for a in adjustments) == -(MONTH_RENT + MONTH_FEE - 1_000_000)
+
+    # No bill follows an ended contract: paid back outside, a matching charge clears it.
+    await billing.add_adjustment(db, "test", c.id, {"amount": "32000", "reason": "refunded"})
+    await run_month(db, "2026-03", date(2026, 3, 2))
+    assert await deposits.pending_adjustments_fen(db, c.id, credits=True) == 0
+    *_, last = await bills_of(db, c.id)
+    assert last.total_fen == 0
 
 
 async def test_settling_the_deposit_credits_the_unused_period_first(db):
