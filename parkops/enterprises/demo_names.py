@@ -55,7 +55,7 @@ class DemoEnterprise:
     uscc: str
     legal_representative: str
     address: str
-    address_en: str
+    address_en: str | None  # only firms with an English name have one
     contact_person: str
     contact_mobile: str
     industry: str
@@ -354,7 +354,7 @@ def _one_enterprise(rng: random.Random, names: set[str], usccs: set[str]) -> Dem
         uscc=uscc,
         legal_representative=legal_representative,
         address=address,
-        address_en=address_en,
+        address_en=address_en if name_en else None,
         contact_person=contact_person,
         contact_mobile=_mobile(rng),
         industry=industry,
