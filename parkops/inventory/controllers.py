@@ -8,12 +8,14 @@ Park admins and leasing officers change spaces; finance officers read them; ever
 from __future__ import annotations
 
 import os
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import Any
 
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from parkops.accounts.roles import Role
 from parkops.core import importing
@@ -71,6 +73,63 @@ def _form_for(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
 
 # --- pages: the space tree and the space forms ------------------------------------------------
 
+PARK_FORM = "inventory/park_form.html"
+PHASE_FORM = "inventory/phase_form.html"
+BUILDING_FORM = "inventory/building_form.html"
+FLOOR_FORM = "inventory/floor_form.html"
+
+
+async def _submit(
+    request: Request,
+    template: str,
+    done: str,
+    save: Callable[[dict[str, Any]], Awaitable[Any]],
+    context: Callable[[], Awaitable[dict[str, Any]]],
+) -> Template | Redirect:
+    """Save a space form and go back to the tree; on bad input show the form again with what
+    was typed, its errors, and the page's objects from ``context()`` (read after the failed
+    save, which changed nothing)."""
+    data = await form_data(request)
+    try:
+        await save(data)
+    except ValidationFailed as exc:
+        return _page(
+            request, template, exc.status_code, form=data, errors=exc.field_errors,
+            **await context(),
+        )  # fmt: skip
+    return redirect(request, "/spaces", flash=("success", done))
+
+
+# What each form page shows around the form: the object edited (None when new) and its parent.
+
+
+async def _park_page(db: AsyncSession, park_id: int | None = None) -> dict[str, Any]:
+    return {"park": await service.get_park(db, park_id) if park_id else None}
+
+
+async def _phase_page(
+    db: AsyncSession, *, park_id: int | None = None, phase_id: int | None = None
+) -> dict[str, Any]:
+    phase = await service.get_phase(db, phase_id) if phase_id else None
+    park = await service.get_park(db, phase.park_id if phase else park_id)
+    return {"park": park, "phase": phase}
+
+
+async def _building_page(
+    db: AsyncSession, *, phase_id: int | None = None, building_id: int | None = None
+) -> dict[str, Any]:
+    building = await service.get_building(db, building_id) if building_id else None
+    phase = await service.get_phase(db, building.phase_id if building else phase_id)
+    return {"phase": phase, "building": building}
+
+
+async def _floor_page(
+    db: AsyncSession, *, building_id: int | None = None, floor_id: int | None = None
+) -> dict[str, Any]:
+    floor = await service.get_floor(db, floor_id) if floor_id else None
+    building = await service.get_building(db, floor.building_id if floor else building_id)
+    return {"building": building, "floor": floor}
+
 
 class SpacePages(Controller):
     path = "/spaces"
@@ -86,245 +145,132 @@ class SpacePages(Controller):
     # parks
     @get("/parks/new", opt=EDIT)
     async def new_park(self, request: Request) -> Template:
-        return _page(request, "inventory/park_form.html", park=None)
+        return _page(request, PARK_FORM, park=None)
 
     @post("/parks/new", opt=EDIT)
     async def create_park(self, request: Request, db: DbSession) -> Template | Redirect:
-        data = await form_data(request)
-        try:
-            await service.create_park(db, request.user, data)
-        except ValidationFailed as exc:
-            return _page(
-                request,
-                "inventory/park_form.html",
-                exc.status_code,
-                park=None,
-                form=data,
-                errors=exc.field_errors,
-            )
-        return redirect(request, "/spaces", flash=("success", N_("The park was created.")))
+        return await _submit(
+            request, PARK_FORM, N_("The park was created."),
+            lambda data: service.create_park(db, request.user, data),
+            lambda: _park_page(db),
+        )  # fmt: skip
 
     @get("/parks/{park_id:int}/edit", opt=EDIT)
     async def edit_park(self, request: Request, db: DbSession, park_id: FromPath[int]) -> Template:
-        park = await service.get_park(db, park_id)
-        return _page(
-            request,
-            "inventory/park_form.html",
-            park=park,
-            form=_form_for(park, service.PARK_FIELDS),
-        )
+        ctx = await _park_page(db, park_id)
+        return _page(request, PARK_FORM, form=_form_for(ctx["park"], service.PARK_FIELDS), **ctx)
 
     @post("/parks/{park_id:int}/edit", opt=EDIT)
     async def update_park(
         self, request: Request, db: DbSession, park_id: FromPath[int]
     ) -> Template | Redirect:
-        data = await form_data(request)
-        try:
-            await service.update_park(db, request.user, park_id, data)
-        except ValidationFailed as exc:
-            park = await service.get_park(db, park_id)
-            return _page(
-                request,
-                "inventory/park_form.html",
-                exc.status_code,
-                park=park,
-                form=data,
-                errors=exc.field_errors,
-            )
-        return redirect(request, "/spaces", flash=("success", N_("The park was saved.")))
+        return await _submit(
+            request, PARK_FORM, N_("The park was saved."),
+            lambda data: service.update_park(db, request.user, park_id, data),
+            lambda: _park_page(db, park_id),
+        )  # fmt: skip
 
     # phases
     @get("/parks/{park_id:int}/phases/new", opt=EDIT)
     async def new_phase(self, request: Request, db: DbSession, park_id: FromPath[int]) -> Template:
-        park = await service.get_park(db, park_id)
-        return _page(
-            request,
-            "inventory/phase_form.html",
-            park=park,
-            phase=None,
-            form={"status": PhaseStatus.planned},
-        )
+        ctx = await _phase_page(db, park_id=park_id)
+        return _page(request, PHASE_FORM, form={"status": PhaseStatus.planned}, **ctx)
 
     @post("/parks/{park_id:int}/phases/new", opt=EDIT)
     async def create_phase(
         self, request: Request, db: DbSession, park_id: FromPath[int]
     ) -> Template | Redirect:
-        data = await form_data(request)
-        try:
-            await service.create_phase(db, request.user, park_id, data)
-        except ValidationFailed as exc:
-            park = await service.get_park(db, park_id)
-            return _page(
-                request,
-                "inventory/phase_form.html",
-                exc.status_code,
-                park=park,
-                phase=None,
-                form=data,
-                errors=exc.field_errors,
-            )
-        return redirect(request, "/spaces", flash=("success", N_("The phase was created.")))
+        return await _submit(
+            request, PHASE_FORM, N_("The phase was created."),
+            lambda data: service.create_phase(db, request.user, park_id, data),
+            lambda: _phase_page(db, park_id=park_id),
+        )  # fmt: skip
 
     @get("/phases/{phase_id:int}/edit", opt=EDIT)
     async def edit_phase(
         self, request: Request, db: DbSession, phase_id: FromPath[int]
     ) -> Template:
-        phase = await service.get_phase(db, phase_id)
-        park = await service.get_park(db, phase.park_id)
-        return _page(
-            request,
-            "inventory/phase_form.html",
-            park=park,
-            phase=phase,
-            form=_form_for(phase, service.PHASE_FIELDS),
-        )
+        ctx = await _phase_page(db, phase_id=phase_id)
+        return _page(request, PHASE_FORM, form=_form_for(ctx["phase"], service.PHASE_FIELDS), **ctx)
 
     @post("/phases/{phase_id:int}/edit", opt=EDIT)
     async def update_phase(
         self, request: Request, db: DbSession, phase_id: FromPath[int]
     ) -> Template | Redirect:
-        data = await form_data(request)
-        try:
-            await service.update_phase(db, request.user, phase_id, data)
-        except ValidationFailed as exc:
-            phase = await service.get_phase(db, phase_id)
-            park = await service.get_park(db, phase.park_id)
-            return _page(
-                request,
-                "inventory/phase_form.html",
-                exc.status_code,
-                park=park,
-                phase=phase,
-                form=data,
-                errors=exc.field_errors,
-            )
-        return redirect(request, "/spaces", flash=("success", N_("The phase was saved.")))
+        return await _submit(
+            request, PHASE_FORM, N_("The phase was saved."),
+            lambda data: service.update_phase(db, request.user, phase_id, data),
+            lambda: _phase_page(db, phase_id=phase_id),
+        )  # fmt: skip
 
     # buildings
     @get("/phases/{phase_id:int}/buildings/new", opt=EDIT)
     async def new_building(
         self, request: Request, db: DbSession, phase_id: FromPath[int]
     ) -> Template:
-        phase = await service.get_phase(db, phase_id)
-        return _page(request, "inventory/building_form.html", phase=phase, building=None)
+        return _page(request, BUILDING_FORM, **await _building_page(db, phase_id=phase_id))
 
     @post("/phases/{phase_id:int}/buildings/new", opt=EDIT)
     async def create_building(
         self, request: Request, db: DbSession, phase_id: FromPath[int]
     ) -> Template | Redirect:
-        data = await form_data(request)
-        try:
-            await service.create_building(db, request.user, phase_id, data)
-        except ValidationFailed as exc:
-            phase = await service.get_phase(db, phase_id)
-            return _page(
-                request,
-                "inventory/building_form.html",
-                exc.status_code,
-                phase=phase,
-                building=None,
-                form=data,
-                errors=exc.field_errors,
-            )
-        return redirect(request, "/spaces", flash=("success", N_("The building was created.")))
+        return await _submit(
+            request, BUILDING_FORM, N_("The building was created."),
+            lambda data: service.create_building(db, request.user, phase_id, data),
+            lambda: _building_page(db, phase_id=phase_id),
+        )  # fmt: skip
 
     @get("/buildings/{building_id:int}/edit", opt=EDIT)
     async def edit_building(
         self, request: Request, db: DbSession, building_id: FromPath[int]
     ) -> Template:
-        building = await service.get_building(db, building_id)
-        phase = await service.get_phase(db, building.phase_id)
-        return _page(
-            request,
-            "inventory/building_form.html",
-            phase=phase,
-            building=building,
-            form=_form_for(building, service.BUILDING_FIELDS),
-        )
+        ctx = await _building_page(db, building_id=building_id)
+        form = _form_for(ctx["building"], service.BUILDING_FIELDS)
+        return _page(request, BUILDING_FORM, form=form, **ctx)
 
     @post("/buildings/{building_id:int}/edit", opt=EDIT)
     async def update_building(
         self, request: Request, db: DbSession, building_id: FromPath[int]
     ) -> Template | Redirect:
-        data = await form_data(request)
-        try:
-            await service.update_building(db, request.user, building_id, data)
-        except ValidationFailed as exc:
-            building = await service.get_building(db, building_id)
-            phase = await service.get_phase(db, building.phase_id)
-            return _page(
-                request,
-                "inventory/building_form.html",
-                exc.status_code,
-                phase=phase,
-                building=building,
-                form=data,
-                errors=exc.field_errors,
-            )
-        return redirect(request, "/spaces", flash=("success", N_("The building was saved.")))
+        return await _submit(
+            request, BUILDING_FORM, N_("The building was saved."),
+            lambda data: service.update_building(db, request.user, building_id, data),
+            lambda: _building_page(db, building_id=building_id),
+        )  # fmt: skip
 
     # floors
     @get("/buildings/{building_id:int}/floors/new", opt=EDIT)
     async def new_floor(
         self, request: Request, db: DbSession, building_id: FromPath[int]
     ) -> Template:
-        building = await service.get_building(db, building_id)
-        return _page(request, "inventory/floor_form.html", building=building, floor=None)
+        return _page(request, FLOOR_FORM, **await _floor_page(db, building_id=building_id))
 
     @post("/buildings/{building_id:int}/floors/new", opt=EDIT)
     async def create_floor(
         self, request: Request, db: DbSession, building_id: FromPath[int]
     ) -> Template | Redirect:
-        data = await form_data(request)
-        try:
-            await service.create_floor(db, request.user, building_id, data)
-        except ValidationFailed as exc:
-            building = await service.get_building(db, building_id)
-            return _page(
-                request,
-                "inventory/floor_form.html",
-                exc.status_code,
-                building=building,
-                floor=None,
-                form=data,
-                errors=exc.field_errors,
-            )
-        return redirect(request, "/spaces", flash=("success", N_("The floor was created.")))
+        return await _submit(
+            request, FLOOR_FORM, N_("The floor was created."),
+            lambda data: service.create_floor(db, request.user, building_id, data),
+            lambda: _floor_page(db, building_id=building_id),
+        )  # fmt: skip
 
     @get("/floors/{floor_id:int}/edit", opt=EDIT)
     async def edit_floor(
         self, request: Request, db: DbSession, floor_id: FromPath[int]
     ) -> Template:
-        floor = await service.get_floor(db, floor_id)
-        building = await service.get_building(db, floor.building_id)
-        return _page(
-            request,
-            "inventory/floor_form.html",
-            building=building,
-            floor=floor,
-            form=_form_for(floor, service.FLOOR_FIELDS),
-        )
+        ctx = await _floor_page(db, floor_id=floor_id)
+        return _page(request, FLOOR_FORM, form=_form_for(ctx["floor"], service.FLOOR_FIELDS), **ctx)
 
     @post("/floors/{floor_id:int}/edit", opt=EDIT)
     async def update_floor(
         self, request: Request, db: DbSession, floor_id: FromPath[int]
     ) -> Template | Redirect:
-        data = await form_data(request)
-        try:
-            await service.update_floor(db, request.user, floor_id, data)
-        except ValidationFailed as exc:
-            floor = await service.get_floor(db, floor_id)
-            building = await service.get_building(db, floor.building_id)
-            return _page(
-                request,
-                "inventory/floor_form.html",
-                exc.status_code,
-                building=building,
-                floor=floor,
-                form=data,
-                errors=exc.field_errors,
-            )
-        return redirect(request, "/spaces", flash=("success", N_("The floor was saved.")))
+        return await _submit(
+            request, FLOOR_FORM, N_("The floor was saved."),
+            lambda data: service.update_floor(db, request.user, floor_id, data),
+            lambda: _floor_page(db, floor_id=floor_id),
+        )  # fmt: skip
 
 
 # --- pages: units ---------------------------------------------------------------------------
