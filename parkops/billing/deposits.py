@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parkops.billing import allocation as alloc
-from parkops.billing import corrections, payments
+from parkops.billing import corrections, payments, repository
 from parkops.billing.models import (
     DEPOSIT_INFLOWS,
     AllocationSource,
@@ -85,8 +85,6 @@ async def held_fen(db: AsyncSession, contract_id: int) -> int:
 
 
 async def ledger(db: AsyncSession, contract_id: int) -> dict:
-    from parkops.billing.repository import bill_parties
-
     contract = await _contract(db, contract_id)
     entries = list(
         (
@@ -122,25 +120,16 @@ async def ledger(db: AsyncSession, contract_id: int) -> dict:
             p.amount_fen for p in await corrections.pending(db, contract_id)
         ),
         # Credits waiting for a next bill (money paid for periods that were then credited).
-        "pending_credit_fen": await pending_adjustments_fen(db, contract_id, credits=True),
+        "pending_credit_fen": await pending_credit_fen(db, contract_id),
         "termination": dict(termination) if termination else None,
-        **await bill_parties(db, contract.enterprise_id, contract_id),
+        **await repository.bill_parties(db, contract.enterprise_id, contract_id),
     }
 
 
-async def pending_adjustments_fen(db: AsyncSession, contract_id: int, *, credits: bool) -> int:
-    """Adjustments of the contract not on a bill yet: the credits (< 0) or the charges."""
-    return int(
-        await db.scalar(
-            sa.text(
-                "SELECT COALESCE(sum(a.amount_fen), 0) FROM billing_adjustments a "
-                "WHERE a.contract_id = :id AND (a.amount_fen < 0) = :credits "
-                "AND NOT EXISTS (SELECT 1 FROM billing_bill_lines bl "
-                "WHERE bl.source_kind = 'adjustment' AND bl.source_id = a.id)"
-            ),
-            {"id": contract_id, "credits": credits},
-        )
-    )
+async def pending_credit_fen(db: AsyncSession, contract_id: int) -> int:
+    """The contract's credit adjustments not on a bill yet (a negative sum, or 0)."""
+    pending = await repository.pending_adjustments(db, contract_id)
+    return sum(a.amount_fen for a in pending if a.amount_fen < 0)
 
 
 async def record_entry(

@@ -318,12 +318,7 @@ def _basis(
 ) -> str:
     if not segments:
         return "No overdue days with an open principal in this period."
-    parts = [
-        f"{format_fen(s.principal_fen)} × {_percent(rate)} × {s.days} days "
-        f"({s.start.isoformat()} to {(s.end - _ONE_DAY).isoformat()})"
-        for s in segments
-    ]
-    text = " + ".join(parts) + f" = {format_fen(uncapped_fen)}"
+    text = _segments_text(_stored_segments(segments), rate, uncapped_fen, zh=False)
     if cap_fen is not None and cap is not None and amount_fen < uncapped_fen:
         limits = []
         if cap.fraction is not None:
@@ -337,12 +332,26 @@ def _basis(
     return text
 
 
-def detail_segments(line: LateFeeLine) -> list[list]:
-    """The line's segments as stored in a bill line's ``detail``: [principal, days, first, last]."""
+def _stored_segments(segments: Sequence[LateFeeSegment]) -> list[list]:
+    """Segments as a bill line's ``detail`` stores them: [principal, days, first, last day]."""
     return [
         [s.principal_fen, s.days, s.start.isoformat(), (s.end - _ONE_DAY).isoformat()]
-        for s in line.segments
+        for s in segments
     ]
+
+
+def detail_segments(line: LateFeeLine) -> list[list]:
+    return _stored_segments(line.segments)
+
+
+def _segments_text(segments: Sequence[Sequence], rate: Decimal, uncapped_fen: int, *, zh: bool):
+    """``principal × rate × days (first to last) + ... = fee`` in Chinese or English."""
+    parts = [
+        f"{format_fen(p)} × {_percent(rate)} × {d}{'天' if zh else ' days'}"
+        + (f"（{first}至{last}）" if zh else f" ({first} to {last})")
+        for p, d, first, last in segments
+    ]
+    return " + ".join(parts) + f" = {format_fen(uncapped_fen)}"
 
 
 def describe(detail: Mapping[str, Any] | None, language: str) -> str | None:
@@ -355,13 +364,9 @@ def describe(detail: Mapping[str, Any] | None, language: str) -> str | None:
     if not detail or "segments" not in detail:
         return None
     zh = language == "zh"
-    rate = _percent(Decimal(detail["rate"]))
-    parts = [
-        f"{format_fen(p)} × {rate} × {d}{'天' if zh else ' days'}"
-        + (f"（{first}至{last}）" if zh else f" ({first} to {last})")
-        for p, d, first, last in detail["segments"]
-    ]
-    text = " + ".join(parts) + f" = {format_fen(detail['uncapped_fen'])}"
+    text = _segments_text(
+        detail["segments"], Decimal(detail["rate"]), detail["uncapped_fen"], zh=zh
+    )
     cap_fen, amount = detail.get("cap_fen"), detail.get("amount_fen")
     if cap_fen is not None and amount is not None and amount < detail["uncapped_fen"]:
         already = format_fen(detail.get("already_charged_fen", 0))

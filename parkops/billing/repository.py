@@ -324,15 +324,20 @@ async def late_fee_terms(
     return {r[0]: (r[1], r[2]) for r in rows}
 
 
-async def pending_adjustments(db: AsyncSession) -> list[rp.PendingAdjustment]:
+async def pending_adjustments(
+    db: AsyncSession, contract_id: int | None = None
+) -> list[rp.PendingAdjustment]:
+    """Adjustments not on a bill yet (of one contract, or all)."""
     rows = await db.execute(
         sa.text(
             """
             SELECT a.id, a.contract_id, a.amount_fen, a.reason FROM billing_adjustments a
              WHERE NOT EXISTS (SELECT 1 FROM billing_bill_lines bl
                                 WHERE bl.source_kind = 'adjustment' AND bl.source_id = a.id)
+               AND (CAST(:contract_id AS integer) IS NULL OR a.contract_id = :contract_id)
             """
-        )
+        ),
+        {"contract_id": contract_id},
     )
     return [rp.PendingAdjustment(*r) for r in rows]
 

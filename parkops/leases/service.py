@@ -1904,7 +1904,7 @@ async def park_settings_values(db: AsyncSession, park_id: int) -> tuple[str, dic
         raise NotFound(N_("No such park"))
     settings = await db.get(LeaseParkSettings, park_id)
     values = {
-        column: str(getattr(settings, column, "") or "") if settings else ""
+        column: (getattr(settings, column) or "") if settings else ""
         for column in LeaseParkSettings.__table__.c.keys()
         if column != "park_id"
     }

@@ -84,7 +84,7 @@ async def test_money_already_paid_for_the_unused_month_becomes_a_credit(db, clie
     # No bill follows an ended contract: paid back outside, a matching charge clears it.
     await billing.add_adjustment(db, "test", c.id, {"amount": "32000", "reason": "refunded"})
     await run_month(db, "2026-03", date(2026, 3, 2))
-    assert await deposits.pending_adjustments_fen(db, c.id, credits=True) == 0
+    assert await deposits.pending_credit_fen(db, c.id) == 0
     *_, last = await bills_of(db, c.id)
     assert last.total_fen == 0
 
