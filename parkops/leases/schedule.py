@@ -383,6 +383,14 @@ def rent_rate_on(terms: LeaseTerms, day: date) -> Decimal:
     return _to_decimal(_rate_on(_rate_changes(terms), max(day, terms.start)))
 
 
+def rent_rate_changes(terms: LeaseTerms) -> list[tuple[date, Decimal]]:
+    """Each day inside the term from which the rent rate changes (escalation), with the rate
+    from that day on (unit of ``terms.rent_basis``, exact): what a contract lists as its rent
+    rises. Raises ``ValueError`` on invalid terms."""
+    _raise_if_invalid(terms)
+    return [(since, _to_decimal(rate)) for since, rate in _rate_changes(terms)[1:]]
+
+
 # --- amounts ----------------------------------------------------------------------------------
 
 

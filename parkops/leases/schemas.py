@@ -18,7 +18,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
 LAST_DAY = "Last day of the term, inclusive: 2027-01-01 to 2029-12-31 is three years"
 ACCEPT_PARTIAL_MONTH = (
@@ -31,15 +32,17 @@ class _EndDateRenamed(BaseModel):
     """Refuses the exclusive ``end_date`` of old clients: read as a last day it would add a day
     (and a day's rent) to the term without anybody noticing."""
 
-    @model_validator(mode="before")
+    end_date: SkipJsonSchema[Any] = Field(default=None, exclude=True)
+
+    @field_validator("end_date")
     @classmethod
-    def _no_end_date(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "end_date" in data:
+    def _no_end_date(cls, value: Any) -> Any:
+        if value is not None:
             raise ValueError(
                 "end_date (exclusive) is no longer accepted: send the inclusive last day "
                 "(last_day, or wanted_until for a hold)"
             )
-        return data
+        return value
 
 
 class StepIn(BaseModel):

@@ -249,6 +249,17 @@ async def _check_units(
     return units
 
 
+def parse_last_day(raw: Mapping[str, Any], name: str, errors: dict, **kwargs: Any) -> date | None:
+    """The inclusive last day typed as ``name``, as the half-open end kept inside (the day
+    after). The exclusive ``end_date`` callers gave before is refused, not read one day off."""
+    if "end_date" in raw:
+        errors["end_date"] = Message(
+            N_("'end_date' (the day after the last day) is no longer accepted: give %(name)s"),
+            name=name,
+        )
+    return end_after_or_none(t.parse_date(raw.get(name), name, errors, **kwargs))
+
+
 def parse_term(
     raw: Mapping[str, Any], errors: dict, *, confirmed: tuple[date, date] | None = None
 ) -> tuple[date | None, date | None]:
@@ -259,8 +270,7 @@ def parse_term(
     day, the old habit, would otherwise add a day to the contract without anybody noticing.
     """
     start = t.parse_date(raw.get("start_date"), "start_date", errors, required=True)
-    last_day = t.parse_date(raw.get("last_day"), "last_day", errors, required=True)
-    end = end_after_or_none(last_day)
+    end = parse_last_day(raw, "last_day", errors, required=True)
     if start is None or end is None:
         return start, end
     if end <= start:
@@ -848,7 +858,7 @@ async def contract_view(
         "terms": current,
         "terms_input": t.from_row(current, contract.signed_on),
         "deposit_fen": sched.deposit_fen(lt),
-        "monthly_rent_fen": _monthly_rent_fen(lt),
+        "monthly_rent_fen": monthly_rent_fen(lt),
         "schedule": lines,
         "schedule_frozen": frozen,
         "schedule_total_fen": sum(line["total_fen"] for line in lines),
@@ -865,9 +875,10 @@ async def contract_view(
     }
 
 
-def _monthly_rent_fen(lt: sched.LeaseTerms) -> int:
-    """The monthly rent at the initial rate (the first rent month), for display."""
-    rate = sched.rent_rate_on(lt, lt.effective_rent_start)
+def monthly_rent_fen(lt: sched.LeaseTerms, on: date | None = None) -> int:
+    """The monthly rent at the rate in force ``on`` a day (default: the rent start date, the
+    initial rate), for display and the contract text."""
+    rate = sched.rent_rate_on(lt, on or lt.effective_rent_start)
     if lt.rent_basis is sched.RentBasis.FIXED_MONTHLY:
         amount = Fraction(rate) * 100
     else:
@@ -1481,8 +1492,7 @@ async def renew(
         )
     errors: dict[str, str] = {}
     start = old.end_date
-    end = end_after_or_none(t.parse_date(raw.get("last_day"), "last_day", errors))
-    end = end or renewal_default_end(old)
+    end = parse_last_day(raw, "last_day", errors) or renewal_default_end(old)
     if end <= start:
         errors["last_day"] = Message(
             N_("The renewal starts on %(start)s: its last day cannot be before that"),
@@ -1563,7 +1573,7 @@ async def terminate(
     except RoleNotAllowed as exc:
         raise PermissionDenied(exc.args[0]) from None
     errors: dict[str, str] = {}
-    end = end_after_or_none(t.parse_date(raw.get("last_day"), "last_day", errors, required=True))
+    end = parse_last_day(raw, "last_day", errors, required=True)
     reason = t.parse_text(raw.get("reason"), "reason", errors, max_length=2000)
     if not reason and "reason" not in errors:
         errors["reason"] = N_("Give the reason for the termination")
@@ -1695,7 +1705,7 @@ async def create_reservation(
     enterprise_id = await _check_enterprise(db, raw.get("enterprise_id"), errors)
     unit_ids = parse_unit_ids(raw.get("unit_ids", raw.get("unit_ids[]")), errors)
     start = t.parse_date(raw.get("start_date"), "start_date", errors) or today
-    end = end_after_or_none(t.parse_date(raw.get("wanted_until"), "wanted_until", errors))
+    end = parse_last_day(raw, "wanted_until", errors)
     held_until = t.parse_date(raw.get("held_until"), "held_until", errors, required=True)
     note = t.parse_text(raw.get("note"), "note", errors, max_length=2000)
     if end is not None and end <= start:
