@@ -1580,8 +1580,8 @@ async def terminate(
     if end is not None and not contract.start_date < end < contract.end_date:
         errors["last_day"] = Message(
             N_(
-                "The last day of use must fall between the start (%(start)s) and the day "
-                "before the contract's last day (%(last)s)"
+                "The last day of use must be on or after the start (%(start)s) and before the "
+                "contract's last day (%(last)s)"
             ),
             start=contract.start_date.isoformat(),
             last=last_day_of(contract.end_date).isoformat(),

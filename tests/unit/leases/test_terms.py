@@ -151,3 +151,16 @@ def test_typed_term_length_reads_the_form():
     assert t.typed_term_length({"start_date": "2027-01-01", "last_day": ""}) is None
     assert t.typed_term_length({"start_date": "2027-01-01", "last_day": "2026-12-30"}) is None
     assert t.typed_term_length({"start_date": "nope", "last_day": "2029-12-31"}) is None
+
+
+def test_term_length_reads_in_chinese():
+    from parkops.core import i18n
+    from parkops.core.context import language_var
+
+    token = language_var.set("zh")
+    try:
+        assert i18n.gettext(t.TermLength(36, 0).text()) == "3 年 0 个月"
+        assert i18n.gettext(t.TermLength(35, 30).text()) == "2 年 11 个月 30 天"
+        assert i18n.gettext(t.TermLength(1, 1).text()) == "1 个月 1 天"
+    finally:
+        language_var.reset(token)
