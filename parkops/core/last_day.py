@@ -9,8 +9,10 @@ once, where a date comes in or goes out; nothing else adds or takes away that da
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
-import sqlalchemy as sa
+if TYPE_CHECKING:
+    import sqlalchemy as sa
 
 _ONE_DAY = timedelta(days=1)
 
@@ -33,4 +35,6 @@ def last_day_of(end: date | None) -> date | None:
 
 def last_day_sql(end: sa.ColumnElement) -> sa.ColumnElement:
     """``last_day_of`` in SQL, for a ``date`` column or expression."""
+    import sqlalchemy as sa  # here, so that the pure modules using the rest do not load it
+
     return sa.cast(end - sa.literal(1, sa.Integer), sa.Date)

@@ -39,6 +39,7 @@ from enum import StrEnum
 from fractions import Fraction
 
 from parkops.core.i18n import N_, Message
+from parkops.core.last_day import last_day_of
 from parkops.core.money import format_fen, round_half_up_to_fen
 
 MAX_TERM_YEARS = 20
@@ -264,9 +265,9 @@ class ChargePiece:
         return Fraction(self.units, self.per_days or 1)
 
     def describe(self) -> str:
-        """A line for a bill, e.g. ``rent 2026-06-15..2026-06-30: 18 元/m²·月 x 2,000.00 m² x
-        15/30 month (days in 2026-06) = 18,000.00 元``."""
-        span = f"{self.charge.value.replace('_', ' ')} {self.start}..{self.end}"
+        """A line for a bill, e.g. ``rent 2026-06-16..2026-06-30: 18 元/m²·月 x 2,000.00 m² x
+        15/30 month (days in 2026-06) = 18,000.00 元``; the range is shown by its last day."""
+        span = f"{self.charge.value.replace('_', ' ')} {self.start}..{last_day_of(self.end)}"
         if self.kind is QuantityKind.RENT_FREE:
             return f"{span}: rent-free, {self.units} days"
         if self.kind is QuantityKind.PARTIAL_MONTH_CAP:
