@@ -123,7 +123,7 @@ def _escalation(lt: sched.LeaseTerms) -> Escalation | None:
 
 def _rent_changes(lt: sched.LeaseTerms) -> tuple[RentChange, ...]:
     return tuple(
-        RentChange(day, rate.normalize(), service.monthly_rent_fen(lt, on=day))
+        RentChange(day, rate.normalize(), service._monthly_rent_fen(lt, on=day))
         for day, rate in sched.rent_rate_changes(lt)
     )
 
@@ -166,7 +166,7 @@ async def build_context(db: AsyncSession, contract: LeaseContract) -> LeaseContr
 
     rate = _monthly_rate(lt)
     total_area = lt.rent_area_m2 or sum((u["gross_area"] for u in units), Decimal(0))
-    monthly_total = service.monthly_rent_fen(lt)
+    monthly_total = service._monthly_rent_fen(lt)
     premises = []
     for u in units:
         area = u["gross_area"] if lt.area_basis is sched.AreaBasis.GROSS else u["leasable_area"]

@@ -19,7 +19,6 @@ from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
-from pydantic.json_schema import SkipJsonSchema
 
 LAST_DAY = "Last day of the term, inclusive: 2027-01-01 to 2029-12-31 is three years"
 ACCEPT_PARTIAL_MONTH = (
@@ -32,7 +31,12 @@ class _EndDateRenamed(BaseModel):
     """Refuses the exclusive ``end_date`` of old clients: read as a last day it would add a day
     (and a day's rent) to the term without anybody noticing."""
 
-    end_date: SkipJsonSchema[Any] = Field(default=None, exclude=True)
+    end_date: Any = Field(
+        default=None,
+        exclude=True,
+        description="Refused (it was exclusive): send the inclusive last day instead",
+        json_schema_extra={"deprecated": True},
+    )
 
     @field_validator("end_date")
     @classmethod

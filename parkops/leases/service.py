@@ -858,7 +858,7 @@ async def contract_view(
         "terms": current,
         "terms_input": t.from_row(current, contract.signed_on),
         "deposit_fen": sched.deposit_fen(lt),
-        "monthly_rent_fen": monthly_rent_fen(lt),
+        "monthly_rent_fen": _monthly_rent_fen(lt),
         "schedule": lines,
         "schedule_frozen": frozen,
         "schedule_total_fen": sum(line["total_fen"] for line in lines),
@@ -875,7 +875,7 @@ async def contract_view(
     }
 
 
-def monthly_rent_fen(lt: sched.LeaseTerms, on: date | None = None) -> int:
+def _monthly_rent_fen(lt: sched.LeaseTerms, on: date | None = None) -> int:
     """The monthly rent at the rate in force ``on`` a day (default: the rent start date, the
     initial rate), for display and the contract text."""
     rate = sched.rent_rate_on(lt, on or lt.effective_rent_start)
