@@ -10,8 +10,13 @@ Conventions, as everywhere in ParkOps:
 * amounts are ``int`` fen (the templates print them with the ``money`` filter and, where a
   contract states them twice, with ``capitals``: 人民币壹万元整);
 * areas and rates are ``Decimal``;
-* date ranges are half-open ``[start, end)``; the templates print the last day (``end - 1 day``),
-  which is what a Chinese contract writes (2026年1月1日至2028年12月31日).
+* date ranges are half-open ``[start, end)``; the templates print the last day
+  (``parkops.core.last_day``), which is what a Chinese contract writes
+  (2026年1月1日至2028年12月31日).
+
+Every date and amount a contract states comes from the contract's terms and schedule: the domain
+that builds the context fills in the figures (first payment, rent rises, deposit due date, ...),
+the template only words them.
 
 Texts that a person types (names, addresses, purposes of use) appear as given. Where a document
 is bilingual, an optional ``*_en`` field gives the English; when it is empty the Chinese is shown
@@ -21,9 +26,11 @@ in the English line too (names of companies are often not translated).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+
+from parkops.core.last_day import last_day_of
 
 
 class PaymentCycle(StrEnum):
@@ -105,7 +112,7 @@ class ScheduleRow:
 
     @property
     def last_day(self) -> date:
-        return self.end - timedelta(days=1)
+        return last_day_of(self.end)  # type: ignore[return-value]
 
     @property
     def total_fen(self) -> int:
@@ -114,12 +121,26 @@ class ScheduleRow:
 
 @dataclass(frozen=True)
 class Escalation:
-    """Rent increase: yearly compounding from ``first_year``, or one step (``once``)."""
+    """The rule of a yearly percentage rise, compounding from ``first_year``, ``max_increases``
+    times (``None``: every year). The rises it makes are ``LeaseContractContext.rent_changes``."""
 
     percent: Decimal  # e.g. Decimal("5") for 5%
     first_year: int = 2  # 自第 N 个租赁年度起
-    once: bool = False  # True: a single increase from first_year, flat afterwards
+    max_increases: int | None = None  # 1: a single increase from first_year, flat afterwards
     from_rent_start: bool = True  # lease years count from the rent start date, else term start
+
+    @property
+    def once(self) -> bool:
+        return self.max_increases == 1
+
+
+@dataclass(frozen=True)
+class RentChange:
+    """A rent rise within the term: from ``effective_from`` on, the rate and the monthly rent."""
+
+    effective_from: date
+    rate: Decimal  # in the contract's rent unit (LeaseContractContext.rent_unit_zh)
+    monthly_rent_fen: int
 
 
 @dataclass(frozen=True)
@@ -127,8 +148,11 @@ class LeaseContractContext:
     """Everything ``templates/pdf/lease_contract.html`` prints (厂房租赁合同).
 
     ``schedule`` is the whole rent schedule; the template prints it as a table and sums it.
-    ``deposit_fen`` is the amount, ``deposit_months`` only how it was derived (for the wording
-    "相当于 N 个月租金"); ``None`` when the deposit is a fixed sum.
+    ``first_payment`` is the line of it that asks for money first (``None`` only without a
+    schedule), ``due_floor`` the day before which nothing falls due, when the due rule would
+    have asked for a payment earlier. ``deposit_fen`` is the amount, ``deposit_months`` only how
+    it was derived (for the wording "相当于 N 个月租金"); ``None`` when the deposit is a fixed sum.
+    ``term_months`` and ``term_days``: the term in whole months and the days left over.
     """
 
     contract_number: str  # 合同编号
@@ -153,7 +177,17 @@ class LeaseContractContext:
     deposit_months: int | None
     late_fee_rate_per_day: Decimal  # e.g. Decimal("0.0005") = 万分之五 per day
     schedule: tuple[ScheduleRow, ...]
+    term_months: int
+    term_days: int
+    first_payment: ScheduleRow | None
+    deposit_due_date: date | None  # when the deposit is due (with the first payment)
+    due_floor: date | None = None  # nothing falls due before this day (signing date or start)
     escalation: Escalation | None = None
+    rent_changes: tuple[RentChange, ...] = ()
+    rent_unit_zh: str = "元/m²·月"
+    rent_unit_en: str = "CNY/m²/month"
+    area_basis_gross: bool = True  # rent on the gross floor area, else on the leasable area
+    property_fee_during_rent_free: bool = True
     late_fee_cap_percent: Decimal | None = None  # cap as a % of the overdue amount
     arrears_termination_days: int = 30  # 逾期超过 N 日出租方可解除合同
     utilities_due_days: int = 10  # utility bills are paid within N days of issue
@@ -171,13 +205,13 @@ class LeaseContractContext:
     # --- derived values the template prints -------------------------------------------------
     @property
     def term_last_day(self) -> date:
-        return self.term_end - timedelta(days=1)
+        return last_day_of(self.term_end)  # type: ignore[return-value]
 
     @property
     def rent_free_last_day(self) -> date | None:
         """Last day of the rent-free fit-out period (免租期), if there is one."""
         if self.rent_start > self.term_start:
-            return self.rent_start - timedelta(days=1)
+            return last_day_of(self.rent_start)
         return None
 
     @property
@@ -205,12 +239,23 @@ class LeaseContractContext:
         return sum(r.total_fen for r in self.schedule)
 
     @property
-    def term_months(self) -> int:
-        """Whole months of the term (for "租赁期限 N 个月"); a partial month counts as one."""
-        months = (self.term_end.year - self.term_start.year) * 12 + (
-            self.term_end.month - self.term_start.month
-        )
-        return months + (1 if self.term_end.day > self.term_start.day else 0)
+    def term_length_zh(self) -> str:
+        """``3年``, ``3年6个月``, ``11个月``, ``1年15天``: the term as a contract states it."""
+        years, months = divmod(self.term_months, 12)
+        text = f"{years}年" if years else ""
+        if months or not (years or self.term_days):
+            text += f"{months}个月"
+        return text + (f"{self.term_days}天" if self.term_days else "")
+
+    @property
+    def term_length_en(self) -> str:
+        years, months = divmod(self.term_months, 12)
+        parts = [_count_en(years, "year")] if years else []
+        if months or not (years or self.term_days):
+            parts.append(_count_en(months, "month"))
+        if self.term_days:
+            parts.append(_count_en(self.term_days, "day"))
+        return " ".join(parts)
 
     @property
     def late_fee_rate_zh(self) -> str:
@@ -239,6 +284,10 @@ class LeaseContractContext:
 
 
 _CN_DIGITS = "零一二三四五六七八九"
+
+
+def _count_en(n: int, unit: str) -> str:
+    return f"{n} {unit}" if n == 1 else f"{n} {unit}s"
 
 
 def percent_text(value: Decimal) -> str:

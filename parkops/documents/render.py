@@ -81,11 +81,11 @@ TEMPLATES: dict[str, PdfTemplate] = {
     for t in (
         PdfTemplate(
             name="lease_contract",
-            version=2,
+            version=3,
             kind=DocumentKind.lease_contract,
             context_type=LeaseContractContext,
             files=("pdf/lease_contract.html", *SHARED_FILES),
-            fingerprint="e7fc22ff82c3bf3e",
+            fingerprint="2166dc3110314371",
         ),
     )
 }

@@ -18,6 +18,7 @@ from parkops.documents.contexts import (
     Party,
     PaymentCycle,
     PremisesUnit,
+    RentChange,
     ScheduleRow,
 )
 
@@ -136,6 +137,16 @@ def sample_lease_contract(
     monthly_rent = sum(u.monthly_rent_fen for u in unit_rows)
     monthly_fee = _fen(total_area * fee_rate * 100)
     escalation = Escalation(percent=Decimal("5"), first_year=2)
+    schedule = sample_schedule(
+        term_start=term_start,
+        term_end=term_end,
+        rent_start=rent_start,
+        monthly_rent_fen=monthly_rent,
+        monthly_fee_fen=monthly_fee,
+        cycle_months=cycle.months,
+        escalation_percent=escalation.percent,
+        due_day=5,
+    )
     return LeaseContractContext(
         contract_number="HXYR-ZL-2026-0318",
         signing_date=date(2026, 2, 16),
@@ -165,16 +176,21 @@ def sample_lease_contract(
         late_fee_rate_per_day=Decimal("0.0005"),
         late_fee_cap_percent=Decimal("30"),
         escalation=escalation,
-        schedule=sample_schedule(
-            term_start=term_start,
-            term_end=term_end,
-            rent_start=rent_start,
-            monthly_rent_fen=monthly_rent,
-            monthly_fee_fen=monthly_fee,
-            cycle_months=cycle.months,
-            escalation_percent=escalation.percent,
-            due_day=5,
+        rent_changes=tuple(
+            RentChange(
+                _add_months(rent_start, 12 * year),
+                (monthly_rent / total_area / 100 * (1 + escalation.percent / 100) ** year).quantize(
+                    Decimal("0.0001")
+                ),
+                _fen(Decimal(monthly_rent) * (1 + escalation.percent / 100) ** year),
+            )
+            for year in range(1, years)
         ),
+        schedule=schedule,
+        term_months=_months_between(term_start, term_end),
+        term_days=0,
+        first_payment=schedule[0],
+        deposit_due_date=schedule[0].due_date,
         special_terms=("乙方承租的C1栋屋面可由乙方自费安装分布式光伏设施，具体事宜另行约定。",),
         special_terms_en=(
             "Party B may install rooftop photovoltaic panels on Building C1 at its own cost; "

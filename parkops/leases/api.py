@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from parkops.accounts.identity import CurrentUser
 from parkops.accounts.roles import STAFF, Role
+from parkops.core.last_day import last_day_of
 from parkops.db.request_session import DbSession
 from parkops.leases import contract_document, schemas, service
 from parkops.leases.workflow import available_actions
@@ -33,8 +34,10 @@ def contract_out(view: dict[str, Any], user: CurrentUser) -> schemas.ContractOut
         enterprise_id=c.enterprise_id,
         enterprise_name=(view["enterprise"] or {}).get("name"),
         start_date=c.start_date,
-        end_date=c.end_date,
-        terminated_on=c.terminated_on,
+        last_day=view["last_day"],
+        terminated_last_day=view["terminated_last_day"],
+        term_months=view["term_length"].months,
+        term_extra_days=view["term_length"].days,
         signed_on=c.signed_on,
         purpose=c.purpose,
         purpose_en=c.purpose_en,
@@ -50,21 +53,32 @@ def contract_out(view: dict[str, Any], user: CurrentUser) -> schemas.ContractOut
         terms=schemas.TermsOut.model_validate(view["terms"], from_attributes=True),
         terms_versions=len(view["versions"]),
         deposit_fen=view["deposit_fen"],
+        deposit_due_date=(view["first_payment"] or {}).get("due_date"),
         monthly_rent_fen=view["monthly_rent_fen"],
         schedule_frozen=view["schedule_frozen"],
         schedule_total_fen=view["schedule_total_fen"],
         allowed_actions=available_actions(c.status, user.roles),
-        termination=(
-            schemas.TerminationOut.model_validate(termination, from_attributes=True)
-            if termination
-            else None
-        ),
+        termination=termination_out(termination) if termination else None,
+    )
+
+
+def termination_out(termination: Any) -> schemas.TerminationOut:
+    return schemas.TerminationOut(
+        last_day=last_day_of(termination.end_date),
+        reason=termination.reason,
+        deposit_held_fen=termination.deposit_held_fen,
+        charges_due_fen=termination.charges_due_fen,
+        balance_fen=termination.balance_fen,
+        statement=termination.statement,
+        created_at=termination.created_at,
     )
 
 
 def line_out(line: dict) -> schemas.ScheduleLineOut:
+    fields = set(schemas.ScheduleLineOut.model_fields) - {"period_last_day", "breakdown"}
     return schemas.ScheduleLineOut(
-        **{k: line[k] for k in schemas.ScheduleLineOut.model_fields if k != "breakdown"},
+        **{k: line[k] for k in fields},
+        period_last_day=line["last_day"],
         breakdown=[p["text"] for p in line["breakdown"]],
     )
 
@@ -247,7 +261,7 @@ class LeasesApi(Controller):
         data: JSONBody[schemas.TerminationIn],
     ) -> schemas.TerminationOut:
         termination = await service.terminate(db, request.user, contract_id, data.model_dump())
-        return schemas.TerminationOut.model_validate(termination, from_attributes=True)
+        return termination_out(termination)
 
     @get(
         "/contracts/{contract_id:int}/documents",

@@ -4,7 +4,11 @@ by the documents service.
 Everything in the context comes from the contract, its units, its terms and its schedule (the
 frozen lines once approved), never from the clock: the signing date is the contract's signing
 date, else the day it was approved, else its start. So the same contract and terms always
-render to the same text.
+render to the same text, and every date and amount the text states is one the schedule, the
+bills and the late-fee clock use: the first payment and its due date are the schedule's first
+line that asks for money, the deposit is due with it, each rent rise is the rate the schedule
+applies from that day, and the days for utility bills and dunning are the park's billing
+settings.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parkops.billing import service as billing
 from parkops.core.templating import SHANGHAI
 from parkops.documents import service as documents
 from parkops.documents.contexts import (
@@ -26,6 +31,7 @@ from parkops.documents.contexts import (
     Party,
     PaymentCycle,
     PremisesUnit,
+    RentChange,
     ScheduleRow,
 )
 from parkops.documents.models import Document, DocumentKind, DocumentLanguage
@@ -96,47 +102,55 @@ def _monthly_rate(lt: sched.LeaseTerms) -> Decimal:
 
 
 _RATE_UNITS = {
-    sched.RentBasis.PER_M2_MONTH: "元/m²·月",
-    sched.RentBasis.PER_M2_DAY: "元/m²·天",
-    sched.RentBasis.FIXED_MONTHLY: "元/月",
+    sched.RentBasis.PER_M2_MONTH: ("元/m²·月", "CNY/m²/month"),
+    sched.RentBasis.PER_M2_DAY: ("元/m²·天", "CNY/m²/day"),
+    sched.RentBasis.FIXED_MONTHLY: ("元/月", "CNY/month"),
 }
 
 
-def _escalation(lt: sched.LeaseTerms) -> tuple[Escalation | None, list[str], list[str]]:
-    """The template's escalation clause, or the wording of the steps as special terms."""
+def _escalation(lt: sched.LeaseTerms) -> Escalation | None:
+    """The rule of a yearly percentage rise, for its wording (steps are worded by their dates)."""
     esc = lt.escalation
-    if isinstance(esc, sched.PercentEscalation) and esc.max_increases in (None, 1):
-        return (
-            Escalation(
-                percent=esc.percent,
-                first_year=esc.from_year,
-                once=esc.max_increases == 1,
-                from_rent_start=esc.anchor is sched.EscalationAnchor.RENT_START,
-            ),
-            [],
-            [],
-        )
-    if isinstance(esc, sched.PercentEscalation):
-        zh = (
-            f"自第{esc.from_year}个租赁年度起，租金每年递增{esc.percent.normalize():f}%，"
-            f"共调整{esc.max_increases}次，此后不再调整。"
-        )
-        en = (
-            f"From lease year {esc.from_year} the rent rises by {esc.percent.normalize():f}% a "
-            f"year, {esc.max_increases} times in all, and is unchanged thereafter."
-        )
-        return None, [zh], [en]
-    if isinstance(esc, sched.StepEscalation):
-        zh = "租金单价按下列日期调整：" + "；".join(
-            f"自{s.effective_from.year}年{s.effective_from.month}月{s.effective_from.day}日起为"
-            f"{s.rate.normalize():f}{_RATE_UNITS[lt.rent_basis]}"
-            for s in esc.steps
-        )
-        en = "The rent rate changes as follows: " + "; ".join(
-            f"from {s.effective_from.isoformat()}: {s.rate.normalize():f}" for s in esc.steps
-        )
-        return None, [zh + "。"], [en + "."]
-    return None, [], []
+    if not isinstance(esc, sched.PercentEscalation):
+        return None
+    return Escalation(
+        percent=esc.percent,
+        first_year=esc.from_year,
+        max_increases=esc.max_increases,
+        from_rent_start=esc.anchor is sched.EscalationAnchor.RENT_START,
+    )
+
+
+def _rent_changes(lt: sched.LeaseTerms) -> tuple[RentChange, ...]:
+    return tuple(
+        RentChange(day, rate.normalize(), service._monthly_rent_fen(lt, on=day))
+        for day, rate in sched.rent_rate_changes(lt)
+    )
+
+
+def _schedule_row(line: dict) -> ScheduleRow:
+    rent_free = any(p.get("kind") == "rent_free" for p in line["breakdown"])
+    return ScheduleRow(
+        number=line["seq"],
+        start=line["period_start"],
+        end=line["period_end"],
+        due_date=line["due_date"],
+        rent_fen=line["rent_fen"],
+        property_fee_fen=line["property_fee_fen"],
+        note="含免租期" if rent_free else "",
+        note_en="incl. rent-free" if rent_free else "",
+    )
+
+
+def _due_floor(lt: sched.LeaseTerms, lines: list[dict]) -> date | None:
+    """The signing date (or the start), when it moved a due date the rule gives: the text then
+    says that nothing falls due before it."""
+    floor = lt.signed_on or lt.start
+    moved = any(
+        line["due_date"] == floor and lt.due_rule.due_for(line["period_start"]) < floor
+        for line in lines
+    )
+    return floor if moved else None
 
 
 async def build_context(db: AsyncSession, contract: LeaseContract) -> LeaseContractContext:
@@ -170,22 +184,9 @@ async def build_context(db: AsyncSession, contract: LeaseContract) -> LeaseContr
                 monthly_rent_fen=_fen(monthly_total * share),
             )
         )
-    rows = []
-    for line in lines:
-        rent_free = any(p.get("kind") == "rent_free" for p in line["breakdown"])
-        rows.append(
-            ScheduleRow(
-                number=line["seq"],
-                start=line["period_start"],
-                end=line["period_end"],
-                due_date=line["due_date"],
-                rent_fen=line["rent_fen"],
-                property_fee_fen=line["property_fee_fen"],
-                note="含免租期" if rent_free else "",
-                note_en="incl. rent-free" if rent_free else "",
-            )
-        )
-    escalation, special, special_en = _escalation(lt)
+    first_payment = service.first_payment(lines)
+    special: list[str] = []
+    special_en: list[str] = []
     values = t.from_row(latest)
     vat = f"{(values.vat_rate * 100).normalize():f}%"
     if values.vat_included:
@@ -211,6 +212,9 @@ async def build_context(db: AsyncSession, contract: LeaseContract) -> LeaseContr
     due = lt.due_rule
     deposit_rule = lt.deposit
     fee_area = lt.property_fee_area_m2 or Decimal(0)
+    length = t.term_length(contract.start_date, contract.effective_end)
+    billing_settings = await billing.park_settings(db, contract.park_id)
+    rent_unit_zh, rent_unit_en = _RATE_UNITS[lt.rent_basis]
     return LeaseContractContext(
         contract_number=contract_number(contract),
         signing_date=signing_date(contract),
@@ -248,8 +252,20 @@ async def build_context(db: AsyncSession, contract: LeaseContract) -> LeaseContr
         ),
         late_fee_rate_per_day=values.late_fee_daily_rate,
         late_fee_cap_percent=values.late_fee_cap_percent,
-        escalation=escalation,
-        schedule=tuple(rows),
+        escalation=_escalation(lt),
+        rent_changes=_rent_changes(lt),
+        rent_unit_zh=rent_unit_zh,
+        rent_unit_en=rent_unit_en,
+        area_basis_gross=lt.area_basis is sched.AreaBasis.GROSS,
+        property_fee_during_rent_free=lt.property_fee_during_rent_free,
+        schedule=tuple(_schedule_row(line) for line in lines),
+        term_months=length.months,
+        term_days=length.days,
+        first_payment=_schedule_row(first_payment) if first_payment else None,
+        deposit_due_date=first_payment["due_date"] if first_payment else None,
+        due_floor=_due_floor(lt, lines),
+        arrears_termination_days=billing_settings.dunning_after_days,
+        utilities_due_days=billing_settings.utility_due_days,
         special_terms=tuple(special),
         special_terms_en=tuple(special_en),
     )

@@ -17,6 +17,7 @@ from parkops.core.coerce import optional_int
 from parkops.core.errors import AppError, Conflict, PermissionDenied, ValidationFailed
 from parkops.core.home import DASHBOARD_CARDS
 from parkops.core.i18n import N_, Message
+from parkops.core.last_day import last_day_of
 from parkops.core.web import as_list, form_data, redirect, render
 from parkops.db.request_session import DbSession
 from parkops.documents import service as documents
@@ -141,6 +142,7 @@ async def _form_page(
         form=form,
         contract=contract,
         errors=_errors(errors),
+        term=t.typed_term_length(form),
         selected_ids=set(selected_ids),
         picker=picker,
         parks=await repository.park_choices(db),
@@ -402,13 +404,36 @@ class ContractPages(Controller):
             ),
         )
 
+    async def _renew_page(
+        self,
+        request: Request,
+        db: AsyncSession,
+        contract_id: int,
+        *,
+        form: dict,
+        errors: dict | None = None,
+        status_code: int = 200,
+    ) -> Template:
+        contract = await service.get_contract(db, request.user, contract_id)
+        form = {"last_day": last_day_of(service.renewal_default_end(contract)), **form}
+        start = contract.end_date  # the day after the renewed contract's last day
+        return await self._change_page(
+            request,
+            db,
+            contract_id,
+            "leases/renew.html",
+            form=form,
+            errors=errors,
+            status_code=status_code,
+            term_start_date=start,
+            term=t.typed_term_length(form, start=start),
+        )
+
     @get("/contracts/{contract_id:int}/renew", opt={"roles": LEASING})
     async def renew_form(
         self, request: Request, db: DbSession, contract_id: FromPath[int]
     ) -> Template:
-        return await self._change_page(
-            request, db, contract_id, "leases/renew.html", form={"increase_percent": "0"}
-        )
+        return await self._renew_page(request, db, contract_id, form={"increase_percent": "0"})
 
     @post("/contracts/{contract_id:int}/renew", opt={"roles": LEASING})
     async def renew(
@@ -418,13 +443,12 @@ class ContractPages(Controller):
         try:
             successor = await service.renew(db, request.user, contract_id, data)
         except (ValidationFailed, Conflict) as exc:
-            return await self._change_page(
+            return await self._renew_page(
                 request,
                 db,
                 contract_id,
-                "leases/renew.html",
                 form=data,
-                errors=exc.field_errors or {"end_date": exc.message},
+                errors=exc.field_errors or {"last_day": exc.message},
                 status_code=exc.status_code,
             )
         return redirect(
@@ -453,7 +477,7 @@ class ContractPages(Controller):
                 contract_id,
                 "leases/terminate.html",
                 form=data,
-                errors=exc.field_errors or {"end_date": exc.message},
+                errors=exc.field_errors or {"last_day": exc.message},
                 status_code=exc.status_code,
             )
         return redirect(

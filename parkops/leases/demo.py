@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parkops.core import audit
+from parkops.core.last_day import last_day_of
 from parkops.core.templating import SHANGHAI
 from parkops.enterprises.models import Enterprise
 from parkops.inventory.models import Building, Floor, Park, Phase, Unit
@@ -271,7 +272,7 @@ def _plan(units: list[dict], tenants: list[int], today: date) -> list[Planned]:
 
 def _rate_at_end(plan: Planned) -> Decimal:
     lt = _lease_terms(plan)
-    return sched.rent_rate_on(lt, plan.end - timedelta(days=1))
+    return sched.rent_rate_on(lt, last_day_of(plan.end))
 
 
 def _lease_terms(plan: Planned) -> sched.LeaseTerms:
@@ -444,7 +445,7 @@ async def _load(db: AsyncSession, park_id: int) -> dict[str, int]:
             "demo",
             terminated.id,  # type: ignore[arg-type]
             {
-                "end_date": cut.isoformat(),
+                "last_day": last_day_of(cut).isoformat(),
                 "reason": "企业扩产迁入更大厂房 (moved to a larger workshop)",
             },
             today=today,

@@ -39,6 +39,7 @@ from enum import StrEnum
 from fractions import Fraction
 
 from parkops.core.i18n import N_, Message
+from parkops.core.last_day import last_day_of
 from parkops.core.money import format_fen, round_half_up_to_fen
 
 MAX_TERM_YEARS = 20
@@ -264,9 +265,9 @@ class ChargePiece:
         return Fraction(self.units, self.per_days or 1)
 
     def describe(self) -> str:
-        """A line for a bill, e.g. ``rent 2026-06-15..2026-06-30: 18 元/m²·月 x 2,000.00 m² x
-        15/30 month (days in 2026-06) = 18,000.00 元``."""
-        span = f"{self.charge.value.replace('_', ' ')} {self.start}..{self.end}"
+        """A line for a bill, e.g. ``rent 2026-06-16..2026-06-30: 18 元/m²·月 x 2,000.00 m² x
+        15/30 month (days in 2026-06) = 18,000.00 元``; the range is shown by its last day."""
+        span = f"{self.charge.value.replace('_', ' ')} {self.start}..{last_day_of(self.end)}"
         if self.kind is QuantityKind.RENT_FREE:
             return f"{span}: rent-free, {self.units} days"
         if self.kind is QuantityKind.PARTIAL_MONTH_CAP:
@@ -381,6 +382,14 @@ def rent_rate_on(terms: LeaseTerms, day: date) -> Decimal:
     included; exact, not rounded. Raises ``ValueError`` on invalid terms."""
     _raise_if_invalid(terms)
     return _to_decimal(_rate_on(_rate_changes(terms), max(day, terms.start)))
+
+
+def rent_rate_changes(terms: LeaseTerms) -> list[tuple[date, Decimal]]:
+    """Each day inside the term from which the rent rate changes (escalation), with the rate
+    from that day on (unit of ``terms.rent_basis``, exact): what a contract lists as its rent
+    rises. Raises ``ValueError`` on invalid terms."""
+    _raise_if_invalid(terms)
+    return [(since, _to_decimal(rate)) for since, rate in _rate_changes(terms)[1:]]
 
 
 # --- amounts ----------------------------------------------------------------------------------

@@ -3,8 +3,13 @@
 Input models only check types; the rules (dates in order, rent-free period inside the term,
 non-negative amounts, escalation at most 100%, units free for the term) live in the service,
 which answers 422 naming each field, or 409 naming the unit and the contract in the way.
-Amounts are fen; rates and areas decimal strings or numbers; dates ``YYYY-MM-DD``; an ``end``
-is exclusive (the day after the last day).
+Amounts are fen; rates and areas decimal strings or numbers; dates ``YYYY-MM-DD``.
+
+Every range is given and shown by its **last day, inclusive**, as a contract states it
+("自2027年1月1日起至2029年12月31日止": ``start_date`` 2027-01-01, ``last_day`` 2029-12-31, three
+years): ``last_day``, ``terminated_last_day``, ``wanted_until``, ``held_until``,
+``period_last_day``. (Until issue 10 the API took an exclusive ``end_date``; a request that still
+sends ``end_date`` is refused rather than read one day off.)
 """
 
 from __future__ import annotations
@@ -13,7 +18,35 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
+
+LAST_DAY = "Last day of the term, inclusive: 2027-01-01 to 2029-12-31 is three years"
+ACCEPT_PARTIAL_MONTH = (
+    "Confirms a term that is not a whole number of months; without it such a term is refused "
+    "(422 on last_day, saying which last day would make whole months)"
+)
+
+
+class _EndDateRenamed(BaseModel):
+    """Refuses the exclusive ``end_date`` of old clients: read as a last day it would add a day
+    (and a day's rent) to the term without anybody noticing."""
+
+    end_date: Any = Field(
+        default=None,
+        exclude=True,
+        description="Refused (it was exclusive): send the inclusive last day instead",
+        json_schema_extra={"deprecated": True},
+    )
+
+    @field_validator("end_date")
+    @classmethod
+    def _no_end_date(cls, value: Any) -> Any:
+        if value is not None:
+            raise ValueError(
+                "end_date (exclusive) is no longer accepted: send the inclusive last day "
+                "(last_day, or wanted_until for a hold)"
+            )
+        return value
 
 
 class StepIn(BaseModel):
@@ -21,7 +54,7 @@ class StepIn(BaseModel):
     rate: Decimal
 
 
-class TermsIn(BaseModel):
+class TermsIn(_EndDateRenamed):
     """Terms of a contract (every field optional in an amendment: the current value stays)."""
 
     rent_basis: str | None = Field(
@@ -76,7 +109,8 @@ class ContractIn(TermsIn):
     enterprise_id: int
     unit_ids: list[int]
     start_date: date
-    end_date: date = Field(description="Exclusive: the day after the last day of the term")
+    last_day: date = Field(description=LAST_DAY)
+    accept_partial_month: bool = Field(default=False, description=ACCEPT_PARTIAL_MONTH)
     purpose: str = ""
     purpose_en: str = ""
     special_terms: str = ""
@@ -90,7 +124,11 @@ class ContractUpdate(TermsIn):
     enterprise_id: int | None = None
     unit_ids: list[int] | None = None
     start_date: date | None = None
-    end_date: date | None = None
+    last_day: date | None = Field(default=None, description=LAST_DAY)
+    accept_partial_month: bool | None = Field(
+        default=None,
+        description=ACCEPT_PARTIAL_MONTH + "; not needed when the term does not change",
+    )
     purpose: str | None = None
     purpose_en: str | None = None
     special_terms: str | None = None
@@ -107,13 +145,21 @@ class AmendmentIn(TermsIn):
     note: str = ""
 
 
-class RenewalIn(BaseModel):
-    end_date: date | None = Field(default=None, description="Default: the same length of term")
+class RenewalIn(_EndDateRenamed):
+    last_day: date | None = Field(
+        default=None,
+        description="Last day of the renewal, inclusive (it starts the day after the renewed "
+        "contract's last day). Default: a term as long as the renewed one",
+    )
+    accept_partial_month: bool = Field(default=False, description=ACCEPT_PARTIAL_MONTH)
     increase_percent: Decimal | None = None
 
 
-class TerminationIn(BaseModel):
-    end_date: date = Field(description="Early end, exclusive (the day after the last day)")
+class TerminationIn(_EndDateRenamed):
+    last_day: date = Field(
+        description="Last day of use, inclusive: the contract ends after this day (before its "
+        "own last day)"
+    )
     reason: str
 
 
@@ -121,12 +167,15 @@ class DocumentIn(BaseModel):
     language: str | None = Field(default=None, json_schema_extra={"enum": ["zh", "zh_en"]})
 
 
-class ReservationIn(BaseModel):
+class ReservationIn(_EndDateRenamed):
     enterprise_id: int
     unit_ids: list[int]
-    held_until: date = Field(description="The hold lapses after this day")
-    start_date: date | None = Field(default=None, description="Default: today")
-    end_date: date | None = Field(default=None, description="Exclusive; none: open-ended")
+    held_until: date = Field(description="Last day of the hold, inclusive: it lapses after it")
+    start_date: date | None = Field(default=None, description="Wanted from. Default: today")
+    wanted_until: date | None = Field(
+        default=None,
+        description="Last day the enterprise wants the units, inclusive; none: open-ended",
+    )
     note: str = ""
 
 
@@ -188,7 +237,7 @@ class TermsOut(BaseModel):
 class ScheduleLineOut(BaseModel):
     seq: int
     period_start: date
-    period_end: date
+    period_last_day: date = Field(description="Last day of the period, inclusive")
     due_date: date
     rent_fen: int
     property_fee_fen: int
@@ -205,9 +254,13 @@ class ContractSummary(BaseModel):
     enterprise_id: int
     enterprise_name: str
     start_date: date
-    end_date: date
-    terminated_on: date | None
-    effective_end: date
+    last_day: date = Field(description=LAST_DAY)
+    terminated_last_day: date | None = Field(
+        description="Last day of use of a contract terminated early, inclusive"
+    )
+    effective_last_day: date = Field(
+        description="The day the contract really ends on: terminated_last_day or last_day"
+    )
     predecessor_id: int | None
     unit_codes: str | None
     gross_area: Decimal | None
@@ -222,7 +275,7 @@ class ContractPage(BaseModel):
 
 
 class TerminationOut(BaseModel):
-    end_date: date
+    last_day: date = Field(description="Last day of use, inclusive")
     reason: str
     deposit_held_fen: int
     charges_due_fen: int
@@ -240,8 +293,12 @@ class ContractOut(BaseModel):
     enterprise_id: int
     enterprise_name: str | None
     start_date: date
-    end_date: date
-    terminated_on: date | None
+    last_day: date = Field(description=LAST_DAY)
+    terminated_last_day: date | None = Field(
+        description="Last day of use of a contract terminated early, inclusive"
+    )
+    term_months: int = Field(description="Whole months from start_date to last_day")
+    term_extra_days: int = Field(description="Days after the whole months (0: whole months)")
     signed_on: date | None
     purpose: str
     purpose_en: str
@@ -257,6 +314,9 @@ class ContractOut(BaseModel):
     terms: TermsOut
     terms_versions: int
     deposit_fen: int
+    deposit_due_date: date | None = Field(
+        description="Due with the first payment of the schedule (as the contract text says)"
+    )
     monthly_rent_fen: int
     schedule_frozen: bool
     schedule_total_fen: int
@@ -279,8 +339,8 @@ class ReservationOut(BaseModel):
     enterprise_id: int
     enterprise_name: str
     start_date: date
-    end_date: date | None
-    held_until: date
+    wanted_until: date | None = Field(description="Inclusive; none: open-ended")
+    held_until: date = Field(description="Last day of the hold, inclusive")
     status: str
     note: str
     contract_id: int | None

@@ -49,6 +49,7 @@ from parkops.core import audit
 from parkops.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from parkops.core.i18n import N_, Message
 from parkops.core.i18n import join as join_messages
+from parkops.core.last_day import end_after_or_none, last_day_of, last_day_sql
 from parkops.core.pagination import Page, paginate
 from parkops.core.templating import SHANGHAI
 from parkops.db.base import utcnow
@@ -119,10 +120,12 @@ def _range(start: date, end: date | None) -> Range:
     return Range(start, end, bounds="[)")
 
 
-def _fmt_range(start: date, end: date | None) -> str:
+def _fmt_range(start: date, end: date | None) -> Message:
     if end is None:
-        return f"from {start.isoformat()}"
-    return f"{start.isoformat()} to {(end - timedelta(days=1)).isoformat()}"
+        return Message(N_("from %(first)s"), first=start.isoformat())
+    return Message(
+        N_("%(first)s to %(last)s"), first=start.isoformat(), last=last_day_of(end).isoformat()
+    )
 
 
 # --- input --------------------------------------------------------------------------------------
@@ -246,15 +249,58 @@ async def _check_units(
     return units
 
 
-async def parse_contract(db: AsyncSession, raw: Mapping[str, Any]) -> ContractInput:
+def parse_last_day(raw: Mapping[str, Any], name: str, errors: dict, **kwargs: Any) -> date | None:
+    """The inclusive last day typed as ``name``, as the half-open end kept inside (the day
+    after). The exclusive ``end_date`` callers gave before is refused, not read one day off."""
+    if "end_date" in raw:
+        errors["end_date"] = Message(
+            N_("'end_date' (the day after the last day) is no longer accepted: give %(name)s"),
+            name=name,
+        )
+    return end_after_or_none(t.parse_date(raw.get(name), name, errors, **kwargs))
+
+
+def parse_term(
+    raw: Mapping[str, Any], errors: dict, *, confirmed: tuple[date, date] | None = None
+) -> tuple[date | None, date | None]:
+    """``start_date`` and the inclusive ``last_day`` typed, as the half-open ``(start, end)``.
+
+    A term that is not a whole number of months is refused unless ``accept_partial_month`` says
+    it is meant (or it is the ``confirmed`` term, saved before): typing the day after the last
+    day, the old habit, would otherwise add a day to the contract without anybody noticing.
+    """
+    start = t.parse_date(raw.get("start_date"), "start_date", errors, required=True)
+    end = parse_last_day(raw, "last_day", errors, required=True)
+    if start is None or end is None:
+        return start, end
+    if end <= start:
+        errors["last_day"] = N_("The last day cannot be before the start date")
+        return start, end
+    length = t.term_length(start, end)
+    accepted = t.parse_bool(raw.get("accept_partial_month"), False) or confirmed == (start, end)
+    if not length.whole_months and not accepted:
+        whole_end = t.nearest_whole_months_end(start, end)
+        errors["last_day"] = Message(
+            N_(
+                "The term is %(length)s, not a whole number of months (%(suggestion)s as the "
+                "last day would make it %(whole)s). Correct the last day, or confirm that the "
+                "term ends part-way through a month."
+            ),
+            length=length.text(),
+            suggestion=last_day_of(whole_end).isoformat(),
+            whole=t.term_length(start, whole_end).text(),
+        )
+    return start, end
+
+
+async def parse_contract(
+    db: AsyncSession, raw: Mapping[str, Any], *, confirmed_term: tuple[date, date] | None = None
+) -> ContractInput:
     """Everything a contract draft needs, checked; ``ValidationFailed`` naming each bad field."""
     errors: dict[str, str] = {}
     enterprise_id = await _check_enterprise(db, raw.get("enterprise_id"), errors)
     unit_ids = parse_unit_ids(raw.get("unit_ids", raw.get("unit_ids[]")), errors)
-    start = t.parse_date(raw.get("start_date"), "start_date", errors, required=True)
-    end = t.parse_date(raw.get("end_date"), "end_date", errors, required=True)
-    if start and end and end <= start:
-        errors["end_date"] = N_("The end date must be after the start date")
+    start, end = parse_term(raw, errors, confirmed=confirmed_term)
     terms = t.parse_terms(raw, errors)
     purpose = t.parse_text(raw.get("purpose"), "purpose", errors, max_length=200)
     purpose_en = t.parse_text(raw.get("purpose_en"), "purpose_en", errors, max_length=200)
@@ -590,7 +636,9 @@ def list_statement(
         LeaseContract.end_date,
         LeaseContract.terminated_on,
         effective_end.label("effective_end"),
-        sa.cast(effective_end - sa.literal(1, sa.Integer), sa.Date).label("last_day"),
+        last_day_sql(LeaseContract.end_date).label("last_day"),
+        last_day_sql(LeaseContract.terminated_on).label("terminated_last_day"),
+        last_day_sql(effective_end).label("effective_last_day"),
         LeaseContract.predecessor_id,
         repository.unit_codes_agg(LeaseContract.id).label("unit_codes"),
         repository.area_sum(LeaseContract.id).label("gross_area"),
@@ -743,8 +791,14 @@ async def schedule_of(db: AsyncSession, contract: LeaseContract) -> tuple[list[d
 
 def _with_total(line: dict) -> dict:
     line["total_fen"] = line["rent_fen"] + line["property_fee_fen"]
-    line["last_day"] = line["period_end"] - timedelta(days=1)  # what people read on a bill
+    line["last_day"] = last_day_of(line["period_end"])  # what people read on a bill
     return line
+
+
+def first_payment(lines: list[dict]) -> dict | None:
+    """The schedule line that asks for money first (a wholly rent-free period without a fee asks
+    for none): its due date is when the first payment, and the deposit with it, is due."""
+    return next((line for line in lines if line["total_fen"]), lines[0] if lines else None)
 
 
 async def events_of(db: AsyncSession, contract_id: int) -> list[dict]:
@@ -813,13 +867,18 @@ async def contract_view(
         "successor": dict(successor._mapping) if successor else None,
         "predecessor": dict(predecessor._mapping) if predecessor else None,
         "today": today or shanghai_today(),
-        "last_day": contract.effective_end - timedelta(days=1),
+        "last_day": last_day_of(contract.end_date),
+        "terminated_last_day": last_day_of(contract.terminated_on),
+        "effective_last_day": last_day_of(contract.effective_end),
+        "term_length": t.term_length(contract.start_date, contract.end_date),
+        "first_payment": first_payment(lines),
     }
 
 
-def _monthly_rent_fen(lt: sched.LeaseTerms) -> int:
-    """The monthly rent at the initial rate (the first rent month), for display."""
-    rate = sched.rent_rate_on(lt, lt.effective_rent_start)
+def _monthly_rent_fen(lt: sched.LeaseTerms, on: date | None = None) -> int:
+    """The monthly rent at the rate in force ``on`` a day (default: the rent start date, the
+    initial rate), for display and the contract text."""
+    rate = sched.rent_rate_on(lt, on or lt.effective_rent_start)
     if lt.rent_basis is sched.RentBasis.FIXED_MONTHLY:
         amount = Fraction(rate) * 100
     else:
@@ -976,7 +1035,7 @@ async def draft_form_values(
         "enterprise_id": contract.enterprise_id,
         "unit_ids": [u["id"] for u in units],
         "start_date": contract.start_date.isoformat(),
-        "end_date": contract.end_date.isoformat(),
+        "last_day": last_day_of(contract.end_date).isoformat(),
         "purpose": contract.purpose,
         "purpose_en": contract.purpose_en,
         "special_terms": contract.special_terms,
@@ -998,7 +1057,7 @@ async def update_draft(
     contract = await _lock_contract(db, contract_id)
     if contract.status != ContractStatus.draft:
         raise Conflict(N_("Only a draft can be edited; an active contract is amended."))
-    data = await parse_contract(db, raw)
+    data = await parse_contract(db, raw, confirmed_term=(contract.start_date, contract.end_date))
     if contract.predecessor_id and data.start != contract.start_date:
         raise ValidationFailed(
             N_("The contract was not saved."),
@@ -1433,10 +1492,12 @@ async def renew(
         )
     errors: dict[str, str] = {}
     start = old.end_date
-    default_end = sched.add_months(start, _term_months(old.start_date, old.end_date))
-    end = t.parse_date(raw.get("end_date"), "end_date", errors) or default_end
+    end = parse_last_day(raw, "last_day", errors) or renewal_default_end(old)
     if end <= start:
-        errors["end_date"] = N_("The renewal must end after it starts")
+        errors["last_day"] = Message(
+            N_("The renewal starts on %(start)s: its last day cannot be before that"),
+            start=start.isoformat(),
+        )
     percent = t.parse_decimal(
         raw.get("increase_percent"), "increase_percent", errors, places=2, maximum=Decimal(100)
     )
@@ -1444,14 +1505,15 @@ async def renew(
     versions = await terms_versions(db, old.id)  # type: ignore[arg-type]
     units = await repository.contract_units(db, old.id)  # type: ignore[arg-type]
     latest_lt = lease_terms_for(old, versions[-1], units)
-    rate = sched.rent_rate_on(latest_lt, old.end_date - timedelta(days=1))
+    rate = sched.rent_rate_on(latest_lt, last_day_of(old.end_date))
     new_terms = t.renewal_terms(t.from_row(versions[-1]), rate, percent)
     values = {
         **t.form_values(new_terms),
         "enterprise_id": old.enterprise_id,
         "unit_ids": [u["id"] for u in units],
         "start_date": start.isoformat(),
-        "end_date": end.isoformat(),
+        "last_day": last_day_of(end).isoformat(),
+        "accept_partial_month": raw.get("accept_partial_month"),
         "purpose": old.purpose,
         "purpose_en": old.purpose_en,
         "special_terms": old.special_terms,
@@ -1473,9 +1535,10 @@ async def renew(
     return successor
 
 
-def _term_months(start: date, end: date) -> int:
-    months = (end.year - start.year) * 12 + end.month - start.month
-    return max(1, months + (1 if end.day > start.day else 0))
+def renewal_default_end(old: LeaseContract) -> date:
+    """The end of a renewal as long as the contract it renews (a started month counts whole)."""
+    length = t.term_length(old.start_date, old.end_date)
+    return sched.add_months(old.end_date, max(1, length.months + bool(length.days)))
 
 
 # --- termination --------------------------------------------------------------------------------
@@ -1510,17 +1573,18 @@ async def terminate(
     except RoleNotAllowed as exc:
         raise PermissionDenied(exc.args[0]) from None
     errors: dict[str, str] = {}
-    end = t.parse_date(raw.get("end_date"), "end_date", errors, required=True)
+    end = parse_last_day(raw, "last_day", errors, required=True)
     reason = t.parse_text(raw.get("reason"), "reason", errors, max_length=2000)
     if not reason and "reason" not in errors:
         errors["reason"] = N_("Give the reason for the termination")
     if end is not None and not contract.start_date < end < contract.end_date:
-        errors["end_date"] = Message(
+        errors["last_day"] = Message(
             N_(
-                "The early end date must fall after the start and before the contract's end "
-                "(%(date)s)"
+                "The last day of use must be on or after the start (%(start)s) and before the "
+                "contract's last day (%(last)s)"
             ),
-            date=contract.end_date.isoformat(),
+            start=contract.start_date.isoformat(),
+            last=last_day_of(contract.end_date).isoformat(),
         )
     _fail(N_("The contract was not terminated."), errors)
     assert end is not None
@@ -1563,15 +1627,14 @@ async def terminate(
     deposit_held = sched.deposit_fen(lease_terms_for(contract, versions[1], units))
     charges = sum(k["total_fen"] for k in kept)
     statement = {
-        "end_date": end.isoformat(),
-        "last_day": (end - timedelta(days=1)).isoformat(),
+        "last_day": last_day_of(end).isoformat(),
         "deposit_held_fen": deposit_held,
         "charges_due_fen": charges,
         "balance_fen": deposit_held - charges,
         "lines": kept,
         "lines_superseded": superseded,
-        "note": "Charges per the rent schedule up to the end date; payments received are "
-        "netted by billing.",
+        "note": "Charges per the rent schedule up to the last day of use; payments received "
+        "are netted by billing.",
     }
     termination = LeaseTermination(
         contract_id=contract.id,  # type: ignore[arg-type]
@@ -1601,7 +1664,7 @@ async def terminate(
         step.source,
         step.target,
         reason,
-        {"end_date": end.isoformat(), "balance_fen": deposit_held - charges},
+        {"last_day": last_day_of(end).isoformat(), "balance_fen": deposit_held - charges},
     )
     audit.record(
         db,
@@ -1621,7 +1684,7 @@ def _statement_line(seq: int, start: date, end: date, line: Any) -> dict:
     return {
         "seq": seq,
         "period_start": start.isoformat(),
-        "period_end": end.isoformat(),
+        "period_last_day": last_day_of(end).isoformat(),
         "due_date": line.due_date.isoformat(),
         "rent_fen": line.rent_fen,
         "property_fee_fen": line.property_fee_fen,
@@ -1642,11 +1705,11 @@ async def create_reservation(
     enterprise_id = await _check_enterprise(db, raw.get("enterprise_id"), errors)
     unit_ids = parse_unit_ids(raw.get("unit_ids", raw.get("unit_ids[]")), errors)
     start = t.parse_date(raw.get("start_date"), "start_date", errors) or today
-    end = t.parse_date(raw.get("end_date"), "end_date", errors)
+    end = parse_last_day(raw, "wanted_until", errors)
     held_until = t.parse_date(raw.get("held_until"), "held_until", errors, required=True)
     note = t.parse_text(raw.get("note"), "note", errors, max_length=2000)
     if end is not None and end <= start:
-        errors["end_date"] = N_("The end date must be after the start date")
+        errors["wanted_until"] = N_("'Wanted until' cannot be before 'wanted from'")
     if held_until is not None:
         if held_until < today:
             errors["held_until"] = N_("A hold must last until today or later")
@@ -1801,7 +1864,7 @@ def reservation_list_statement(
         LeaseReservation.enterprise_id,
         Enterprise.name.label("enterprise_name"),
         LeaseReservation.start_date,
-        LeaseReservation.end_date,
+        last_day_sql(LeaseReservation.end_date).label("wanted_until"),
         LeaseReservation.held_until,
         shown_status.label("status"),
         LeaseReservation.note,

@@ -29,6 +29,8 @@ from enum import StrEnum
 from typing import Any
 
 from parkops.core.i18n import N_, Message
+from parkops.core.i18n import join as join_messages
+from parkops.core.last_day import end_after
 from parkops.core.money import fen_to_yuan, yuan_to_fen
 from parkops.leases import schedule as s
 
@@ -70,7 +72,10 @@ FIELD_LABELS = {
     "vat_rate": N_("VAT rate"),
     "signed_on": N_("Signing date"),
     "start_date": N_("Start date"),
-    "end_date": N_("End date"),
+    "last_day": N_("Last day"),
+    "accept_partial_month": N_("Term not in whole months"),
+    "held_until": N_("Held until"),
+    "wanted_until": N_("Wanted until"),
 }
 
 
@@ -295,6 +300,73 @@ def parse_steps(raw: Any, errors: dict) -> tuple[s.RentStep, ...]:
     return tuple(steps)
 
 
+# --- the term -----------------------------------------------------------------------------------
+
+# Each count has a singular and a plural message; the form's script gets the same patterns.
+COUNT_MESSAGES = {
+    "year": (N_("1 year"), N_("%(n)s years")),
+    "month": (N_("1 month"), N_("%(n)s months")),
+    "day": (N_("1 day"), N_("%(n)s days")),
+}
+
+
+@dataclass(frozen=True)
+class TermLength:
+    """A term ``[start, end)`` in whole contract months (``schedule.add_months`` from the
+    start, the way the schedule counts them) and the days left over: 2027-01-01 to the last day
+    2029-12-31 is 36 months and 0 days; to 2029-12-30, 35 months and 30 days."""
+
+    months: int
+    days: int
+
+    @property
+    def whole_months(self) -> bool:
+        return self.days == 0
+
+    def text(self) -> Message:
+        """ "3 years 0 months", "11 months", "2 years 11 months 30 days"."""
+        years, months = divmod(self.months, 12)
+        parts = [_count("year", years)] if years else []
+        if years or months or not self.days:
+            parts.append(_count("month", months))
+        if self.days:
+            parts.append(_count("day", self.days))
+        return join_messages(parts, sep=" ")
+
+
+def _count(unit: str, n: int) -> Message:
+    one, many = COUNT_MESSAGES[unit]
+    return Message(one) if n == 1 else Message(many, n=n)
+
+
+def term_length(start: date, end: date) -> TermLength:
+    # The month difference is an upper bound: add_months lands in end's month, at most one month
+    # past ``end`` when the start's day is later in the month than the end's.
+    months = max(0, (end.year - start.year) * 12 + end.month - start.month)
+    if months and s.add_months(start, months) > end:
+        months -= 1
+    return TermLength(months, (end - s.add_months(start, months)).days)
+
+
+def typed_term_length(raw: Mapping[str, Any], start: date | None = None) -> TermLength | None:
+    """The length of the term a form holds (``start_date``, or ``start`` when fixed, and the
+    inclusive ``last_day``), to show beside it; None while it is incomplete or backwards."""
+    errors: dict[str, str] = {}
+    start = start or parse_date(raw.get("start_date"), "start_date", errors)
+    last_day = parse_date(raw.get("last_day"), "last_day", errors)
+    if start is None or last_day is None or last_day < start:
+        return None
+    return term_length(start, end_after(last_day))
+
+
+def nearest_whole_months_end(start: date, end: date) -> date:
+    """The end of the term of whole months nearest to ``[start, end)`` (at least one month):
+    what somebody who typed 2030-01-01 or 2029-12-30 as the last day probably meant."""
+    months = term_length(start, end).months
+    below, above = s.add_months(start, months), s.add_months(start, months + 1)
+    return below if months and end - below <= above - end else above
+
+
 # --- terms --------------------------------------------------------------------------------------
 
 
@@ -454,7 +526,7 @@ def _parse_deposit(raw: Mapping[str, Any], errors: dict) -> s.DepositRule | None
 # The schedule module names fields after LeaseTerms; the forms after the raw inputs.
 _SCHEDULE_FIELDS = {
     "start": "start_date",
-    "end": "end_date",
+    "end": "last_day",
     "rent_rate": "rent_rate",
     "property_fee_rate": "property_fee_rate",
     "gross_area_m2": "unit_ids",

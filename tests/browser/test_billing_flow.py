@@ -9,6 +9,7 @@ import pytest
 
 from parkops.billing.run import shanghai_today
 from parkops.billing.run_plan import add_months, month_start
+from parkops.core.last_day import last_day_of
 from tests.integration.leases.factories import create_contract
 from tests.support import PASSWORD, create_user, run_in_thread, with_committed_session
 
@@ -22,7 +23,7 @@ async def _setup(db):
         db,
         status="active",
         start_date=month.isoformat(),
-        end_date=add_months(month, 36).isoformat(),
+        last_day=last_day_of(add_months(month, 36)).isoformat(),
         today=month,
     )
     return contract.enterprise_id

@@ -40,7 +40,13 @@ def test_draft_submit_approve_and_download(live_server, browser_page, tmp_path: 
     page.goto(base + "/leases/contracts/new")
     page.select_option("#f-enterprise_id", str(enterprise_id))
     page.fill("#f-start_date", "2026-01-01")
-    page.fill("#f-end_date", "2029-01-01")
+    # The old habit, the day after the last day: the form shows the odd term and asks to confirm.
+    page.fill("#f-last_day", "2029-01-01")
+    assert page.inner_text("[data-term-text]") == "3 年 0 个月 1 天"
+    assert page.is_visible("[data-partial] input[name=accept_partial_month]")
+    page.fill("#f-last_day", "2028-12-31")
+    assert page.inner_text("[data-term-text]") == "3 年 0 个月"
+    assert page.is_hidden("[data-partial]")
     page.fill("#f-rent_rate", "18")
     page.fill("#f-property_fee_rate", "3")
     page.fill("input[name=unit_q]", unit_code)
@@ -78,5 +84,6 @@ def test_draft_submit_approve_and_download(live_server, browser_page, tmp_path: 
     ).stdout.decode()
     flat = "".join(text.split())
     assert "庐山市浏览器测试羽绒服饰有限公司" in flat and unit_code in flat
+    assert "租赁期限自2026年1月1日起至2028年12月31日止，共3年" in flat
     page.screenshot(path="test-results/contract-approved.png", full_page=True)
     assert not [e for e in page.csp_errors if "Content Security Policy" in e]

@@ -23,7 +23,7 @@ MONTH_RENT, MONTH_FEE = 3_600_000, 600_000
 
 async def _terminate_on_1_march(db, leasing, contract):
     await leases.terminate(
-        db, leasing, contract.id, {"end_date": "2026-03-01", "reason": "moving out"},
+        db, leasing, contract.id, {"last_day": "2026-02-28", "reason": "moving out"},
         today=date(2026, 2, 20),
     )  # fmt: skip
 

@@ -84,7 +84,7 @@ async def test_settlement_at_termination(db):
         db,
         leasing,
         c.id,
-        {"end_date": "2026-03-01", "reason": "moving out"},
+        {"last_day": "2026-02-28", "reason": "moving out"},
         today=date(2026, 2, 20),
     )
     ledger = await deposits.ledger(db, c.id)

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from parkops.accounts import service as accounts
 from parkops.accounts.identity import CurrentUser
+from parkops.core.last_day import last_day_of
 from parkops.leases import service
 from parkops.leases.models import LeaseContract
 from tests.integration.enterprises.factories import create_enterprise
@@ -17,7 +18,7 @@ from tests.integration.inventory.factories import create_building, create_phase,
 from tests.support import create_user
 
 START = date(2026, 1, 1)
-END = date(2029, 1, 1)
+END = date(2029, 1, 1)  # stored half-open: the last day is 2028-12-31
 TODAY = date(2026, 3, 10)
 
 
@@ -85,7 +86,7 @@ def contract_values(enterprise_id: int, unit_ids: list[int], **overrides: Any) -
         "enterprise_id": enterprise_id,
         "unit_ids": unit_ids,
         "start_date": START.isoformat(),
-        "end_date": END.isoformat(),
+        "last_day": last_day_of(END).isoformat(),
         "purpose": "羽绒服装生产及电商直播",
         **terms(),
     }

@@ -3,7 +3,9 @@ with nothing written, and scoping (another enterprise's contract is a 404)."""
 
 from __future__ import annotations
 
-from parkops.leases.models import LeaseContract, LeaseContractEvent, LeaseTerms
+from datetime import date
+
+from parkops.leases.models import LeaseContract, LeaseContractEvent, LeaseReservation, LeaseTerms
 from tests.integration.enterprises.factories import create_enterprise
 from tests.integration.leases.factories import (
     contract_values,
@@ -31,8 +33,16 @@ async def test_lifecycle_over_the_api(client, db, login):
     assert contract["status"] == "draft"
     assert contract["allowed_actions"] == ["submit", "cancel"]
     assert contract["deposit_fen"] == 72_000_00
+    assert (contract["start_date"], contract["last_day"]) == ("2026-01-01", "2028-12-31")
+    assert (contract["term_months"], contract["term_extra_days"]) == (36, 0)
+    assert contract["deposit_due_date"] == "2026-01-01"  # with the first payment
     schedule = (await client.get(f"{API}/contracts/{contract['id']}/schedule")).json()
     assert len(schedule) == 12 and schedule[0]["total_fen"] == 126_000_00
+    assert (schedule[0]["period_start"], schedule[0]["period_last_day"]) == (
+        "2026-01-01",
+        "2026-03-31",
+    )
+    assert schedule[-1]["period_last_day"] == "2028-12-31"
     assert "18 元/m²·月 x 2,000.00 m² x 3 months" in schedule[0]["breakdown"][0]
 
     url = f"{API}/contracts/{contract['id']}"
@@ -62,12 +72,28 @@ async def test_lifecycle_over_the_api(client, db, login):
     assert renewal.status_code == 201, renewal.text
     assert renewal.json()["predecessor_id"] == contract["id"]
     assert renewal.json()["start_date"] == "2029-01-01"
+    assert renewal.json()["last_day"] == "2031-12-31"  # as long as the renewed contract
 
-    terminated = await client.post(
+    # The exclusive end_date of old clients is refused, not read one day off.
+    old_style = await client.post(
         f"{url}/termination", json={"end_date": "2026-12-01", "reason": "relocation"}
     )
+    assert old_style.status_code == 400
+    assert old_style.json()["errors"][0]["field"] == "end_date"
+    assert "last_day" in old_style.json()["errors"][0]["message"]
+    terminated = await client.post(
+        f"{url}/termination", json={"last_day": "2026-11-30", "reason": "relocation"}
+    )
     assert terminated.status_code == 201, terminated.text
+    assert terminated.json()["last_day"] == "2026-11-30"
+    assert terminated.json()["statement"]["lines"][-1]["period_last_day"] == "2026-11-30"
     assert terminated.json()["deposit_held_fen"] == 72_000_00  # deposit months at the initial rent
+    ended = (await client.get(url)).json()
+    assert (ended["last_day"], ended["terminated_last_day"]) == ("2028-12-31", "2026-11-30")
+    listed = (await client.get(f"{API}/contracts?status=terminated")).json()["items"]
+    assert [(c["last_day"], c["effective_last_day"]) for c in listed] == [
+        ("2028-12-31", "2026-11-30")
+    ]
 
 
 async def test_overlap_is_a_409_naming_unit_and_contract(client, db, login):
@@ -78,7 +104,7 @@ async def test_overlap_is_a_409_naming_unit_and_contract(client, db, login):
     before = await count_rows(db, LeaseContract, LeaseTerms, LeaseContractEvent)
     response = await client.post(
         f"{API}/contracts",
-        json=body(other.id, [units[0].id], start_date="2027-01-01", end_date="2028-01-01"),
+        json=body(other.id, [units[0].id], start_date="2027-01-01", last_day="2027-12-31"),
     )
     assert response.status_code == 409
     problem = response.json()
@@ -97,7 +123,7 @@ async def test_bad_input_is_a_422_naming_fields_and_writes_nothing(client, db, l
         json=body(
             enterprise.id,
             [units[0].id, 999999],
-            end_date="2025-06-01",
+            last_day="2025-06-01",
             rent_rate="-1",
             escalation_kind="percent",
             escalation_percent="150",
@@ -105,7 +131,7 @@ async def test_bad_input_is_a_422_naming_fields_and_writes_nothing(client, db, l
     )
     assert response.status_code == 422
     fields = {e["field"] for e in response.json()["errors"]}
-    assert {"end_date", "rent_rate", "unit_ids", "escalation_percent"} <= fields
+    assert {"last_day", "rent_rate", "unit_ids", "escalation_percent"} <= fields
     assert await count_rows(db, LeaseContract, LeaseTerms) == before
     # Types are checked before the service: still a clear 400, not a 500.
     response = await client.post(f"{API}/contracts", json={"enterprise_id": "x"})
@@ -146,18 +172,24 @@ async def test_reservations_over_the_api(client, db, login):
     from parkops.leases.service import shanghai_today
 
     until = shanghai_today().replace(day=28).isoformat()
-    held = await client.post(
-        f"{API}/reservations",
-        json={"enterprise_id": prospect.id, "unit_ids": [units[0].id], "held_until": until},
-    )
+    hold = {
+        "enterprise_id": prospect.id,
+        "unit_ids": [units[0].id],
+        "held_until": until,
+        "wanted_until": "2030-06-30",
+    }
+    held = await client.post(f"{API}/reservations", json=hold)
     if shanghai_today().day > 28:  # the 29th-31st: "until" lies in the past
         assert held.status_code == 422
         return
     assert held.status_code == 201, held.text
     assert held.json()["status"] == "active"
+    assert (held.json()["held_until"], held.json()["wanted_until"]) == (until, "2030-06-30")
+    stored = await db.get(LeaseReservation, held.json()["id"])
+    assert stored.end_date == date(2030, 7, 1)  # half-open inside
     blocked = await client.post(
         f"{API}/contracts",
-        json=body(other.id, [units[0].id], start_date="2030-01-01", end_date="2031-01-01"),
+        json=body(other.id, [units[0].id], start_date="2030-01-01", last_day="2030-12-31"),
     )
     assert blocked.status_code == 409 and "held for" in blocked.json()["detail"]
     listed = (await client.get(f"{API}/reservations?status=live")).json()
@@ -176,14 +208,16 @@ async def test_expiring_lists(client, db, login):
         db,
         status="active",
         start_date=(today - timedelta(days=300)).isoformat(),
-        end_date=(today + timedelta(days=20)).isoformat(),
+        last_day=(today + timedelta(days=19)).isoformat(),
+        accept_partial_month="1",
         today=today,
     )
     later = await create_contract(
         db,
         status="active",
         start_date=(today - timedelta(days=300)).isoformat(),
-        end_date=(today + timedelta(days=75)).isoformat(),
+        last_day=(today + timedelta(days=74)).isoformat(),
+        accept_partial_month="1",
         today=today,
     )
     await create_contract(
@@ -191,7 +225,8 @@ async def test_expiring_lists(client, db, login):
         status="active",
         today=today,
         start_date=today.isoformat(),
-        end_date=(today + timedelta(days=400)).isoformat(),
+        last_day=(today + timedelta(days=399)).isoformat(),
+        accept_partial_month="1",
     )
     await login("leasing")
     counts = (await client.get(f"{API}/expiring/counts")).json()
@@ -200,6 +235,7 @@ async def test_expiring_lists(client, db, login):
     assert ids == [soon.id, later.id]
     page = await client.get("/leases/expiring?days=30")
     assert page.status_code == 200 and soon.number in page.text and later.number not in page.text
+    assert (today + timedelta(days=19)).isoformat() in page.text  # the last day, inclusive
 
 
 async def test_patch_changes_only_a_draft(client, db, login):

@@ -165,7 +165,7 @@ async def test_termination_cuts_the_schedule_and_states_the_settlement(db):
         db,
         leasing,
         contract.id,
-        {"end_date": "2026-05-16", "reason": "moved to a larger workshop"},
+        {"last_day": "2026-05-15", "reason": "moved to a larger workshop"},
         today=today,
     )
     # Deposit: 2 months x 36,000 元 = 72,000 元. Charges: Q1 108,000 + 18,000; then
@@ -175,10 +175,12 @@ async def test_termination_cuts_the_schedule_and_states_the_settlement(db):
     cut = 36_000_00 + 17_419_35 + 6_000_00 + 2_903_23
     assert termination.charges_due_fen == q1 + cut
     assert termination.balance_fen == 72_000_00 - (q1 + cut)
-    assert [line["period_end"] for line in termination.statement["lines"]] == [
-        "2026-04-01",
-        "2026-05-16",
+    assert termination.statement["last_day"] == "2026-05-15"
+    assert [line["period_last_day"] for line in termination.statement["lines"]] == [
+        "2026-03-31",
+        "2026-05-15",
     ]
+    # Half-open inside: the contract ends (exclusive) on the day after the last day of use.
     assert contract.status == "terminated" and contract.terminated_on == date(2026, 5, 16)
     current = await lines(db, contract.id)
     assert [(line.period_start, line.period_end) for line in current] == [
@@ -192,9 +194,9 @@ async def test_termination_cuts_the_schedule_and_states_the_settlement(db):
     )
     assert period == date(2026, 5, 16)
     assert await db.scalar(sa.select(Unit.status).where(Unit.id == units[0].id)) == "available"
-    # The unit can be let again from the early end.
+    # The unit can be let again from the day after the last day of use.
     again = await create_contract(
-        db, units=units, status="pending_approval", start_date="2026-05-16", end_date="2027-05-16"
+        db, units=units, status="pending_approval", start_date="2026-05-16", last_day="2027-05-15"
     )
     assert again.status == "pending_approval"
 
@@ -204,10 +206,10 @@ async def test_bad_terminations_write_nothing(db):
     contract = await create_contract(db, leasing=leasing, status="active")
     before = await count_rows(db, *TABLES)
     for raw, field in [
-        ({"end_date": "2029-01-01", "reason": "x"}, "end_date"),
-        ({"end_date": "2026-01-01", "reason": "x"}, "end_date"),
-        ({"end_date": "2026-05-16", "reason": ""}, "reason"),
-        ({"reason": "x"}, "end_date"),
+        ({"last_day": "2028-12-31", "reason": "x"}, "last_day"),  # the contract's own last day
+        ({"last_day": "2025-12-31", "reason": "x"}, "last_day"),  # before the start
+        ({"last_day": "2026-05-15", "reason": ""}, "reason"),
+        ({"reason": "x"}, "last_day"),
     ]:
         with pytest.raises(ValidationFailed) as info:
             await service.terminate(db, leasing, contract.id, raw, today=TODAY)
@@ -215,4 +217,4 @@ async def test_bad_terminations_write_nothing(db):
     assert await count_rows(db, *TABLES) == before
     draft = await create_contract(db, leasing=leasing)
     with pytest.raises(Conflict):
-        await service.terminate(db, leasing, draft.id, {"end_date": "2026-05-16", "reason": "x"})
+        await service.terminate(db, leasing, draft.id, {"last_day": "2026-05-15", "reason": "x"})

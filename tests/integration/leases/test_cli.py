@@ -55,7 +55,7 @@ def test_expire_holds_and_refresh_status(committed_database_url):
             units=let_units,
             status="active",
             start_date="2023-01-01",
-            end_date="2024-01-01",
+            last_day="2023-12-31",
             today=then,
         )
         return hold.id, held_units[0].id, contract.id, let_units[0].id

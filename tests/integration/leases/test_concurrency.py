@@ -50,7 +50,7 @@ async def test_twenty_requests_letting_one_unit_at_once(live_server, monkeypatch
             enterprise_id,
             [unit_id],
             start_date=date(2026, 1 + i % 12, 1).isoformat(),
-            end_date=date(2028 + i % 3, 1, 1).isoformat(),
+            last_day=date(2027 + i % 3, 12, 31).isoformat(),
             submit=True,
         )
         for i, enterprise_id in enumerate(enterprise_ids)

@@ -23,7 +23,6 @@ from parkops.leases.models import (
 from tests.integration.enterprises.factories import create_enterprise
 from tests.integration.leases.factories import (
     END,
-    START,
     TODAY,
     actor,
     contract_values,
@@ -181,8 +180,13 @@ async def test_enterprise_user_cannot_draft(db):
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
-        ({"end_date": "2025-12-01"}, "end_date", "after the start"),
-        ({"end_date": START.isoformat()}, "end_date", "after the start"),
+        ({"last_day": "2025-11-30"}, "last_day", "cannot be before the start"),
+        ({"last_day": "2025-12-31"}, "last_day", "cannot be before the start"),
+        # The old habit, the day after the last day: three years and a day, refused unless
+        # confirmed, with the last day that makes whole months.
+        ({"last_day": END.isoformat()}, "last_day", "3 years 0 months 1 day, not a whole"),
+        ({"last_day": END.isoformat()}, "last_day", "2028-12-31 as the last day"),
+        ({"last_day": "2028-12-30"}, "last_day", "2 years 11 months 30 days, not a whole"),
         ({"unit_ids": [999999]}, "unit_ids", "No such unit: 999999"),
         ({"unit_ids": []}, "unit_ids", "at least one unit"),
         ({"rent_free_months": "36"}, "rent_start", "rent-free period"),
@@ -224,7 +228,7 @@ async def test_overlapping_contract_is_refused_naming_unit_and_contract(db):
             db,
             leasing,
             contract_values(
-                other.id, [units[0].id], start_date="2028-12-01", end_date="2030-01-01"
+                other.id, [units[0].id], start_date="2028-12-01", last_day="2029-12-31"
             ),
             today=TODAY,
         )
@@ -235,7 +239,7 @@ async def test_overlapping_contract_is_refused_naming_unit_and_contract(db):
     follow_up = await service.create_contract(
         db,
         leasing,
-        contract_values(other.id, [units[0].id], start_date=END.isoformat(), end_date="2030-01-01"),
+        contract_values(other.id, [units[0].id], start_date=END.isoformat(), last_day="2029-12-31"),
         submit=True,
         today=TODAY,
     )
@@ -270,7 +274,7 @@ async def test_pre_letting_a_unit_of_a_phase_under_construction(db):
         enterprise=enterprise,
         status="active",
         start_date=handover.isoformat(),
-        end_date="2030-06-30",
+        last_day="2030-06-29",
     )
     assert contract.status == "active"
     # Pre-let, not occupied: reserved until the phase operates and the term has begun.
@@ -291,7 +295,7 @@ async def test_unit_without_handover_date_cannot_be_pre_let(db):
 async def test_contract_starting_later_reserves_the_unit_until_it_starts(db):
     units = await create_units(db)
     contract = await create_contract(
-        db, units=units, status="active", start_date="2026-06-01", end_date="2027-06-01"
+        db, units=units, status="active", start_date="2026-06-01", last_day="2027-05-31"
     )
     assert await unit_status(db, units[0].id) == "reserved"
     result = await service.refresh_status(db, "test", today=date(2026, 6, 1))

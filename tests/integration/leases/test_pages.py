@@ -50,10 +50,10 @@ async def test_new_contract_form_search_save_and_submit(client, db, login):
     bad = await post_form(
         client,
         "/leases/contracts/new",
-        form(enterprise.id, [units[0].id], end_date="2025-01-01", rent_rate="-3"),
+        form(enterprise.id, [units[0].id], last_day="2025-01-01", rent_rate="-3"),
     )
     assert bad.status_code == 422
-    assert "The end date must be after the start date" in bad.text
+    assert "The last day cannot be before the start date" in bad.text
     assert "Rent cannot be negative" in bad.text
     assert await db.scalar(sa.select(sa.func.count()).select_from(LeaseContract)) == 0
 
@@ -129,13 +129,13 @@ async def test_amend_renew_terminate_pages(client, db, login):
     assert successor.predecessor_id == contract.id
 
     bad = await post_form(
-        client, f"/leases/contracts/{contract.id}/terminate", {"end_date": "2026-06-01"}
+        client, f"/leases/contracts/{contract.id}/terminate", {"last_day": "2026-05-31"}
     )
     assert bad.status_code == 422 and "Give the reason" in bad.text
     done = await post_form(
         client,
         f"/leases/contracts/{contract.id}/terminate",
-        {"end_date": "2026-06-01", "reason": "bankruptcy"},
+        {"last_day": "2026-05-31", "reason": "bankruptcy"},
     )
     assert done.status_code == 303
     detail = await client.get(f"/leases/contracts/{contract.id}")

@@ -146,7 +146,7 @@ async def test_bad_holds_write_nothing(db):
         ({"held_until": "2028-01-01"}, "held_until"),
         ({"held_until": ""}, "held_until"),
         ({"unit_ids": [12345678]}, "unit_ids"),
-        ({"end_date": "2026-03-01"}, "end_date"),
+        ({"wanted_until": "2026-03-01"}, "wanted_until"),
         ({"enterprise_id": ""}, "enterprise_id"),
     ]:
         with pytest.raises(ValidationFailed) as info:

@@ -44,6 +44,17 @@ def test_no_rent_free_period_when_rent_starts_with_the_term():
     assert c.rent_free_last_day is None and c.rent_free_days == 0
 
 
-def test_term_months_counts_a_started_month():
-    c = replace(sample_lease_contract(), term_end=date(2027, 3, 15))
-    assert c.term_months == 13
+def test_the_term_is_worded_in_years_months_and_days():
+    c = sample_lease_contract()
+    worded = {
+        (36, 0): ("3年", "3 years"),
+        (42, 0): ("3年6个月", "3 years 6 months"),
+        (11, 0): ("11个月", "11 months"),
+        (12, 15): ("1年15天", "1 year 15 days"),
+        (35, 30): ("2年11个月30天", "2 years 11 months 30 days"),
+        (13, 1): ("1年1个月1天", "1 year 1 month 1 day"),
+        (0, 20): ("20天", "20 days"),
+    }
+    for (months, days), (zh, en) in worded.items():
+        term = replace(c, term_months=months, term_days=days)
+        assert (term.term_length_zh, term.term_length_en) == (zh, en)

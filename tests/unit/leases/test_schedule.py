@@ -125,7 +125,7 @@ def test_quarterly_three_year_contract() -> None:
     # the rate shown on the bill is the exact escalated rate
     assert lines[8].breakdown[0].rate == D("19.845")
     assert lines[8].breakdown[0].describe() == (
-        "rent 2028-03-15..2028-06-15: 19.845 元/m²·月 x 2,000.00 m² x 3 months = 119,070.00 元"
+        "rent 2028-03-15..2028-06-14: 19.845 元/m²·月 x 2,000.00 m² x 3 months = 119,070.00 元"
     )
     assert deposit_fen(QUARTERLY) == 108_000 * YUAN  # three months at the initial 36,000
 
@@ -179,7 +179,7 @@ def test_monthly_contract_from_the_31st_counts_whole_months() -> None:
         date(2026, 4, 20),
     ]
     assert lines[0].breakdown[0].describe() == (
-        "rent 2026-01-31..2026-02-28: 10000 元/月 x 1 month = 10,000.00 元"
+        "rent 2026-01-31..2026-02-27: 10000 元/月 x 1 month = 10,000.00 元"
     )
 
 
@@ -213,7 +213,7 @@ def test_monthly_with_mid_month_rent_start_and_a_step_inside_a_month() -> None:
     kinds = [p.kind for p in lines[2].breakdown if p.charge is ChargeKind.RENT]
     assert kinds == [QuantityKind.CONTRACT_MONTH_DAYS] * 2
     assert lines[1].breakdown[1].describe() == (
-        "rent 2026-04-29..2026-05-01: 18 元/m²·月 x 2,000.00 m² x 2/30 month (days in 2026-04)"
+        "rent 2026-04-29..2026-04-30: 18 元/m²·月 x 2,000.00 m² x 2/30 month (days in 2026-04)"
         " = 2,400.00 元"
     )
 
@@ -235,7 +235,7 @@ def test_day_rate_contract() -> None:
     lines = compute_schedule(terms)
     assert [line.rent_fen for line in lines] == [18_600 * YUAN, 16_800 * YUAN, 18_600 * YUAN]
     assert lines[1].breakdown[0].describe() == (
-        "rent 2026-02-01..2026-03-01: 1.2 元/m²·天 x 500.00 m² x 28 days = 16,800.00 元"
+        "rent 2026-02-01..2026-02-28: 1.2 元/m²·天 x 500.00 m² x 28 days = 16,800.00 元"
     )
     # deposit: two months of 600 x 365/12 = 18,250 元
     assert deposit_fen(terms) == 36_500 * YUAN

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from parkops.core.last_day import end_after
 from parkops.leases import schedule as s
 from parkops.leases import terms as t
 
@@ -105,3 +106,61 @@ def test_renewal_terms_raise_the_rate_in_force():
     assert renewed.rent_rate == Decimal("20.4404")
     assert renewed.rent_start is None and renewed.rent_free_months is None
     assert renewed.escalation == s.PercentEscalation(Decimal("5"), 2, None)
+
+
+@pytest.mark.parametrize(
+    ("start", "last_day", "months", "days", "text"),
+    [
+        (date(2027, 1, 1), date(2029, 12, 31), 36, 0, "3 years 0 months"),
+        (date(2027, 1, 1), date(2029, 12, 30), 35, 30, "2 years 11 months 30 days"),
+        (date(2027, 1, 1), date(2030, 1, 1), 36, 1, "3 years 0 months 1 day"),
+        (date(2026, 3, 15), date(2029, 3, 14), 36, 0, "3 years 0 months"),
+        # Months as the schedule counts them: 01-31 + 1 month is 02-28.
+        (date(2026, 1, 31), date(2026, 2, 27), 1, 0, "1 month"),
+        (date(2026, 1, 31), date(2026, 3, 30), 2, 0, "2 months"),
+        (date(2026, 4, 16), date(2027, 4, 30), 12, 15, "1 year 0 months 15 days"),
+        (date(2026, 1, 1), date(2026, 1, 20), 0, 20, "20 days"),
+        (date(2026, 1, 1), date(2027, 1, 31), 13, 0, "1 year 1 month"),
+    ],
+)
+def test_term_length_counts_contract_months(start, last_day, months, days, text):
+    end = end_after(last_day)
+    length = t.term_length(start, end)
+    assert (length.months, length.days) == (months, days)
+    assert length.whole_months is (days == 0)
+    assert length.text() == text
+    # The whole months agree with the schedule's own month arithmetic.
+    assert s.add_months(start, months) <= end < s.add_months(start, months + 1)
+
+
+def test_the_nearest_whole_months_are_suggested():
+    start = date(2027, 1, 1)
+    # The old habit (the day after the last day) and a day short both point to 2029-12-31.
+    assert t.nearest_whole_months_end(start, date(2030, 1, 2)) == date(2030, 1, 1)
+    assert t.nearest_whole_months_end(start, date(2029, 12, 31)) == date(2030, 1, 1)
+    assert t.nearest_whole_months_end(start, date(2027, 1, 10)) == date(2027, 2, 1)
+
+
+def test_typed_term_length_reads_the_form():
+    assert t.typed_term_length({"start_date": "2027-01-01", "last_day": "2029-12-31"}) == (
+        t.TermLength(36, 0)
+    )
+    assert t.typed_term_length({"last_day": "2029-12-31"}, start=date(2027, 1, 1)) == (
+        t.TermLength(36, 0)
+    )
+    assert t.typed_term_length({"start_date": "2027-01-01", "last_day": ""}) is None
+    assert t.typed_term_length({"start_date": "2027-01-01", "last_day": "2026-12-30"}) is None
+    assert t.typed_term_length({"start_date": "nope", "last_day": "2029-12-31"}) is None
+
+
+def test_term_length_reads_in_chinese():
+    from parkops.core import i18n
+    from parkops.core.context import language_var
+
+    token = language_var.set("zh")
+    try:
+        assert i18n.gettext(t.TermLength(36, 0).text()) == "3 年 0 个月"
+        assert i18n.gettext(t.TermLength(35, 30).text()) == "2 年 11 个月 30 天"
+        assert i18n.gettext(t.TermLength(1, 1).text()) == "1 个月 1 天"
+    finally:
+        language_var.reset(token)
