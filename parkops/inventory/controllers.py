@@ -23,6 +23,7 @@ from parkops.core.coerce import optional_int
 from parkops.core.errors import Conflict, NotFound, ValidationFailed
 from parkops.core.home import DASHBOARD_CARDS
 from parkops.core.i18n import N_, Message
+from parkops.core.i18n import join as join_messages
 from parkops.core.tabular import csv_response, xlsx_response
 from parkops.core.web import as_list, form_data, redirect, render
 from parkops.db.request_session import DbSession
@@ -449,14 +450,19 @@ class UnitPages(Controller):
                 return _page(request, "inventory/unit_status_confirm.html", **change)
             await service.set_unit_status(db, request.user, unit_id, status, reason)
         except (ValidationFailed, Conflict) as exc:
+            page = await _unit_page(db, unit_id)
+            # Field errors show next to the form; without a form (a unit its contracts or
+            # holds take), the refusal says it all.
+            inline = bool(exc.field_errors and page["status_choices"])
+            refusal = join_messages(list(exc.field_errors.values())) or exc.message
             return _page(
                 request,
                 "inventory/unit_detail.html",
                 exc.status_code,
-                **await _unit_page(db, unit_id),
+                **page,
                 form=data,
-                errors=exc.field_errors,
-                refusal=None if exc.field_errors else exc.message,
+                errors=exc.field_errors if inline else {},
+                refusal=None if inline else refusal,
             )
         return redirect(
             request, f"/units/{unit_id}", flash=("success", N_("The unit's status was changed."))

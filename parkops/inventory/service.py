@@ -6,14 +6,21 @@ an audit entry. They flush, never commit. Bad input raises ``ValidationFailed`` 
 errors name the field, before anything is written; a race the database settles (a unique code
 taken in the meantime) becomes a ``Conflict`` naming the same field.
 
+Unit statuses (see :mod:`parkops.inventory.workflow`): ``leased`` and ``reserved`` follow the
+unit's contracts and holds and are written only by :func:`follow_occupancy`, which the leases
+domain calls; people only take a unit out of letting (``unavailable``, with a reason) and bring
+it back, and not while a contract or hold takes it (the leases service says which).
+
 Locking, for the rules a CHECK cannot express:
-- a unit becomes ``leased`` only while its phase is operating: setting it reads the phase row
-  ``FOR SHARE``; changing a phase's status takes the row ``FOR UPDATE`` and then counts leased
-  units, so the two cannot interleave;
+- a unit becomes ``leased`` only while its phase is operating: ``follow_occupancy`` reads the
+  phase row ``FOR SHARE``; changing a phase's status takes the row ``FOR UPDATE`` and then counts
+  leased units, so the two cannot interleave;
+- a status given by hand, a split and a merge lock the units ``FOR UPDATE`` (in id order) before
+  asking what takes them; a new contract or hold takes ``FOR KEY SHARE`` on its units (foreign
+  key, and the trigger on ``lease_unit_occupancy`` that refuses unavailable and retired units),
+  so either waits for the other and then sees it;
 - a floor number must not exceed its building's floor count: creating a floor reads the building
-  ``FOR SHARE``; lowering the floor count takes it ``FOR UPDATE`` and checks the highest floor;
-- split and merge lock the units involved ``FOR UPDATE`` (in id order) and check they are still
-  available and current.
+  ``FOR SHARE``; lowering the floor count takes it ``FOR UPDATE`` and checks the highest floor.
 """
 
 from __future__ import annotations
