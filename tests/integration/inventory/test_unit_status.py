@@ -406,3 +406,32 @@ async def test_the_database_refuses_to_free_a_leased_or_held_unit(db):
     # What is not a status change is not refused.
     await db.execute(sa.text("UPDATE units SET power_kva = 99 WHERE id = :id"), {"id": leased.id})
     assert (await state(db, leased.id))["status"] == "leased"
+
+
+async def test_the_database_refuses_contracts_and_holds_on_units_out_of_letting(db):
+    marked, retired = await create_units(db, 2)
+    await inventory.set_unit_status(db, "t", marked.id, "unavailable", "维修", today=TODAY)
+    await inventory.split_unit(
+        db,
+        "t",
+        retired.id,
+        [
+            {"code": f"{retired.code}-A", "gross_area": "1000", "leasable_area": "900"},
+            {"code": f"{retired.code}-B", "gross_area": "1000", "leasable_area": "900"},
+        ],
+    )
+    reservation, prospect = await hold(db, await create_units(db))
+    await db.flush()
+    for unit, why in ((marked, "marked unavailable"), (retired, "split or merged")):
+        with pytest.raises(IntegrityError, match=why):
+            async with db.begin_nested():
+                await db.execute(
+                    sa.insert(LeaseUnitOccupancy).values(
+                        unit_id=unit.id,
+                        enterprise_id=prospect.id,
+                        kind="reservation",
+                        period=leases._range(TODAY, None),
+                        reservation_id=reservation.id,
+                        active=True,
+                    )
+                )
