@@ -303,6 +303,19 @@ async def update_phase(db: AsyncSession, actor, phase_id: int, changes: Mapping[
         setattr(phase, key, value)
     await _flush_or_conflict(db, _phase_conflicts(values["number"]))
     _record_update(db, actor, "phase", phase, before, PHASE_FIELDS)
+    if phase.status != before["status"]:
+        # A pre-let unit whose contract has begun is occupied once its phase operates: its
+        # status follows now, not at the next roll-over.
+        reserved = (
+            await db.execute(
+                sa.select(Unit.id).where(
+                    Unit.phase_id == phase.id,
+                    Unit.status == UnitStatus.reserved,
+                    Unit.retired_at.is_(None),
+                )
+            )
+        ).scalars()
+        await _leases().sync_unit_statuses(db, actor, list(reserved))
     return phase
 
 

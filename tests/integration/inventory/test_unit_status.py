@@ -435,3 +435,13 @@ async def test_the_database_refuses_contracts_and_holds_on_units_out_of_letting(
                         active=True,
                     )
                 )
+
+
+async def test_a_pre_let_unit_is_leased_once_its_phase_operates(db):
+    handover = TODAY - timedelta(days=30)
+    units = await create_units(db, phase_status="under_construction", handover_date=handover)
+    await let(db, units, start=-30)  # from the hand-over, so its term has begun
+    unit = units[0]
+    assert unit.status == "reserved"  # pre-let, not occupied
+    await inventory.update_phase(db, "t", unit.phase_id, {"status": "operating"})
+    assert unit.status == "leased"
