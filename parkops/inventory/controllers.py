@@ -20,13 +20,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from parkops.accounts.roles import Role
 from parkops.core import importing
 from parkops.core.coerce import optional_int
-from parkops.core.errors import NotFound, ValidationFailed
+from parkops.core.errors import Conflict, NotFound, ValidationFailed
 from parkops.core.home import DASHBOARD_CARDS
 from parkops.core.i18n import N_, Message
+from parkops.core.i18n import join as join_messages
 from parkops.core.tabular import csv_response, xlsx_response
 from parkops.core.web import as_list, form_data, redirect, render
 from parkops.db.request_session import DbSession
-from parkops.inventory import chart, repository, schemas, service
+from parkops.inventory import chart, repository, schemas, service, workflow
 from parkops.inventory.imports import UNIT_COLUMNS, UNIT_IMPORT
 from parkops.inventory.repository import UnitFilters
 from parkops.inventory.vocabulary import (
@@ -52,6 +53,7 @@ def _ctx(**extra: Any) -> dict[str, Any]:
         "building_uses": list(BuildingUse),
         "unit_types": list(UnitType),
         "unit_statuses": list(UnitStatus),
+        "manual_statuses": workflow.MANUAL,
         **extra,
     }
 
@@ -302,6 +304,38 @@ def _split_parts(data: dict[str, Any], count: int) -> list[dict[str, Any]]:
     return parts
 
 
+# What the unit edit form changes: everything but the status (see change_status).
+EDITABLE_FIELDS = tuple(f for f in service.UNIT_FIELDS if f not in ("status", "unavailable_reason"))
+
+
+async def _unit_page(db: AsyncSession, unit_id: int) -> dict[str, Any]:
+    """What the unit page shows: the unit, its lineage and history, what takes it (contracts
+    and holds: its status follows them) and, when nothing does, the statuses people may give."""
+    unit = await repository.unit_detail(db, unit_id)
+    if unit is None:
+        raise NotFound(N_("No such unit"))
+    commitments = [] if unit["retired_at"] else await service.unit_commitments(db, [unit_id])
+    choices = (
+        []
+        if commitments or unit["retired_at"]
+        else [
+            s
+            for s in workflow.MANUAL
+            # An available unit can only be taken out of letting; an unavailable one can come
+            # back or get another reason.
+            if s != UnitStatus.available or unit["status"] != UnitStatus.available
+        ]
+    )
+    return {
+        "unit": unit,
+        "lineage": await repository.lineage(db, unit_id),
+        "history": await repository.unit_audit(db, unit_id),
+        "commitments": commitments,
+        "status_choices": choices,
+        "reason_suggestions": workflow.REASON_SUGGESTIONS,
+    }
+
+
 class UnitPages(Controller):
     path = "/units"
     include_in_schema = False
@@ -367,17 +401,7 @@ class UnitPages(Controller):
 
     @get("/{unit_id:int}", opt=READ)
     async def detail(self, request: Request, db: DbSession, unit_id: FromPath[int]) -> Template:
-        unit = await repository.unit_detail(db, unit_id)
-        if unit is None:
-            raise NotFound(N_("No such unit"))
-        return _page(
-            request,
-            "inventory/unit_detail.html",
-            unit=unit,
-            lineage=await repository.lineage(db, unit_id),
-            history=await repository.unit_audit(db, unit_id),
-            next_statuses=sorted(service.workflow.TRANSITIONS[UnitStatus(unit["status"])]),
-        )
+        return _page(request, "inventory/unit_detail.html", **await _unit_page(db, unit_id))
 
     @get("/{unit_id:int}/edit", opt=EDIT)
     async def edit_unit(self, request: Request, db: DbSession, unit_id: FromPath[int]) -> Template:
@@ -393,8 +417,9 @@ class UnitPages(Controller):
         self, request: Request, db: DbSession, unit_id: FromPath[int]
     ) -> Template | Redirect:
         data = await form_data(request)
+        # The status is changed on the unit page, with its confirmation step, never here.
         changes = {
-            k: data.get(k, "") for k in (*service.UNIT_FIELDS, "building_id", "floor") if k in data
+            k: data.get(k, "") for k in (*EDITABLE_FIELDS, "building_id", "floor") if k in data
         }
         try:
             await service.update_unit(db, request.user, unit_id, changes)
@@ -415,25 +440,29 @@ class UnitPages(Controller):
     async def change_status(
         self, request: Request, db: DbSession, unit_id: FromPath[int]
     ) -> Template | Redirect:
+        """Two steps: without ``confirm=yes`` the change is checked and shown for confirmation
+        (nothing is written); with it, it is made."""
         data = await form_data(request)
+        status, reason = data.get("status"), data.get("unavailable_reason")
         try:
-            await service.set_unit_status(
-                db, request.user, unit_id, data.get("status"), data.get("unavailable_reason")
-            )
-        except ValidationFailed as exc:
-            unit = await repository.unit_detail(db, unit_id)
-            if unit is None:
-                raise
+            if data.get("confirm") != "yes":
+                change = await service.check_status_change(db, unit_id, status, reason)
+                return _page(request, "inventory/unit_status_confirm.html", **change)
+            await service.set_unit_status(db, request.user, unit_id, status, reason)
+        except (ValidationFailed, Conflict) as exc:
+            page = await _unit_page(db, unit_id)
+            # Field errors show next to the form; without a form (a unit its contracts or
+            # holds take), the refusal says it all.
+            inline = bool(exc.field_errors and page["status_choices"])
+            refusal = join_messages(list(exc.field_errors.values())) or exc.message
             return _page(
                 request,
                 "inventory/unit_detail.html",
                 exc.status_code,
-                unit=unit,
-                lineage=await repository.lineage(db, unit_id),
-                history=await repository.unit_audit(db, unit_id),
-                next_statuses=sorted(service.workflow.TRANSITIONS[UnitStatus(unit["status"])]),
+                **page,
                 form=data,
-                errors=exc.field_errors,
+                errors=exc.field_errors if inline else {},
+                refusal=None if inline else refusal,
             )
         return redirect(
             request, f"/units/{unit_id}", flash=("success", N_("The unit's status was changed."))

@@ -1,8 +1,10 @@
 """CSV import and CSV/XLSX export of units, on the shared `parkops.core.tabular` flow.
 
 The columns are the same both ways, so an exported file re-imports (after changing the codes)
-to the same values. Validation runs per batch, not per row: one query maps the parks, one the
-buildings of those parks with their phase status, one finds which codes are already taken;
+to the same values, except that new units are available or unavailable: a row that says leased
+or reserved is refused, since only contracts and holds make a unit so. Validation runs per
+batch, not per row: one query maps the parks, one the buildings of those parks, one finds which
+codes are already taken;
 a 10,000-row file previews in well under a few seconds. Commit inserts the missing floors and
 then all units with two set-based statements, inside the flow's savepoint: all rows or none.
 """
@@ -23,7 +25,7 @@ from parkops.core.context import request_id_var
 from parkops.core.importing import ImportSpec, RowErrors
 from parkops.core.tabular import N_, Column, PreviewRow, RowError, choice, decimal, integer, text
 from parkops.inventory import rules, workflow
-from parkops.inventory.models import Building, Floor, Park, Phase, Unit
+from parkops.inventory.models import Building, Floor, Park, Unit
 from parkops.inventory.vocabulary import (
     UNIT_STATUS_LABELS,
     UNIT_TYPE_LABELS,
@@ -113,10 +115,7 @@ async def check_rows(db: AsyncSession, rows: Sequence[PreviewRow]) -> tuple[list
                     Building.phase_id,
                     Building.code,
                     Building.floor_count,
-                    Phase.status.label("phase_status"),
-                )
-                .join(Phase, Phase.id == Building.phase_id)
-                .where(Building.park_id.in_(park_ids))
+                ).where(Building.park_id.in_(park_ids))
             )
         ).all()
     }
@@ -194,10 +193,9 @@ async def check_rows(db: AsyncSession, rows: Sequence[PreviewRow]) -> tuple[list
             )
         status = v["status"] or UnitStatus.available
         reason = v["unavailable_reason"] if status is UnitStatus.unavailable else None
-        if building is not None:
-            problem = workflow.occupation_problem(status, building.phase_status)
-            if problem:
-                row_errors.append(RowError(line, "status", problem))
+        problem = workflow.manual_status_problem(None, status)
+        if problem:
+            row_errors.append(RowError(line, "status", problem))
         problem = workflow.reason_problem(status, reason)
         if problem:
             row_errors.append(RowError(line, "unavailable_reason", problem))

@@ -130,7 +130,11 @@ class UnitIn(BaseModel):
     leasable_area: Decimal = Field(description="m², two decimals, > 0 and <= gross_area")
     floor_load: int | None = Field(default=None, description="kg/m²")
     power_kva: int | None = Field(default=None, description="kVA")
-    status: UnitStatus = UnitStatus.available
+    status: UnitStatus = Field(
+        default=UnitStatus.available,
+        description="available or unavailable: leased and reserved come only from contracts "
+        "and holds (422)",
+    )
     unavailable_reason: str | None = Field(
         default=None, max_length=200, description="Required when status is unavailable"
     )
@@ -145,7 +149,14 @@ class UnitPatch(BaseModel):
     leasable_area: Decimal | None = None
     floor_load: int | None = None
     power_kva: int | None = None
-    status: UnitStatus | None = None
+    status: UnitStatus | None = Field(
+        default=None,
+        description="Set by hand: available, or unavailable with unavailable_reason "
+        "(maintenance, own use, not handed over...). leased and reserved follow the unit's "
+        "contracts and holds: asking for them is a 422, and changing the status of a unit that "
+        "a contract (even one pending approval) or a live hold takes today or later is a 409 "
+        "naming them.",
+    )
     unavailable_reason: str | None = Field(default=None, max_length=200)
 
 

@@ -6,19 +6,28 @@ an audit entry. They flush, never commit. Bad input raises ``ValidationFailed`` 
 errors name the field, before anything is written; a race the database settles (a unique code
 taken in the meantime) becomes a ``Conflict`` naming the same field.
 
+Unit statuses (see :mod:`parkops.inventory.workflow`): ``leased`` and ``reserved`` follow the
+unit's contracts and holds and are written only by :func:`follow_occupancy`, which the leases
+domain calls; people only take a unit out of letting (``unavailable``, with a reason) and bring
+it back, and not while a contract or hold takes it (the leases service says which).
+
 Locking, for the rules a CHECK cannot express:
-- a unit becomes ``leased`` only while its phase is operating: setting it reads the phase row
-  ``FOR SHARE``; changing a phase's status takes the row ``FOR UPDATE`` and then counts leased
-  units, so the two cannot interleave;
+- a unit becomes ``leased`` only while its phase is operating: ``follow_occupancy`` reads the
+  phase row ``FOR SHARE``; changing a phase's status takes the row ``FOR UPDATE`` and then counts
+  leased units, so the two cannot interleave;
+- a status given by hand, a split and a merge lock the units ``FOR UPDATE`` (in id order) before
+  asking what takes them; a new contract or hold takes ``FOR KEY SHARE`` on its units (foreign
+  key, and the trigger on ``lease_unit_occupancy`` that refuses unavailable and retired units),
+  so either waits for the other and then sees it;
 - a floor number must not exceed its building's floor count: creating a floor reads the building
-  ``FOR SHARE``; lowering the floor count takes it ``FOR UPDATE`` and checks the highest floor;
-- split and merge lock the units involved ``FOR UPDATE`` (in id order) and check they are still
-  available and current.
+  ``FOR SHARE``; lowering the floor count takes it ``FOR UPDATE`` and checks the highest floor.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -30,6 +39,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from parkops.core import audit
 from parkops.core.errors import Conflict, NotFound, ValidationFailed
 from parkops.core.i18n import N_, Message
+from parkops.core.i18n import join as join_messages
 from parkops.db.base import utcnow
 from parkops.inventory import rules, workflow
 from parkops.inventory.models import Building, Floor, Park, Phase, Unit, UnitLineage
@@ -293,6 +303,19 @@ async def update_phase(db: AsyncSession, actor, phase_id: int, changes: Mapping[
         setattr(phase, key, value)
     await _flush_or_conflict(db, _phase_conflicts(values["number"]))
     _record_update(db, actor, "phase", phase, before, PHASE_FIELDS)
+    if phase.status != before["status"]:
+        # A pre-let unit whose contract has begun is occupied once its phase operates: its
+        # status follows now, not at the next roll-over.
+        reserved = (
+            await db.execute(
+                sa.select(Unit.id).where(
+                    Unit.phase_id == phase.id,
+                    Unit.status == UnitStatus.reserved,
+                    Unit.retired_at.is_(None),
+                )
+            )
+        ).scalars()
+        await _leases().sync_unit_statuses(db, actor, list(reserved))
     return phase
 
 
@@ -531,11 +554,28 @@ async def floor_id_for(db: AsyncSession, building_id: int, number: int) -> int:
 # --- units ----------------------------------------------------------------------------------
 
 
+def _clean_status(
+    status_raw: Any, reason_raw: Any, errors: dict, default=UnitStatus.available
+) -> dict:
+    status = (
+        default
+        if rules.is_blank(status_raw)
+        else rules.parse_choice(status_raw, UnitStatus, "status", errors)
+    )
+    reason = rules.parse_text(
+        reason_raw, "unavailable_reason", errors, max_length=200, required=False
+    )
+    # The reason belongs to the unavailable status only; any other status clears it.
+    return {
+        "status": status,
+        "unavailable_reason": reason if status is UnitStatus.unavailable else None,
+    }
+
+
 def clean_unit(
     raw: Mapping[str, Any], errors: dict, *, default_status=UnitStatus.available
 ) -> dict:
     """The unit's own fields, parsed (no database checks)."""
-    status_raw = raw.get("status")
     values = {
         "code": rules.parse_code(raw.get("code"), "code", errors),
         "unit_type": rules.parse_choice(raw.get("unit_type"), UnitType, "unit_type", errors),
@@ -547,27 +587,18 @@ def clean_unit(
         "power_kva": rules.parse_int(
             raw.get("power_kva"), "power_kva", errors, required=False, minimum=1, maximum=1000000
         ),
-        "status": default_status
-        if rules.is_blank(status_raw)
-        else rules.parse_choice(status_raw, UnitStatus, "status", errors),
+        **_clean_status(raw.get("status"), raw.get("unavailable_reason"), errors, default_status),
     }
-    reason = rules.parse_text(
-        raw.get("unavailable_reason"), "unavailable_reason", errors, max_length=200, required=False
-    )
-    # The reason belongs to the unavailable status only; any other status clears it.
-    values["unavailable_reason"] = reason if values["status"] is UnitStatus.unavailable else None
     rules.check_areas(values["gross_area"], values["leasable_area"], errors)
     return values
 
 
-def status_rule_errors(current, values: dict, phase_status: str, errors: dict) -> None:
-    """The workflow's rules on the new status, as field errors."""
+def status_rule_errors(current, values: dict, errors: dict) -> None:
+    """The rules on a status given by hand (``current`` None: a new unit), as field errors."""
     new = values["status"]
     if new is None:
         return
-    problem = workflow.transition_problem(current, new) or workflow.occupation_problem(
-        new, phase_status
-    )
+    problem = workflow.manual_status_problem(current, new)
     if problem:
         errors["status"] = problem
     problem = workflow.reason_problem(new, values["unavailable_reason"])
@@ -612,8 +643,7 @@ async def create_unit(db: AsyncSession, actor, data: Mapping[str, Any]) -> Unit:
     if building is not None:
         rules.check_floor_number(floor_number, building.floor_count, errors, "floor")
         await _check_unit_code(db, building.park_id, values["code"], None, errors)
-        phase_status = await _phase_status_for_update(db, building.phase_id)
-        status_rule_errors(None, values, phase_status, errors)
+    status_rule_errors(None, values, errors)
     _fail(N_("The unit was not saved."), errors)
     assert building is not None and floor_number is not None
     floor_id = await floor_id_for(db, building.id, floor_number)
@@ -653,14 +683,25 @@ async def get_unit(db: AsyncSession, unit_id: int) -> Unit:
     return unit
 
 
-async def update_unit(db: AsyncSession, actor, unit_id: int, changes: Mapping[str, Any]) -> Unit:
-    """Change a unit's fields (any subset); ``building_id``/``floor`` move it."""
+async def update_unit(
+    db: AsyncSession,
+    actor,
+    unit_id: int,
+    changes: Mapping[str, Any],
+    *,
+    today: date | None = None,
+) -> Unit:
+    """Change a unit's fields (any subset); ``building_id``/``floor`` move it.
+
+    A different status or reason is a status given by hand (:mod:`workflow`): only available,
+    or unavailable with a reason, and never while a contract or hold takes the unit on or after
+    ``today`` (a 409 naming them).
+    """
     unit = await _lock_unit(db, unit_id)
     if unit.retired_at is not None:
         raise Conflict(N_("This unit was split or merged and is kept for history only."))
-    before = audit.snapshot(unit, *UNIT_FIELDS, "building_id", "floor_id")
     current_floor = await db.scalar(sa.select(Floor.number).where(Floor.id == unit.floor_id))
-    raw = _merge_raw(before, changes, UNIT_FIELDS)
+    raw = _merge_raw(audit.snapshot(unit, *UNIT_FIELDS), changes, UNIT_FIELDS)
     if "status" in changes and "unavailable_reason" not in changes:
         raw["unavailable_reason"] = (
             None if changes["status"] != "unavailable" else unit.unavailable_reason
@@ -671,15 +712,25 @@ async def update_unit(db: AsyncSession, actor, unit_id: int, changes: Mapping[st
     )
     floor_number = rules.parse_int(changes.get("floor", current_floor), "floor", errors, minimum=1)
     values = clean_unit(raw, errors)
+    status_rule_errors(unit.status, values, errors)
     if building is not None:
         if building.park_id != unit.park_id:
             errors["building_id"] = N_("A unit cannot move to another park")
         rules.check_floor_number(floor_number, building.floor_count, errors, "floor")
         await _check_unit_code(db, unit.park_id, values["code"], unit.id, errors)
-        phase_status = await _phase_status_for_update(db, building.phase_id)
-        status_rule_errors(unit.status, values, phase_status, errors)
+        if unit.status == UnitStatus.leased and building.phase_id != unit.phase_id:
+            if await _phase_status_for_update(db, building.phase_id) != PhaseStatus.operating:
+                errors["building_id"] = N_(
+                    "A leased unit cannot move to a phase that is not operating"
+                )
     _fail(N_("The unit was not saved."), errors)
     assert building is not None and floor_number is not None
+    if _status_differs(unit, values):
+        await _free_of_contracts_and_holds(db, actor, unit, today)
+        problem = workflow.manual_status_problem(unit.status, values["status"])
+        if problem:  # the unit's status was brought up to date: ask again
+            raise ValidationFailed(N_("The unit was not saved."), field_errors={"status": problem})
+    before = audit.snapshot(unit, *UNIT_FIELDS, "building_id", "floor_id")
     if building.id != unit.building_id or floor_number != current_floor:
         unit.floor_id = await floor_id_for(db, building.id, floor_number)
         unit.building_id, unit.phase_id = building.id, building.phase_id
@@ -700,10 +751,178 @@ async def update_unit(db: AsyncSession, actor, unit_id: int, changes: Mapping[st
     return unit
 
 
+# --- unit status: by hand, and following the contracts and holds ------------------------------
+
+# The transaction-local setting by which follow_occupancy tells the database that it, and
+# nobody else, is writing statuses that contracts and holds give (see the units trigger in
+# migrations/versions/20261206_0900_unit_status_follows_leases.py).
+STATUS_WRITER = "parkops.unit_status_writer"
+
+
+def _leases():
+    # Leases builds on inventory (it imports this module): imported when first needed.
+    from parkops.leases import service as leases
+
+    return leases
+
+
+async def unit_commitments(db: AsyncSession, unit_ids: Sequence[int], today: date | None = None):
+    """The contracts and live holds that take the units on or after ``today`` (leases'
+    ``Commitment``: a message naming each, and a link), in unit and date order."""
+    return await _leases().unit_commitments(db, unit_ids, today)
+
+
+def _status_differs(unit: Unit, values: Mapping[str, Any]) -> bool:
+    new = (values["status"], values["unavailable_reason"])
+    return new[0] is not None and new != (unit.status, unit.unavailable_reason)
+
+
+def _taken(code: str, commitments: Sequence[Any]) -> Conflict:
+    return Conflict(
+        Message(
+            N_(
+                "The status of unit %(code)s follows its contracts and holds and cannot be "
+                "changed by hand: %(what)s. To free the unit, terminate the contract or release "
+                "the hold."
+            ),
+            code=code,
+            what=join_messages([c.message for c in commitments]),
+        )
+    )
+
+
+async def _free_of_contracts_and_holds(
+    db: AsyncSession, actor, unit: Unit, today: date | None
+) -> None:
+    """Refuse (409) while a contract or hold takes the unit on or after ``today``. When none
+    does but the unit still reads leased or reserved (its contract ended, its hold lapsed, and
+    the daily roll-over has not run yet), bring its status up to date first."""
+    commitments = await unit_commitments(db, [unit.id], today)
+    if commitments:
+        raise _taken(unit.code, commitments)
+    if unit.status in workflow.OCCUPIED:
+        await _leases().refresh_units(db, actor, [unit.id], today)
+
+
+async def check_status_change(
+    db: AsyncSession, unit_id: int, status: Any, reason: Any = None, *, today: date | None = None
+) -> dict[str, Any]:
+    """What :func:`set_unit_status` would do, refused the same way, writing nothing: the unit
+    page shows it for confirmation. Returns ``unit``, ``status`` and ``unavailable_reason``."""
+    unit = await get_unit(db, unit_id)
+    if unit.retired_at is not None:
+        raise Conflict(N_("This unit was split or merged and is kept for history only."))
+    errors: dict[str, str] = {}
+    values = _clean_status(status, reason, errors, default=None)
+    if values["status"] is None and "status" not in errors:
+        errors["status"] = N_("Choose the new status")
+    status_rule_errors(unit.status, values, errors)
+    if not errors and not _status_differs(unit, values):
+        errors["status"] = N_("The unit already has this status.")
+    _fail(N_("The status was not changed."), errors)
+    commitments = await unit_commitments(db, [unit.id], today)
+    if commitments:
+        raise _taken(unit.code, commitments)
+    return {"unit": unit, **values}
+
+
 async def set_unit_status(
-    db: AsyncSession, actor, unit_id: int, status: Any, reason: Any = None
+    db: AsyncSession,
+    actor,
+    unit_id: int,
+    status: Any,
+    reason: Any = None,
+    *,
+    today: date | None = None,
 ) -> Unit:
-    return await update_unit(db, actor, unit_id, {"status": status, "unavailable_reason": reason})
+    """Give a unit a status by hand (available, or unavailable with a reason), once confirmed."""
+    await check_status_change(db, unit_id, status, reason, today=today)
+    return await update_unit(
+        db, actor, unit_id, {"status": status, "unavailable_reason": reason}, today=today
+    )
+
+
+@asynccontextmanager
+async def _as_status_follower(db: AsyncSession) -> AsyncIterator[None]:
+    """Write (and flush) unit statuses as the follower of contracts and holds. Pending changes
+    are flushed before the setting is made (autoflush), so only the ones made inside count."""
+    await db.execute(sa.select(sa.func.set_config(STATUS_WRITER, "occupancy", True)))
+    yield
+    await db.flush()
+    await db.execute(sa.select(sa.func.set_config(STATUS_WRITER, "", True)))
+
+
+async def follow_occupancy(
+    db: AsyncSession, actor, occupancy: Mapping[int, workflow.Occupancy | str | None]
+) -> int:
+    """Give units the statuses their contracts and holds make (``workflow.followed_status``),
+    audited as ``unit_occupancy_changed``; returns how many changed. The leases domain calls
+    this in every transaction that changes a contract or hold, and in the daily roll-over.
+
+    The units are locked FOR NO KEY UPDATE in id order (which does not wait for the KEY SHARE
+    lock a new contract or hold takes on them, so two holds on one unit cannot deadlock), their
+    phases FOR SHARE (a phase with leased units must stay operating: ``update_phase``).
+    """
+    current = (
+        await db.execute(
+            sa.select(Unit.id, Unit.status, Unit.retired_at, Phase.status.label("phase_status"))
+            .join(Phase, Phase.id == Unit.phase_id)
+            .where(Unit.id.in_(sorted(occupancy)))
+        )
+    ).all()
+    due = [
+        r.id
+        for r in current
+        if r.retired_at is None
+        and workflow.followed_status(occupancy[r.id], r.status, r.phase_status) != r.status
+    ]
+    if not due:
+        return 0
+    units = (
+        (
+            await db.execute(
+                sa.select(Unit)
+                .where(Unit.id.in_(due))
+                .order_by(Unit.id)
+                .with_for_update(key_share=True)
+                .execution_options(populate_existing=True)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    phases = dict(
+        (
+            await db.execute(
+                sa.select(Phase.id, Phase.status)
+                .where(Phase.id.in_({u.phase_id for u in units}))
+                .order_by(Phase.id)
+                .with_for_update(read=True)
+            )
+        ).all()
+    )
+    changed = 0
+    async with _as_status_follower(db):
+        for unit in units:
+            target = workflow.followed_status(
+                occupancy[unit.id], unit.status, phases[unit.phase_id]
+            )
+            if target == unit.status:
+                continue
+            before = {"status": unit.status, "unavailable_reason": unit.unavailable_reason}
+            unit.status, unit.unavailable_reason = target, None
+            unit.updated_at = utcnow()
+            audit.record(
+                db,
+                actor=actor,
+                action="unit_occupancy_changed",
+                entity="unit",
+                entity_id=unit.id,
+                before=before,
+                after={"status": target.value, "unavailable_reason": None},
+            )
+            changed += 1
+    return changed
 
 
 # --- split and merge ------------------------------------------------------------------------
@@ -720,6 +939,19 @@ def _not_splittable(unit: Unit, verb: str) -> str | None:
             status=Message(UNIT_STATUS_LABELS[UnitStatus(unit.status)]),
         )
     return None
+
+
+async def _taken_for_lineage(db: AsyncSession, units: Sequence[Unit], verb: str) -> str | None:
+    """A unit that a contract (even one pending approval, which leaves it available) or a hold
+    takes on or after today is not split or merged under it."""
+    commitments = await unit_commitments(db, [u.id for u in units])
+    if not commitments:
+        return None
+    return Message(
+        N_("Units taken by contracts or holds cannot be %(verb)s: %(what)s"),
+        verb=Message(verb),
+        what=join_messages([c.message for c in commitments]),
+    )
 
 
 async def _codes_taken(db: AsyncSession, park_id: int, codes: Sequence[str]) -> set[str]:
@@ -753,7 +985,9 @@ async def split_unit(
     """
     unit = await _lock_unit(db, unit_id)
     errors: dict[str, str] = {}
-    problem = _not_splittable(unit, N_("split"))
+    problem = _not_splittable(unit, N_("split")) or await _taken_for_lineage(
+        db, [unit], N_("split")
+    )
     if problem:
         raise ValidationFailed(problem, field_errors={"status": problem})
     if len(parts) < 2:
@@ -873,6 +1107,8 @@ async def merge_units(
             },
         )
     problems = [p for u in units if (p := _not_splittable(u, N_("merged")))]
+    if not problems and (problem := await _taken_for_lineage(db, units, N_("merged"))):
+        problems = [problem]
     if problems:
         errors["unit_ids"] = (
             problems[0]

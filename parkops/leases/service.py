@@ -58,6 +58,7 @@ from parkops.enterprises.models import Enterprise
 from parkops.enterprises.uscc import normalize_uscc, validate_uscc
 from parkops.inventory import service as inventory
 from parkops.inventory.models import Park
+from parkops.inventory.workflow import Occupancy
 from parkops.leases import repository
 from parkops.leases import schedule as sched
 from parkops.leases import terms as t
@@ -380,6 +381,69 @@ async def _release_expired_holds(
     return sorted(set(units.scalars()))
 
 
+def _occupancy_statement(unit_ids: Iterable[int], start: date, end: date | None) -> sa.Select:
+    """The active occupancy rows of the units overlapping ``[start, end)``, with what a message
+    about them needs (the enterprise, the contract's number and status, the hold's date)."""
+    occ = LeaseUnitOccupancy
+    return (
+        sa.select(
+            occ.unit_id,
+            occ.kind,
+            sa.func.lower(occ.period).label("start"),
+            sa.func.upper(occ.period).label("end"),
+            occ.contract_id,
+            occ.reservation_id,
+            Enterprise.name.label("enterprise"),
+            LeaseContract.number,
+            LeaseContract.status.label("contract_status"),
+            LeaseReservation.held_until,
+            LeaseReservation.status.label("reservation_status"),
+        )
+        .join(Enterprise, Enterprise.id == occ.enterprise_id)
+        .outerjoin(LeaseContract, LeaseContract.id == occ.contract_id)
+        .outerjoin(LeaseReservation, LeaseReservation.id == occ.reservation_id)
+        .where(
+            occ.active.is_(True),
+            occ.unit_id.in_(sorted(set(unit_ids))),
+            occ.period.overlaps(_range(start, end)),
+        )
+        .order_by(occ.unit_id, sa.func.lower(occ.period))
+    )
+
+
+def _occupancy_message(row: Mapping[str, Any], code: str) -> Message:
+    """``Unit A1-1E is already let to ... under contract HX-2026-0001, ...`` or ``... is held
+    for ... until ...``: the unit, who has it, under what, and when."""
+    when = _fmt_range(row["start"], row["end"])
+    if row["kind"] == OccupancyKind.contract:
+        if row["number"]:
+            name = Message(N_("contract %(number)s"), number=row["number"])
+        else:
+            name = Message(N_("contract draft #%(id)s (pending approval)"), id=row["contract_id"])
+        return Message(
+            N_("Unit %(code)s is already let to %(enterprise)s under %(name)s, %(when)s"),
+            code=code,
+            enterprise=row["enterprise"],
+            name=name,
+            when=when,
+        )
+    return Message(
+        N_(
+            "Unit %(code)s is held for %(enterprise)s until %(until)s"
+            " (reservation #%(id)s, %(when)s)"
+        ),
+        code=code,
+        enterprise=row["enterprise"],
+        until=row["held_until"].isoformat(),
+        id=row["reservation_id"],
+        when=when,
+    )
+
+
+async def _unit_codes(db: AsyncSession, unit_ids: Iterable[int]) -> dict[int, str]:
+    return {u["id"]: u["code"] for u in (await repository.units_by_id(db, unit_ids)).values()}
+
+
 async def _conflicts(
     db: AsyncSession,
     unit_ids: Iterable[int],
@@ -401,31 +465,7 @@ async def _conflicts(
         if kind is OccupancyKind.contract
         else other_enterprise
     )
-    stmt = (
-        sa.select(
-            occ.unit_id,
-            occ.kind,
-            sa.func.lower(occ.period).label("start"),
-            sa.func.upper(occ.period).label("end"),
-            occ.contract_id,
-            occ.reservation_id,
-            Enterprise.name.label("enterprise"),
-            LeaseContract.number,
-            LeaseContract.status.label("contract_status"),
-            LeaseReservation.held_until,
-            LeaseReservation.status.label("reservation_status"),
-        )
-        .join(Enterprise, Enterprise.id == occ.enterprise_id)
-        .outerjoin(LeaseContract, LeaseContract.id == occ.contract_id)
-        .outerjoin(LeaseReservation, LeaseReservation.id == occ.reservation_id)
-        .where(
-            occ.active.is_(True),
-            occ.unit_id.in_(sorted(set(unit_ids))),
-            occ.period.overlaps(_range(start, end)),
-            blocking,
-        )
-        .order_by(occ.unit_id, sa.func.lower(occ.period))
-    )
+    stmt = _occupancy_statement(unit_ids, start, end).where(blocking)
     if exclude_contract_id is not None:
         stmt = stmt.where(sa.or_(occ.contract_id.is_(None), occ.contract_id != exclude_contract_id))
     if exclude_reservation_id is not None:
@@ -435,42 +475,52 @@ async def _conflicts(
     rows = (await db.execute(stmt)).mappings().all()
     if not rows:
         return []
-    codes = {u["id"]: u["code"] for u in (await repository.units_by_id(db, unit_ids)).values()}
-    messages = []
-    for r in rows:
-        code = codes.get(r["unit_id"], str(r["unit_id"]))
-        when = _fmt_range(r["start"], r["end"])
-        if r["kind"] == OccupancyKind.contract:
-            if r["number"]:
-                name = Message(N_("contract %(number)s"), number=r["number"])
-            else:
-                name = Message(N_("contract draft #%(id)s (pending approval)"), id=r["contract_id"])
-            messages.append(
-                Message(
-                    N_("Unit %(code)s is already let to %(enterprise)s under %(name)s, %(when)s"),
-                    code=code,
-                    enterprise=r["enterprise"],
-                    name=name,
-                    when=when,
-                )
-            )
-        else:
-            if r["held_until"] < today:
-                continue  # expired: released before the insert
-            messages.append(
-                Message(
-                    N_(
-                        "Unit %(code)s is held for %(enterprise)s until %(until)s"
-                        " (reservation #%(id)s, %(when)s)"
-                    ),
-                    code=code,
-                    enterprise=r["enterprise"],
-                    until=r["held_until"].isoformat(),
-                    id=r["reservation_id"],
-                    when=when,
-                )
-            )
-    return messages
+    codes = await _unit_codes(db, unit_ids)
+    return [
+        _occupancy_message(r, codes.get(r["unit_id"], str(r["unit_id"])))
+        for r in rows
+        # An expired hold is released before the insert.
+        if r["kind"] == OccupancyKind.contract or r["held_until"] >= today
+    ]
+
+
+@dataclass(frozen=True)
+class Commitment:
+    """A contract or hold that takes a unit today or later: the unit's status follows it."""
+
+    unit_id: int
+    message: str  # names the unit, the enterprise, the contract or hold and the dates
+    url: str  # where staff see the contract or the holds
+
+
+async def unit_commitments(
+    db: AsyncSession, unit_ids: Iterable[int], today: date | None = None
+) -> list[Commitment]:
+    """The contracts (pending approval or signed, whatever their status, while their term has
+    not ended) and live holds that take any of the units on or after ``today``.
+
+    Inventory asks before a status is set by hand, a unit is split or units are merged: a unit
+    with any of these follows them and is refused those changes.
+    """
+    today = today or shanghai_today()
+    ids = sorted(set(unit_ids))
+    if not ids:
+        return []
+    rows = (await db.execute(_occupancy_statement(ids, today, None))).mappings().all()
+    codes = await _unit_codes(db, ids) if rows else {}
+    return [
+        Commitment(
+            unit_id=r["unit_id"],
+            message=_occupancy_message(r, codes.get(r["unit_id"], str(r["unit_id"]))),
+            url=(
+                f"/leases/contracts/{r['contract_id']}"
+                if r["kind"] == OccupancyKind.contract
+                else "/leases/reservations?status=live"
+            ),
+        )
+        for r in rows
+        if r["kind"] == OccupancyKind.contract or r["held_until"] >= today
+    ]
 
 
 def _constraint_of(exc: IntegrityError) -> tuple[str | None, str | None]:
@@ -526,44 +576,40 @@ async def _raise_if_conflicts(db: AsyncSession, **kwargs: Any) -> None:
 # --- unit status --------------------------------------------------------------------------------
 
 
-def desired_status(row: Mapping[str, Any]) -> str:
-    """What a unit's status should be, from the contracts and holds on it.
-
-    A binding contract covering today makes it ``leased`` (``reserved`` while its phase is not
-    operating: a pre-let unit is not occupied yet); a later one or a live hold makes it
-    ``reserved``; otherwise it is ``available``, unless it was marked ``unavailable`` (that is
-    the inventory's business: maintenance, not handed over).
-    """
+def occupancy_of(row: Mapping[str, Any]) -> Occupancy | None:
+    """What the contracts and holds on a unit make of it today (``repository.
+    desired_unit_statuses``): let now by a signed contract, taken later by one or held by a live
+    hold, or nothing. The status that follows is inventory's rule (``followed_status``)."""
     if row["let_now"]:
-        return "leased" if row["phase_status"] == "operating" else "reserved"
+        return Occupancy.let_now
     if row["let_later"] or row["held"]:
-        return "reserved"
-    return "unavailable" if row["status"] == "unavailable" else "available"
+        return Occupancy.taken_later
+    return None
 
 
 async def sync_unit_statuses(
     db: AsyncSession, actor: Any, unit_ids: Iterable[int], today: date | None = None
 ) -> int:
-    """Bring the units' statuses in line with the contracts (through the inventory service).
-    Returns how many changed."""
+    """Bring the units' statuses in line with the contracts and holds (the inventory service
+    writes them). Returns how many changed."""
     today = today or shanghai_today()
-    changed = 0
-    for unit_id, row in sorted(
-        (await repository.desired_unit_statuses(db, unit_ids, today)).items()
-    ):
-        if row["retired_at"] is not None:
-            continue
-        target = desired_status(row)
-        current = row["status"]
-        if target == current:
-            continue
-        # The inventory workflow has no leased -> reserved or unavailable -> leased step: a unit
-        # passes through available (both steps are audited).
-        if (current, target) in {("leased", "reserved"), ("unavailable", "leased")}:
-            await inventory.set_unit_status(db, actor, unit_id, "available")
-        await inventory.set_unit_status(db, actor, unit_id, target)
-        changed += 1
-    return changed
+    rows = await repository.desired_unit_statuses(db, unit_ids, today)
+    return await inventory.follow_occupancy(
+        db, actor, {unit_id: occupancy_of(row) for unit_id, row in rows.items()}
+    )
+
+
+async def refresh_units(
+    db: AsyncSession, actor: Any, unit_ids: Iterable[int], today: date | None = None
+) -> int:
+    """The daily roll-over for a few units: release their holds past ``held_until`` and bring
+    their statuses up to date with what covers them today. Inventory calls it before a status
+    is given by hand to a unit that still reads leased or reserved though nothing takes it."""
+    today = today or shanghai_today()
+    ids = sorted(set(unit_ids))
+    released = await _release_expired_holds(db, actor, today, ids)
+    await db.flush()
+    return await sync_unit_statuses(db, actor, sorted(set(ids) | set(released)), today)
 
 
 # --- contracts: reading -------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from tests.support import PASSWORD, create_user, run_in_thread, with_committed_s
 
 pytestmark = pytest.mark.browser
 
-HEADER = "楼栋,楼层,单元编号,类型,建筑面积(m²),可租面积(m²),状态"
+HEADER = "楼栋,楼层,单元编号,类型,建筑面积(m²),可租面积(m²),状态,不可用原因"
 
 
 async def _setup(db):
@@ -30,9 +30,9 @@ def test_import_fix_commit_and_find(live_server, browser_page, tmp_path):
         "\r\n".join(
             [
                 HEADER,
-                "BR,2,BR-201,厂房,2000,1800,可租",
-                "BR,7,BR-701,厂房,2000,1800,可租",  # line 3: the building has 4 floors
-                "BR,2,BR-202,直播间,1000.5,900,已出租",
+                "BR,2,BR-201,厂房,2000,1800,可租,",
+                "BR,7,BR-701,厂房,2000,1800,可租,",  # line 3: the building has 4 floors
+                "BR,2,BR-202,直播间,1000.5,900,不可用,消防改造",
             ]
         ),
         encoding="gb18030",  # what Excel on Chinese Windows saves
@@ -42,9 +42,9 @@ def test_import_fix_commit_and_find(live_server, browser_page, tmp_path):
         "\r\n".join(
             [
                 HEADER,
-                "BR,2,BR-201,厂房,2000,1800,可租",
-                "BR,4,BR-401,厂房,2000,1800,可租",
-                "BR,2,BR-202,直播间,1000.5,900,已出租",
+                "BR,2,BR-201,厂房,2000,1800,可租,",
+                "BR,4,BR-401,厂房,2000,1800,可租,",
+                "BR,2,BR-202,直播间,1000.5,900,不可用,消防改造",
             ]
         ),
         encoding="utf-8-sig",
@@ -83,7 +83,7 @@ def test_import_fix_commit_and_find(live_server, browser_page, tmp_path):
     page.wait_for_load_state()
     table = page.locator("table.units").inner_text()
     assert "BR-201" in table and "BR-401" in table
-    assert "BR-202" not in table  # leased: filtered out
+    assert "BR-202" not in table  # unavailable: filtered out
     assert "2 in total" in page.locator("main").inner_text()
     page.screenshot(path="test-results/unit-list-after-import.png", full_page=True)
     page.click("text=BR-401")

@@ -114,31 +114,6 @@ async def test_bad_unit_input_is_a_problem_naming_the_field(
     assert await count_rows(db, *TABLES) == before
 
 
-async def test_leased_in_a_phase_not_operating(client, as_role, db):
-    await as_role("leasing")
-    ids = await _build_park(client)
-    await client.patch(
-        f"/api/v1/phases/{ids['phase']['id']}", json={"status": "under_construction"}
-    )
-    before = await count_rows(db, *TABLES)
-    response = await client.post(
-        "/api/v1/units",
-        json={
-            "building_id": ids["building"]["id"],
-            "floor": 1,
-            "code": "L-1",
-            "status": "leased",
-            "unit_type": "workshop",
-            "gross_area": "100",
-            "leasable_area": "90",
-        },
-    )
-    assert response.status_code == 422
-    assert response.json()["errors"][0]["field"] == "status"
-    assert "not operating" in response.json()["errors"][0]["message"]
-    assert await count_rows(db, *TABLES) == before
-
-
 async def test_split_and_merge_through_the_api(client, as_role, db):
     await as_role("leasing")
     unit = await create_unit(db, code="API-S", gross_area="2000", leasable_area="1800")

@@ -1,5 +1,6 @@
-"""Two people saving the same unit code at the same moment: the database decides, one wins,
-the other gets a Conflict naming the field (never a 500, never two units)."""
+"""Races on units the database settles: two people saving the same unit code at once (one
+wins, the other gets a Conflict naming the field: never a 500, never two units), and a unit
+marked unavailable while a contract takes it."""
 
 from __future__ import annotations
 
@@ -7,12 +8,16 @@ import asyncio
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from parkops.core.errors import Conflict
 from parkops.db.engine import create_engine, session_factory
 from parkops.inventory import service
 from parkops.inventory.models import Unit
+from parkops.leases import service as leases
+from parkops.leases.models import LeaseUnitOccupancy
 from tests.integration.inventory.factories import create_building
+from tests.integration.leases.factories import TODAY, actor, create_contract, create_units
 
 pytestmark = pytest.mark.slow
 
@@ -56,5 +61,64 @@ async def test_same_code_at_once(committed_database_url):
         assert "code" in results[1].field_errors
         async with sessions() as db:
             assert await db.scalar(sa.select(sa.func.count()).where(Unit.code == "RACE")) == 1
+    finally:
+        await engine.dispose()
+
+
+@pytest.mark.parametrize("first_step", ["mark_unavailable", "submit_contract"])
+async def test_marking_unavailable_and_submitting_a_contract_at_once(
+    committed_database_url, first_step
+):
+    """Whichever starts first, the other waits for it and then refuses: never a unit marked
+    unavailable under a contract (the status change locks the unit; the contract's occupancy
+    row takes a KEY SHARE lock on it, by the trigger and the foreign key)."""
+    engine = create_engine(committed_database_url, pool_size=3)
+    sessions = session_factory(engine)
+    try:
+        async with sessions() as db, db.begin():
+            units = await create_units(db)
+            leasing = await actor(db, "leasing")
+            contract = await create_contract(db, leasing=leasing, units=units)
+        unit_id = units[0].id
+
+        async def mark(db):
+            await service.set_unit_status(db, "a", unit_id, "unavailable", "维修")
+
+        async def submit(db):
+            await leases.transition(db, leasing, contract.id, "submit", today=TODAY)
+
+        steps = {"mark_unavailable": mark, "submit_contract": submit}
+        second_step = next(s for s in steps if s != first_step)
+        first_done = asyncio.Event()
+        release = asyncio.Event()
+
+        async def first():
+            async with sessions() as db, db.begin():
+                await steps[first_step](db)
+                first_done.set()
+                await release.wait()
+
+        async def second():
+            await first_done.wait()
+            async with sessions() as db, db.begin():
+                task = asyncio.ensure_future(steps[second_step](db))
+                await asyncio.sleep(0.3)  # waiting for the unit behind `first`
+                assert not task.done()
+                release.set()
+                return await task
+
+        results = await asyncio.gather(first(), second(), return_exceptions=True)
+        assert results[0] is None
+        # The loser learns it from the service (a 409 naming the contract) or, when it had
+        # already passed that check, from the database trigger (a 409 for the request).
+        assert isinstance(results[1], (Conflict, IntegrityError)), results[1]
+        async with sessions() as db:
+            status = await db.scalar(sa.select(Unit.status).where(Unit.id == unit_id))
+            taken = await db.scalar(
+                sa.select(sa.func.count()).where(LeaseUnitOccupancy.unit_id == unit_id)
+            )
+        assert (status, taken) == (
+            ("unavailable", 0) if first_step == "mark_unavailable" else ("available", 1)
+        )
     finally:
         await engine.dispose()

@@ -58,7 +58,7 @@ async def test_preview_lists_every_bad_row_and_saves_nothing(client, as_role, db
         "导入园区,IA,2,IA-EXIST,workshop,2000,1800,,",  # line 4 code taken
         "导入园区,IA,2,IA-201,workshop,-5,1800,,",  # line 5 negative area
         "导入园区,IA,2,IA-202,workshop,100,100.01,,",  # line 6 leasable > gross
-        "导入园区,IC,1,IC-101,office,100,90,leased,",  # line 7 leased, not operating
+        "导入园区,IC,1,IC-101,office,100,90,leased,",  # line 7 leased: only contracts lease
         "导入园区,IA,1,IA-101,workshop,100,90,,",  # line 8 repeats line 2
         "导入园区,IX,1,IX-1,workshop,100,90,,",  # line 9 no such building
         "导入园区,IA,1,IA-102,workshop,100,90,unavailable,",  # line 10 no reason
@@ -75,7 +75,7 @@ async def test_preview_lists_every_bad_row_and_saves_nothing(client, as_role, db
     assert "已被使用" in by_line[4][1]
     assert by_line[5][0] == "建筑面积(m²)"
     assert "不能超过" in by_line[6][1]
-    assert "未投入运营" in by_line[7][1]
+    assert "不能手工设置" in by_line[7][1]
     assert "与第 2 行重复" in by_line[8][1]
     assert "没有楼栋 IX" in by_line[9][1]
     assert "原因" in by_line[10][1]
@@ -89,9 +89,9 @@ async def test_fix_and_commit_imports_all_rows(client, as_role, db):
     bad = await _upload(client, _csv("导入园区,IA,9,IA-901,workshop,2000,1800,,"))
     assert bad.status_code == 422
     good = _csv(
-        "导入园区,IA,3,IA-301,厂房,2000,1800,已出租,",
+        "导入园区,IA,3,IA-301,厂房,2000,1800,可租,",
         "导入园区,IA,3,IA-302,live_streaming,120.5,100,,",
-        "导入园区,IC,2,IC-201,office,480,400,reserved,",
+        "导入园区,IC,2,IC-201,office,480,400,unavailable,自用",
         "导入园区,IC,2,IC-202,office,480,400,不可用,not handed over",
     )
     preview = await _upload(client, good, "fixed.csv")
@@ -113,9 +113,9 @@ async def test_fix_and_commit_imports_all_rows(client, as_role, db):
         )
     ).all()
     assert [(r.code, r.status, str(r.gross_area)) for r in rows] == [
-        ("IA-301", "leased", "2000.00"),
+        ("IA-301", "available", "2000.00"),
         ("IA-302", "available", "120.50"),
-        ("IC-201", "reserved", "480.00"),
+        ("IC-201", "unavailable", "480.00"),
         ("IC-202", "unavailable", "480.00"),
     ]
     assert rows[3].unavailable_reason == "not handed over"

@@ -14,6 +14,7 @@ from tests.integration.inventory.factories import (
     create_phase,
     create_unit,
 )
+from tests.integration.leases.factories import create_contract
 from tests.support import post_form
 
 TABLES = (Park, Phase, Building, Floor, Unit, UnitLineage)
@@ -125,7 +126,9 @@ async def test_unit_pages(client, as_role, db):
     )
     assert response.status_code == 422 and 'id="e-unavailable_reason"' in response.text
     response = await post_form(
-        client, f"/units/{unit_id}/status", {"status": "unavailable", "unavailable_reason": "维修"}
+        client,
+        f"/units/{unit_id}/status",
+        {"status": "unavailable", "unavailable_reason": "维修", "confirm": "yes"},
     )
     assert response.status_code == 303
     assert (await db.get(Unit, unit_id)).status == "unavailable"
@@ -143,7 +146,9 @@ async def test_unit_pages(client, as_role, db):
         },
     )
     assert response.status_code == 303
-    assert (await db.get(Unit, unit_id)).code == "PG-101A"
+    unit = await db.get(Unit, unit_id)
+    assert unit.code == "PG-101A"
+    assert unit.status == "unavailable"  # the edit form does not change the status
     assert (await client.get("/units/987654")).status_code == 404
 
 
@@ -201,9 +206,8 @@ async def test_occupancy_page_table_and_svg(client, as_role, db):
     phase = await create_phase(db, park, number=1)
     await create_phase(db, park, number=4, name="四期", status="planned")
     building = await create_building(db, phase, code="OC")
-    await create_unit(
-        db, building, code="OC-1", gross_area="1000", leasable_area="750", status="leased"
-    )
+    leased = await create_unit(db, building, code="OC-1", gross_area="1000", leasable_area="750")
+    await create_contract(db, units=[leased], status="active")  # leased by its contract
     await create_unit(db, building, code="OC-2", gross_area="1000", leasable_area="250")
     await as_role("finance")
     page = await client.get(f"/occupancy?park_id={park.id}")

@@ -9,6 +9,7 @@ from parkops.core.audit import AuditEntry
 from parkops.core.errors import Conflict, ValidationFailed
 from parkops.inventory import service
 from parkops.inventory.models import Building, Floor, Park, Phase, Unit
+from parkops.leases import service as leases
 from tests.integration.inventory.factories import (
     count_rows,
     create_building,
@@ -16,6 +17,7 @@ from tests.integration.inventory.factories import (
     create_phase,
     create_unit,
 )
+from tests.integration.leases.factories import TODAY, actor, create_contract
 
 ALL = (Park, Phase, Building, Floor, Unit, AuditEntry)
 
@@ -105,34 +107,39 @@ async def test_bad_unit_input(db, overrides, field, text):
     )
 
 
-@pytest.mark.parametrize("phase_status", ["planned", "under_construction"])
-async def test_units_of_unfinished_phases_cannot_be_leased(db, phase_status):
+@pytest.mark.parametrize("phase_status", ["planned", "under_construction", "operating"])
+@pytest.mark.parametrize("status", ["leased", "reserved"])
+async def test_no_unit_is_created_leased_or_reserved(db, phase_status, status):
+    """Only contracts and holds lease or reserve a unit, whatever its phase."""
     building = await create_building(db, await create_phase(db, status=phase_status))
     await _refused(
         db,
-        lambda: service.create_unit(db, "t", unit_values(building, status="leased")),
+        lambda: service.create_unit(db, "t", unit_values(building, status=status)),
         "status",
-        "not operating",
+        "contracts and holds",
     )
-    unit = await create_unit(db, building, status="reserved")  # pre-letting is fine
-    await _refused(
-        db, lambda: service.set_unit_status(db, "t", unit.id, "leased"), "status", "not operating"
-    )
-    assert (await db.get(Unit, unit.id)).status == "reserved"
 
 
-async def test_status_changes_follow_the_workflow_and_are_audited(db):
+async def test_manual_statuses_are_unavailable_with_a_reason_and_back_and_are_audited(db):
     unit = await create_unit(db)
     await service.set_unit_status(db, "t", unit.id, "unavailable", "漏水维修")
     assert (unit.status, unit.unavailable_reason) == ("unavailable", "漏水维修")
+    await service.set_unit_status(db, "t", unit.id, "unavailable", "自用")  # another reason
+    assert unit.unavailable_reason == "自用"
     await service.set_unit_status(db, "t", unit.id, "available")
     assert (unit.status, unit.unavailable_reason) == ("available", None)
-    await service.set_unit_status(db, "t", unit.id, "leased")
+    for status in ("leased", "reserved"):
+        await _refused(
+            db,
+            lambda status=status: service.set_unit_status(db, "t", unit.id, status),
+            "status",
+            "not set by hand",
+        )
     await _refused(
         db,
-        lambda: service.set_unit_status(db, "t", unit.id, "reserved"),
+        lambda: service.set_unit_status(db, "t", unit.id, "available"),
         "status",
-        "cannot go from Leased to Reserved",
+        "already has this status",
     )
     actions = (
         (
@@ -168,14 +175,24 @@ async def test_update_unit_fields_and_move_floor(db):
 
 async def test_phase_cannot_stop_operating_while_units_are_leased(db):
     phase = await create_phase(db, status="operating")
-    unit = await create_unit(db, await create_building(db, phase), status="leased")
+    unit = await create_unit(db, await create_building(db, phase))
+    contract = await create_contract(db, units=[unit], status="active")
+    assert unit.status == "leased"
     await _refused(
         db,
         lambda: service.update_phase(db, "t", phase.id, {"status": "under_construction"}),
         "status",
         "leased",
     )
-    await service.set_unit_status(db, "t", unit.id, "available")
+    # Ended early, the contract no longer holds the unit: the phase may change.
+    await leases.terminate(
+        db,
+        await actor(db, "leasing"),
+        contract.id,
+        {"last_day": "2026-02-28", "reason": "test"},
+        today=TODAY,
+    )
+    assert unit.status == "available"
     await service.update_phase(db, "t", phase.id, {"status": "under_construction"})
     assert phase.status == "under_construction"
 

@@ -13,6 +13,7 @@ from parkops.core.errors import ValidationFailed
 from parkops.inventory import repository, service
 from parkops.inventory.models import Unit, UnitLineage
 from tests.integration.inventory.factories import count_rows, create_building, create_unit
+from tests.integration.leases.factories import unit_with_status
 
 TABLES = (Unit, UnitLineage, AuditEntry)
 
@@ -85,7 +86,7 @@ async def test_bad_splits_write_nothing(db, parts, field, text):
 
 @pytest.mark.parametrize("status", ["leased", "reserved", "unavailable"])
 async def test_only_available_units_can_be_split(db, status):
-    unit = await create_unit(db, status=status, unavailable_reason="维修")
+    unit = await unit_with_status(db, await create_unit(db), status)
     before = await count_rows(db, *TABLES)
     with pytest.raises(ValidationFailed) as info:
         await service.split_unit(
@@ -142,12 +143,10 @@ async def test_merge_sums_areas_and_links_every_original(db):
 async def test_bad_merges_write_nothing(db, case, field, text):
     building = await create_building(db)
     a = await create_unit(db, building, floor=1, code="N-1")
-    b = await create_unit(
+    b = await unit_with_status(
         db,
-        building,
-        floor=2 if case == "other_floor" else 1,
-        code="N-2",
-        status="leased" if case == "leased" else "available",
+        await create_unit(db, building, floor=2 if case == "other_floor" else 1, code="N-2"),
+        "leased" if case == "leased" else "available",
     )
     ids = {"one": [a.id], "missing": [a.id, 987654]}.get(case, [a.id, b.id])
     data = {"code": {"taken_code": "N-1", "no_code": ""}.get(case, "N-12")}

@@ -10,6 +10,7 @@ from tests.integration.inventory.factories import (
     create_phase,
     create_unit,
 )
+from tests.integration.leases.factories import unit_with_status
 
 
 @pytest.fixture
@@ -17,7 +18,10 @@ async def units(db):
     """Two phases, three buildings, eight units of known codes, types, areas and statuses."""
     park = await create_park(db)
     p1 = await create_phase(db, park, number=1)
-    p2 = await create_phase(db, park, number=2, status="under_construction")
+    # Handed over at the start of the year: its units can be held (pre-let) already.
+    p2 = await create_phase(
+        db, park, number=2, status="under_construction", handover_date="2026-01-01"
+    )
     a = await create_building(db, p1, code="LA")
     b = await create_building(db, p1, code="LB")
     c = await create_building(db, p2, code="LC")
@@ -32,16 +36,10 @@ async def units(db):
         (c, "LC-103", "office", "480", "reserved"),
     ]
     for building, code, kind, area, status in specs:
-        await create_unit(
-            db,
-            building,
-            code=code,
-            unit_type=kind,
-            gross_area=area,
-            leasable_area=area,
-            status=status,
-            unavailable_reason="not handed over" if status == "unavailable" else None,
+        unit = await create_unit(
+            db, building, code=code, unit_type=kind, gross_area=area, leasable_area=area
         )
+        await unit_with_status(db, unit, status)
     other_park = await create_park(db)
     await create_unit(
         db, await create_building(db, await create_phase(db, other_park)), code="ZZ-1"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from parkops.accounts import service as accounts
 from parkops.accounts.identity import CurrentUser
 from parkops.core.last_day import last_day_of
+from parkops.inventory import service as inventory
 from parkops.leases import service
 from parkops.leases.models import LeaseContract
 from tests.integration.enterprises.factories import create_enterprise
@@ -118,6 +119,29 @@ async def create_contract(
         admin = admin or await actor(db, "park_admin")
         await service.transition(db, admin, contract.id, "approve", today=today)
     return contract
+
+
+async def unit_with_status(db: AsyncSession, unit, status: str):
+    """``unit`` made to read ``status`` the way the product does it: leased by an active
+    contract, reserved by a hold (for a prospect, from ``TODAY``), unavailable by hand."""
+    if status == "leased":
+        await create_contract(db, units=[unit], status="active")
+    elif status == "reserved":
+        prospect = await create_enterprise(db, status="prospect")
+        await service.create_reservation(
+            db,
+            await actor(db, "leasing"),
+            {
+                "enterprise_id": prospect.id,
+                "unit_ids": [unit.id],
+                "held_until": (TODAY + timedelta(days=14)).isoformat(),
+            },
+            today=TODAY,
+        )
+    elif status == "unavailable":
+        await inventory.set_unit_status(db, "test", unit.id, "unavailable", "not handed over")
+    assert unit.status == status, (unit.code, unit.status, status)
+    return unit
 
 
 async def count_rows(db: AsyncSession, *models) -> dict[str, int]:
