@@ -212,3 +212,29 @@ def test_adjustments_never_make_a_bill_negative():
         (ln.source_id, ln.amount_fen) for ln in bill.lines if ln.charge_type == "adjustment"
     ] == [(2, 100), (3, -200)]
     assert bill.total_fen == 900
+
+
+def _common(kind: str, quantity: str, reading_id: int) -> rp.CommonReading:
+    equal = tuple(ShareBasis(cid, Decimal("1800.00"), 30) for cid in (1, 2, 3))
+    return rp.CommonReading(
+        reading_id, 100, "A3", kind, f"C-{kind}", date(2026, 11, 1), Decimal(quantity), equal
+    )
+
+
+def test_common_area_shares_add_up_exactly_to_the_building_charge():
+    water = rp.TariffInfo(100, "water", date(2026, 1, 1), None, Decimal("400"))
+    bills = rp.plan_bills(
+        month=M,
+        run_date=M,
+        contracts={1: C1, 2: C2, 3: rp.ContractInfo(3, 30, 100)},
+        common_readings=[_common("electricity", "100", 90), _common("water", "175", 91)],
+        tariffs=[rp.TariffInfo(100, "electricity", date(2026, 1, 1), None, Decimal("100")), water],
+    )
+    by_kind: dict[str, list[int]] = {}
+    for bill in bills:
+        for ln in bill.lines:
+            by_kind.setdefault(ln.charge_type, []).append(ln.amount_fen)
+    # 100.00 over three equal tenants: 33.34 + 33.33 + 33.33 (not 3 x 33.33 = 99.99); the
+    # extra fen goes to the lowest contract id.
+    assert by_kind["common_electricity"] == [3_334, 3_333, 3_333]
+    assert by_kind["common_water"] == [23_334, 23_333, 23_333]  # 700.00, not 699.99
