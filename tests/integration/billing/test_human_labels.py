@@ -120,7 +120,8 @@ def xlsx_text(data: bytes) -> str:
 
     sheet = load_workbook(io.BytesIO(data), read_only=True).active
     return "\n".join(
-        " ".join("" if v is None else str(v) for v in row) for row in sheet.iter_rows(values_only=True)
+        " ".join("" if v is None else str(v) for v in row)
+        for row in sheet.iter_rows(values_only=True)
     )
 
 

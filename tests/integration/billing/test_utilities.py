@@ -111,9 +111,7 @@ async def test_common_area_shares_of_three_equal_tenants_add_up_to_the_whole(db)
     """Issue 10: 100.00 over three equal tenants was 3 x 33.33 = 99.99, 700.00 water 699.99."""
     leasing, admin = await actor(db, "leasing"), await actor(db, "park_admin")
     units = await create_units(db, 3)
-    contracts = [
-        await active_contract(db, leasing=leasing, admin=admin, units=[u]) for u in units
-    ]
+    contracts = [await active_contract(db, leasing=leasing, admin=admin, units=[u]) for u in units]
     park_id = contracts[0].park_id
     await tariff(db, park_id, "electricity", "1.00")
     await tariff(db, park_id, "water", "4.00")
