@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
+from math import lcm
 
 ROUNDING_POLICY = "half_up_fen"
 """Recorded on each bill: amounts are rounded half-up to the fen, once per line."""
@@ -46,24 +47,30 @@ def apportion(total_fen: int, weights: Sequence[int | Decimal | Fraction]) -> li
         return [-part for part in apportion(-total_fen, weights)]
     if not weights:
         raise ValueError("apportion needs at least one weight")
-    exact_weights = []
+    ratios = []
     for weight in weights:
-        if isinstance(weight, float | bool) or not isinstance(weight, int | Decimal | Fraction):
+        if isinstance(weight, bool) or not isinstance(weight, int | Decimal | Fraction):
             raise TypeError(
                 f"a weight must be an int, Decimal or Fraction, not {type(weight).__name__}"
             )
         if weight < 0:
             raise ValueError(f"a weight cannot be negative, got {weight}")
-        exact_weights.append(Fraction(weight))
-    whole = sum(exact_weights, Fraction(0))
-    if whole <= 0:
+        ratios.append(weight.as_integer_ratio())
+    # Exact integer arithmetic (a billing run divides thousands of amounts): every weight over
+    # one common denominator, then each share is total x w / sum as a quotient and remainder.
+    common = lcm(*(d for _, d in ratios))
+    scaled = [n * (common // d) for n, d in ratios]
+    whole = sum(scaled)
+    if whole == 0:
         raise ValueError("at least one weight must be positive")
-    shares = [total_fen * w / whole for w in exact_weights]
-    parts = [s.numerator // s.denominator for s in shares]
+    parts, remainders = [], []
+    for w in scaled:
+        part, remainder = divmod(total_fen * w, whole)
+        parts.append(part)
+        remainders.append(remainder)
     left = total_fen - sum(parts)
-    # Largest remainder first; Python's sort is stable, so equal remainders keep input order.
-    by_remainder = sorted(range(len(shares)), key=lambda i: shares[i] - parts[i], reverse=True)
-    for i in by_remainder[:left]:
+    # Largest remainder first; sorted() is stable, so equal remainders keep the input order.
+    for i in sorted(range(len(parts)), key=lambda i: -remainders[i])[:left]:
         parts[i] += 1
     return parts
 
