@@ -160,15 +160,15 @@ BILLING_TEMPLATES = (
         kind=DocumentKind.bill,
         context_type=BillNoticeContext,
         files=("pdf/billing_notice.html", *SHARED),
-        fingerprint="cd3ad730c22c36b9",
+        fingerprint="12da766611a592ea",
     ),
     PdfTemplate(
         name="billing_receipt",
-        version=2,
+        version=3,
         kind=DocumentKind.receipt,
         context_type=ReceiptContext,
         files=("pdf/billing_receipt.html", *SHARED),
-        fingerprint="cdba4d49abe31550",
+        fingerprint="d2a687dcc3facf87",
     ),
     PdfTemplate(
         name="billing_dunning",
@@ -176,7 +176,7 @@ BILLING_TEMPLATES = (
         kind=DocumentKind.dunning_letter,
         context_type=DunningLetterContext,
         files=("pdf/billing_dunning.html", *SHARED),
-        fingerprint="589a79330db4a385",
+        fingerprint="e502f021f35d24df",
     ),
 )
 """Recorded fingerprints: tests/unit/documents/test_template_versions.py fails when a file

@@ -173,3 +173,70 @@ def test_the_cli_shows_the_issues_late_fees_of_1505(committed_database_url, tmp_
         ("2026-09-01", 29, "145.00"),
     ):
         assert any(due in ln and f"{days} days" in ln and fee in ln for ln in out.splitlines())
+
+
+async def _with_electricity(db):
+    contract = await late_contract(db)
+    unit_id = await db.scalar(
+        sa.text("SELECT unit_id FROM lease_contract_units WHERE contract_id = :c"),
+        {"c": contract.id},
+    )
+    await tariff(db, contract.park_id, "electricity", "1.00")
+    m = await meter(db, unit=type("U", (), {"id": unit_id})())
+    await reading(db, m.id, "2026-08", "1000")
+    await run_month(db, "2026-09", date(2026, 9, 1))
+    [bill] = await bills_of(db, contract.id)
+    return contract, bill
+
+
+async def test_bill_pages_show_each_lines_due_date(db, client, login):
+    contract, bill = await _with_electricity(db)
+    dues = ["2026-06-01", "2026-07-01", "2026-08-01", "2026-09-01", "2026-09-11"]
+    await login("finance")
+    staff = (await client.get(f"/billing/bills/{bill.id}")).text
+    await login("enterprise_user", enterprise_id=contract.enterprise_id)
+    portal = (await client.get(f"/portal/bills/{bill.id}")).text
+    for page in (staff, portal):
+        assert [d for d in dues if f'<td class="nowrap due">{d}</td>' in page] == dues
+        assert "2026-06-01 to 2026-09-11 (see each line)" in page  # the bill's own "Due"
+
+
+async def test_the_notice_and_the_dunning_letter_show_each_lines_due_date(db):
+    import shutil
+
+    from parkops.billing import pdf
+    from parkops.documents.render import render_pdf
+    from tests.integration.billing.test_human_labels import pdf_text
+
+    if not shutil.which("pdftotext"):
+        pytest.skip("poppler-utils is not installed")
+    contract, bill = await _with_electricity(db)
+    notice = await pdf.notice_context(db, bill.id)
+    assert [ln.due_date for ln in notice.lines] == [
+        date(2026, 6, 1),
+        date(2026, 7, 1),
+        date(2026, 8, 1),
+        date(2026, 9, 1),
+        date(2026, 6, 1),  # property fee lines (zero here) follow the rent lines
+        date(2026, 7, 1),
+        date(2026, 8, 1),
+        date(2026, 9, 1),
+        date(2026, 9, 11),
+    ]
+    text = "".join(pdf_text(render_pdf("billing_notice", notice).pdf).split())
+    assert "应付日" in text and "2026年9月11日" in text and "各项费用的应付日见下表" in text
+    assert "最迟付款日" not in text  # one date for the whole bill would be wrong
+
+    await pay(db, contract.enterprise_id, 1_500_000, date(2026, 9, 10))
+    letter = await pdf.dunning_context(db, contract.id, date(2026, 10, 1))
+    # June is paid; 5,000.00 of July is left (oldest due line first), then August, September
+    # and the electricity, each with its own due date and days overdue.
+    assert [(ln.charge, ln.due_date, ln.days_overdue, ln.open_fen) for ln in letter.lines] == [
+        ("租金", date(2026, 7, 1), 92, 500_000),
+        ("租金", date(2026, 8, 1), 61, 1_000_000),
+        ("租金", date(2026, 9, 1), 30, 1_000_000),
+        ("电费", date(2026, 9, 11), 20, 100_000),
+    ]
+    assert letter.overdue_fen == 2_600_000
+    text = "".join(pdf_text(render_pdf("billing_dunning", letter).pdf).split())
+    assert "2026年9月11日" in text and "26,000.00" in text
