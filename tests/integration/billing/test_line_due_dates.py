@@ -240,3 +240,25 @@ async def test_the_notice_and_the_dunning_letter_show_each_lines_due_date(db):
     assert letter.overdue_fen == 2_600_000
     text = "".join(pdf_text(render_pdf("billing_dunning", letter).pdf).split())
     assert "2026年9月11日" in text and "26,000.00" in text
+
+
+async def test_a_correction_credit_note_takes_its_own_period_off_not_the_oldest(db):
+    from parkops.billing import corrections
+    from parkops.leases import service as leases
+    from tests.integration.leases.factories import actor
+
+    leasing = await actor(db, "leasing")
+    contract = await late_contract(db, leasing=leasing)
+    await run_month(db, "2026-09", date(2026, 9, 1))
+    # The tenant leaves on 31 August: September, billed and unpaid, is credited on its bill.
+    await leases.terminate(
+        db, leasing, contract.id, {"end_date": "2026-09-01", "reason": "moving out"},
+        today=date(2026, 9, 5),
+    )  # fmt: skip
+    await corrections.apply(db, "test", contract.id)
+    rows = await reports.accrued_late_fees(db, date(2026, 10, 1))
+    assert [(r["line_due_date"], r["amount_fen"]) for r in rows] == [
+        (date(2026, 6, 1), 60_500),
+        (date(2026, 7, 1), 45_500),
+        (date(2026, 8, 1), 30_000),
+    ]
