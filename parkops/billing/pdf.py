@@ -160,7 +160,7 @@ BILLING_TEMPLATES = (
         kind=DocumentKind.bill,
         context_type=BillNoticeContext,
         files=("pdf/billing_notice.html", *SHARED),
-        fingerprint="12da766611a592ea",
+        fingerprint="aacfc1e7d0999e3b",
     ),
     PdfTemplate(
         name="billing_receipt",
@@ -168,7 +168,7 @@ BILLING_TEMPLATES = (
         kind=DocumentKind.receipt,
         context_type=ReceiptContext,
         files=("pdf/billing_receipt.html", *SHARED),
-        fingerprint="d2a687dcc3facf87",
+        fingerprint="9b0a824f4408fb4b",
     ),
     PdfTemplate(
         name="billing_dunning",
@@ -176,7 +176,7 @@ BILLING_TEMPLATES = (
         kind=DocumentKind.dunning_letter,
         context_type=DunningLetterContext,
         files=("pdf/billing_dunning.html", *SHARED),
-        fingerprint="e502f021f35d24df",
+        fingerprint="bcdb661c1bed9231",
     ),
 )
 """Recorded fingerprints: tests/unit/documents/test_template_versions.py fails when a file

@@ -127,4 +127,11 @@ async def test_a_late_fee_reads_in_the_readers_language_and_in_chinese_on_the_no
     notice = render_pdf("billing_notice", await pdf.notice_context(db, second.id)).pdf
     text = _pdftotext(notice)
     flat = "".join(text.split())
-    assert "（2026-01-01到期）：108,000.00×0.05%×30天" in flat and "days" not in text
+    context = await pdf.notice_context(db, second.id)
+    assert [ln.detail for ln in context.lines] == [
+        "租金 2026-01-01至2026-03-31（2026-01-01到期）：108,000.00 × 0.05% × 30天"
+        "（2026-01-02至2026-01-31） = 1,620.00",
+        "物业管理费 2026-01-01至2026-03-31（2026-01-01到期）：18,000.00 × 0.05% × 30天"
+        "（2026-01-02至2026-01-31） = 270.00",
+    ]
+    assert "108,000.00×0.05%×30天" in flat and "days" not in text
