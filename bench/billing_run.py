@@ -171,7 +171,31 @@ def load_sql(month: str) -> list[str]:
 def floor_sql(with_lines: bool) -> str:
     """One statement inserting the run's bills (and lines), amounts computed in SQL."""
     items = """
-    WITH items AS (
+    WITH common AS (
+        -- the building's charge, rounded once, divided by largest remainder (exact integers:
+        -- areas have two decimals, every contract held its area the whole month)
+        SELECT cu.contract_id, 'common_' || m.kind AS charge_type, r.reading_month AS ps,
+               (r.reading_month + interval '1 month')::date AS pe,
+               round(r.quantity * cu.gross_area / tot.area, 4) AS quantity,
+               t.unit_price_fen AS price, r.id AS source_id,
+               round(r.quantity * t.unit_price_fen) * cu.gross_area * 100 AS num,
+               tot.area * 100 AS den, round(r.quantity * t.unit_price_fen) AS building_fen
+          FROM billing_meter_readings r
+          JOIN billing_meters m ON m.id = r.meter_id AND m.scope = 'common'
+          JOIN units u ON u.building_id = m.building_id
+          JOIN lease_contract_units cu ON cu.unit_id = u.id
+          JOIN (SELECT u2.building_id, sum(cu2.gross_area) AS area
+                  FROM lease_contract_units cu2 JOIN units u2 ON u2.id = cu2.unit_id
+                 GROUP BY u2.building_id) tot ON tot.building_id = m.building_id
+          JOIN billing_tariffs t ON t.park_id = m.park_id AND t.kind = m.kind
+         WHERE r.reading_month = ($1::date - interval '1 month')::date),
+    shares AS (
+        SELECT c.*, div(num, den)::bigint AS base,
+               (building_fen - sum(div(num, den)) OVER (PARTITION BY source_id))::bigint AS spare,
+               row_number() OVER (PARTITION BY source_id ORDER BY mod(num, den) DESC,
+                                  contract_id) AS rank
+          FROM common c),
+    items AS (
         SELECT l.contract_id, 'rent' AS charge_type, l.period_start AS ps, l.period_end AS pe,
                1::numeric AS quantity, l.rent_fen::numeric AS price, l.rent_fen AS amount,
                'schedule' AS source_kind, l.id AS source_id, 1::bigint AS source_part,
@@ -195,26 +219,16 @@ def floor_sql(with_lines: bool) -> str:
           JOIN billing_tariffs t ON t.park_id = m.park_id AND t.kind = m.kind
          WHERE r.reading_month = ($1::date - interval '1 month')::date
         UNION ALL
-        SELECT cu.contract_id, 'common_' || m.kind, r.reading_month,
-               (r.reading_month + interval '1 month')::date,
-               round(r.quantity * cu.gross_area / tot.area, 4), t.unit_price_fen,
-               round(r.quantity * cu.gross_area / tot.area * t.unit_price_fen)::bigint,
-               'common_share', r.id, cu.contract_id, NULL, NULL
-          FROM billing_meter_readings r
-          JOIN billing_meters m ON m.id = r.meter_id AND m.scope = 'common'
-          JOIN units u ON u.building_id = m.building_id
-          JOIN lease_contract_units cu ON cu.unit_id = u.id
-          JOIN (SELECT u2.building_id, sum(cu2.gross_area) AS area
-                  FROM lease_contract_units cu2 JOIN units u2 ON u2.id = cu2.unit_id
-                 GROUP BY u2.building_id) tot ON tot.building_id = m.building_id
-          JOIN billing_tariffs t ON t.park_id = m.park_id AND t.kind = m.kind
-         WHERE r.reading_month = ($1::date - interval '1 month')::date),
+        SELECT contract_id, charge_type, ps, pe, quantity, price,
+               base + CASE WHEN rank <= spare THEN 1 ELSE 0 END,
+               'common_share', source_id, contract_id, NULL, NULL
+          FROM shares),
     bills AS (
         INSERT INTO billing_bills (park_id, enterprise_id, contract_id, run_month, status,
                                    issue_date, due_date, total_fen, paid_fen, credited_fen,
                                    rounding_policy)
         SELECT c.park_id, c.enterprise_id, c.id, $1::date, 'draft', $2::date,
-               COALESCE(min(i.due), ($2::date + 10)), sum(i.amount), 0, 0, 'half_up_fen'
+               min(COALESCE(i.due, $2::date + 10)), sum(i.amount), 0, 0, 'half_up_fen'
           FROM items i JOIN lease_contracts c ON c.id = i.contract_id
          GROUP BY c.id
         RETURNING id, contract_id)
@@ -227,9 +241,9 @@ def floor_sql(with_lines: bool) -> str:
     lines AS (
         INSERT INTO billing_bill_lines (bill_id, charge_type, description, period_start,
                                         period_end, quantity, unit_price_fen, amount_fen,
-                                        unit_id, source_kind, source_id, source_part)
+                                        unit_id, source_kind, source_id, source_part, due_date)
         SELECT b.id, i.charge_type, '', i.ps, i.pe, i.quantity, i.price, i.amount, i.unit_id,
-               i.source_kind, i.source_id, i.source_part
+               i.source_kind, i.source_id, i.source_part, COALESCE(i.due, $2::date + 10)
           FROM items i JOIN bills b ON b.contract_id = i.contract_id
         RETURNING bill_id)
     SELECT (SELECT count(*) FROM bills), (SELECT count(*) FROM lines)

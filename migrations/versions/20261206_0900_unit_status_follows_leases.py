@@ -17,7 +17,7 @@ UPDATE). INSERTs into ``units`` are not checked: the services refuse new units t
 or reserved, and bulk loaders (demo, benchmarks) write units together with their contracts.
 
 Revision ID: 20261206_unit_status_follows
-Revises: 20261128_schedule_corrections
+Revises: 20261206_bill_line_due_dates
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "20261206_unit_status_follows"
-down_revision = "20261128_schedule_corrections"
+down_revision = "20261206_bill_line_due_dates"
 branch_labels = None
 depends_on = None
 

@@ -22,6 +22,10 @@ id. Bill ids are database identities, so id order is creation order: among bills
 day, the one issued first is paid first.
 
 Amounts are integer fen. No rounding happens here: allocation only splits whole fen.
+
+Allocation stops at the bill. Which of a bill's lines its money paid (what late fees accrue on,
+line by line) follows one fixed rule in ``settlement.py``: oldest due line first, then line
+order, principal before late fees.
 """
 
 from __future__ import annotations

@@ -110,18 +110,18 @@ def run_command(month: str, run_date: str | None, draft: bool, batch_size: int) 
 @click.option("--as-of", "as_of", default=None, help="Charge up to this date (default: today).")
 @click.option("--csv", "as_csv", is_flag=True, help="CSV instead of a table.")
 def late_fees_command(as_of: str | None, as_csv: bool) -> None:
-    """Late fees accrued on overdue bills and not charged yet (what the next run will add).
+    """Late fees accrued on overdue bill lines and not charged yet (what the next run will add).
 
-    Nothing is written: late fees are charged by the billing run, one line per overdue bill for
-    the days since its last charge.
+    Nothing is written: late fees are charged by the billing run, one line per overdue bill line
+    for the days since its last charge, each from the day after that line's own due date.
     """
-    from parkops.billing import reports
+    from parkops.billing import reports, vocabulary
 
     day = _parse_day(as_of)
 
     async def go(maker):
         async with maker() as db:
-            return await reports.accrued_late_fees(db, day)
+            return await reports.accrued_late_fees(db, day, lang="en")
 
     rows = asyncio.run(_with_engine(go))
     if as_csv:
@@ -137,11 +137,17 @@ def late_fees_command(as_of: str | None, as_csv: bool) -> None:
         click.echo("No late fees accrued.")
         return
     for r in rows:
+        charge = vocabulary.text(vocabulary.CHARGE_LABELS, r["charge_type"], "en")
         click.echo(
-            f"bill {r['bill_id']:>8}  {r['enterprise_name'][:30]:30}  due {r['due_date']}  "
-            f"{r['days']:>4} days  {format_fen(r['amount_fen']):>14}  {r['basis']}"
+            f"bill {r['bill_id']:>8}  {r['enterprise_name'][:30]:30}  {charge[:24]:24}  "
+            f"due {r['line_due_date']}  {r['days']:>4} days  {format_fen(r['amount_fen']):>14}  "
+            f"{r['basis']}"
         )
-    click.echo(f"total {format_fen(sum(r['amount_fen'] for r in rows))} yuan on {len(rows)} bills")
+    bills = len({r["bill_id"] for r in rows})
+    click.echo(
+        f"total {format_fen(sum(r['amount_fen'] for r in rows))} yuan on {len(rows)} lines of "
+        f"{bills} bill{'s' if bills != 1 else ''}"
+    )
 
 
 @billing.command("report")

@@ -26,11 +26,11 @@ from parkops.billing import (
     run,
     schemas,
     service,
+    vocabulary,
     workflow,
 )
 from parkops.billing.models import (
     BillStatus,
-    ChargeType,
     DepositEntryKind,
     MeterKind,
     MeterScope,
@@ -44,24 +44,12 @@ from parkops.core.i18n import N_, Message
 from parkops.core.tabular import csv_response, xlsx_response
 from parkops.core.web import form_data, redirect, render
 from parkops.db.request_session import DbSession
+from parkops.leases.workflow import STATUS_LABELS as CONTRACT_STATUS_LABELS
 
 FINANCE = frozenset({Role.finance, Role.park_admin})
 ENTERPRISE = frozenset({Role.enterprise_user})
 BILL_READERS = FINANCE | ENTERPRISE
 
-CHARGE_LABELS = {
-    ChargeType.rent: N_("Rent"),
-    ChargeType.property_fee: N_("Property fee"),
-    ChargeType.electricity: N_("Electricity"),
-    ChargeType.water: N_("Water"),
-    ChargeType.common_electricity: N_("Common-area electricity"),
-    ChargeType.common_water: N_("Common-area water"),
-    ChargeType.late_fee: N_("Late fee"),
-    ChargeType.adjustment: N_("Adjustment"),
-}
-# Where an allocation's money came from, and how a bill was rounded (codes kept in English).
-SOURCE_LABELS = {"payment": N_("payment"), "credit": N_("credit"), "deposit": N_("deposit")}
-ROUNDING_LABELS = {"half_up_fen": N_("half_up_fen")}
 RUN_LABELS = {
     "running": N_("Running"),
     "completed": N_("Completed"),
@@ -71,10 +59,13 @@ RUN_LABELS = {
 LABELS = {
     "status_labels": workflow.STATUS_LABELS,
     "run_labels": RUN_LABELS,
-    "source_labels": SOURCE_LABELS,
-    "rounding_labels": ROUNDING_LABELS,
-    "charge_labels": CHARGE_LABELS,
-    "method_labels": payments.METHOD_LABELS,
+    "source_labels": vocabulary.SOURCE_LABELS,
+    "rounding_labels": vocabulary.ROUNDING_LABELS,
+    "charge_labels": vocabulary.CHARGE_LABELS,
+    "method_labels": vocabulary.METHOD_LABELS,
+    "credit_note_labels": vocabulary.CREDIT_NOTE_LABELS,
+    "slip_labels": vocabulary.SLIP_STATUS_LABELS,
+    "contract_status_labels": CONTRACT_STATUS_LABELS,
     "kind_labels": meters.KIND_LABELS,
     "scope_labels": meters.SCOPE_LABELS,
     "deposit_labels": deposits.KIND_LABELS,

@@ -1,8 +1,10 @@
-"""Late fees (滞纳金/违约金) on an overdue bill, as one line per billing run.
+"""Late fees (滞纳金/违约金) on an overdue charge, as one line per billing run.
 
-A pure module: the billing run passes a bill's due date, the history of its open principal and the
-range of days to charge; it gets back a :class:`LateFeeLine` to record. Waivers, and deciding
-which bills accrue late fees at all, are the caller's business.
+A pure module: the billing run passes a charge's due date (each bill line has its own), the
+history of its open principal and the range of days to charge; it gets back a
+:class:`LateFeeLine` to record. Waivers, attributing a bill's payments to its lines
+(``settlement``), and deciding which lines accrue late fees at all are the caller's business;
+below, "the bill" is whatever charge the caller passes, in practice one bill line.
 
 The product rules, and how they are read here:
 
@@ -48,6 +50,7 @@ from decimal import Decimal, Inexact, localcontext
 from itertools import pairwise
 from typing import Any, NamedTuple
 
+from parkops.billing import vocabulary
 from parkops.core.money import format_fen, round_half_up_to_fen
 
 DEFAULT_DAILY_RATE = Decimal("0.0005")
@@ -358,8 +361,10 @@ def describe(detail: Mapping[str, Any] | None, language: str) -> str | None:
     """A late-fee bill line's basis in Chinese (``zh``) or English, from its stored ``detail``.
 
     Bill lines store ``basis`` in English for audit; people read the line in their language,
-    and the bill notice PDF is Chinese. ``None`` for lines stored before their detail carried
-    the segments: show their description then.
+    and the bill notice PDF is Chinese. A line names the overdue line it charges (its charge,
+    period and due date); one charged on a whole bill before lines had their own due dates
+    names the bill's due date. ``None`` for lines stored before their detail carried the
+    segments: show their description then.
     """
     if not detail or "segments" not in detail:
         return None
@@ -376,4 +381,12 @@ def describe(detail: Mapping[str, Any] | None, language: str) -> str | None:
             text += f"; capped at {format_fen(cap_fen)}, {already} already charged: "
             text += format_fen(amount)
     due = detail["due_date"]
-    return f"{due} 到期账单：{text}" if zh else f"Bill due {due}: {text}"
+    if "line_id" not in detail:
+        return f"{due} 到期账单：{text}" if zh else f"Bill due {due}: {text}"
+    what = vocabulary.text(vocabulary.CHARGE_LABELS, detail["charge_type"], language)
+    period = detail.get("line_period")
+    if zh:
+        span = f" {period[0]}至{period[1]}" if period else ""
+        return f"{what}{span}（{due}到期）：{text}"
+    span = f" {period[0]} to {period[1]}" if period else ""
+    return f"{what}{span} (due {due}): {text}"

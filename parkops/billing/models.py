@@ -66,7 +66,8 @@ class SourceKind(StrEnum):
     schedule = "schedule"  # lease_schedule_lines.id; part 1 = rent, 2 = property fee
     reading = "reading"  # billing_meter_readings.id of a unit meter
     common_share = "common_share"  # common meter reading id; part = contract id
-    late_fee = "late_fee"  # overdue bill id; part = first day charged (date ordinal)
+    overdue_line = "overdue_line"  # overdue bill line id; part = first day charged (ordinal)
+    late_fee = "late_fee"  # overdue bill id; part = first day charged (before per-line fees)
     adjustment = "adjustment"  # billing_adjustments.id
 
 
@@ -191,7 +192,7 @@ class Bill(SQLModel, table=True):
     run_month: date
     status: str = Field(max_length=16)
     issue_date: date
-    due_date: date
+    due_date: date  # the earliest line's: sorts and ages bills; late fees go by each line's own
     total_fen: int = Field(default=0, sa_type=sa.BigInteger)
     paid_fen: int = Field(default=0, sa_type=sa.BigInteger)
     credited_fen: int = Field(default=0, sa_type=sa.BigInteger)
@@ -210,7 +211,7 @@ class BillLine(SQLModel, table=True):
         enum_check("charge_type", ChargeType),
         sa.CheckConstraint(
             "source_kind IS NULL OR source_kind IN "
-            "('schedule', 'reading', 'common_share', 'late_fee', 'adjustment')",
+            "('schedule', 'reading', 'common_share', 'overdue_line', 'late_fee', 'adjustment')",
             name="source_kind_valid",
         ),
         sa.CheckConstraint("(source_kind IS NULL) = (source_id IS NULL)", name="source_complete"),
@@ -234,6 +235,10 @@ class BillLine(SQLModel, table=True):
     unit_price_fen: Decimal | None = Field(default=None, sa_type=PRICE)
     amount_fen: int = Field(sa_type=sa.BigInteger)
     unit_id: int | None = Field(default=None, foreign_key="units.id", ondelete="RESTRICT")
+    # The line's own due date: the schedule's for rent and property fee (a catch-up bill keeps
+    # each period's), the bill's issue date + the park's utility days for every other line.
+    # Late fees accrue per line from the day after it (parkops.billing.run_plan).
+    due_date: date
     source_kind: str | None = Field(default=None, max_length=16)
     source_id: int | None = Field(default=None, sa_type=sa.BigInteger)
     source_part: int = Field(default=0, sa_type=sa.BigInteger)

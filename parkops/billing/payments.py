@@ -63,13 +63,6 @@ MANUAL_METHODS = (
     PaymentMethod.wechat_pay,
     PaymentMethod.alipay,
 )
-METHOD_LABELS = {
-    PaymentMethod.bank_transfer: N_("Bank transfer"),
-    PaymentMethod.cash: N_("Cash"),
-    PaymentMethod.wechat_pay: N_("WeChat Pay"),
-    PaymentMethod.alipay: N_("Alipay"),
-    PaymentMethod.deposit: N_("Deposit applied"),
-}
 MAX_SLIP_BYTES = 5 * 1024 * 1024
 SLIP_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
 

@@ -18,7 +18,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parkops.billing import late_fees, payments, reports, service
+from parkops.billing import late_fees, payments, reports, service, vocabulary
+from parkops.billing import run_plan as rp
 from parkops.billing.models import Allocation, AllocationSource, Bill, BillLine, Payment
 from parkops.billing.run import shanghai_today
 from parkops.core.errors import Conflict, NotFound
@@ -26,23 +27,6 @@ from parkops.core.i18n import N_
 from parkops.documents.models import Document, DocumentKind, DocumentLanguage
 from parkops.documents.render import SHARED_FILES, TEMPLATES, PdfTemplate
 
-CHARGE_ZH = {
-    "rent": "租金",
-    "property_fee": "物业管理费",
-    "electricity": "电费",
-    "water": "水费",
-    "common_electricity": "公摊电费",
-    "common_water": "公摊水费",
-    "late_fee": "滞纳金",
-    "adjustment": "调整",
-}
-METHOD_ZH = {
-    "bank_transfer": "银行转账",
-    "cash": "现金",
-    "wechat_pay": "微信支付",
-    "alipay": "支付宝",
-    "deposit": "押金抵扣",
-}
 SHARED = (*SHARED_FILES, "pdf/_billing.css")
 
 
@@ -59,6 +43,7 @@ class Lessor:
 class NoticeLine:
     charge: str  # 租金, 电费 ...
     period: str  # 2026年1月1日至2026年3月31日
+    due_date: date  # the line's own (a catch-up bill keeps each period's)
     detail: str
     quantity: str
     unit_price: str
@@ -82,11 +67,16 @@ class BillNoticeContext:
     paid_fen: int
     credited_fen: int
     earlier_open_fen: int  # other bills of the enterprise still open on the issue date
-    rounding_policy: str
+    rounding_rule: str  # the bill's rounding policy in words (Chinese)
 
     @property
     def open_fen(self) -> int:
         return self.total_fen - self.paid_fen - self.credited_fen
+
+    @property
+    def one_due_date(self) -> bool:
+        """Every line is due on the bill's date (else the notice points to each line's)."""
+        return all(ln.due_date == self.due_date for ln in self.lines)
 
     @property
     def document_date(self) -> date:
@@ -126,9 +116,12 @@ class ReceiptContext:
 
 
 @dataclass(frozen=True)
-class DunningBill:
+class DunningLine:
+    """One overdue charge: what is still unpaid of a bill line past its own due date."""
+
     bill_number: str
-    month: str
+    charge: str  # 租金, 电费 ...
+    period: str
     due_date: date
     days_overdue: int
     open_fen: int
@@ -144,13 +137,13 @@ class DunningLetterContext:
     enterprise_name: str
     contract_number: str
     units: str
-    bills: tuple[DunningBill, ...]
+    lines: tuple[DunningLine, ...]
     late_fee_rate_zh: str
     accrued_late_fee_fen: int
 
     @property
     def overdue_fen(self) -> int:
-        return sum(b.open_fen for b in self.bills)
+        return sum(ln.open_fen for ln in self.lines)
 
     @property
     def document_date(self) -> date:
@@ -163,27 +156,27 @@ class DunningLetterContext:
 BILLING_TEMPLATES = (
     PdfTemplate(
         name="billing_notice",
-        version=2,
+        version=3,
         kind=DocumentKind.bill,
         context_type=BillNoticeContext,
         files=("pdf/billing_notice.html", *SHARED),
-        fingerprint="c6a8849ae441f077",
+        fingerprint="aacfc1e7d0999e3b",
     ),
     PdfTemplate(
         name="billing_receipt",
-        version=2,
+        version=3,
         kind=DocumentKind.receipt,
         context_type=ReceiptContext,
         files=("pdf/billing_receipt.html", *SHARED),
-        fingerprint="cdba4d49abe31550",
+        fingerprint="9b0a824f4408fb4b",
     ),
     PdfTemplate(
         name="billing_dunning",
-        version=2,
+        version=3,
         kind=DocumentKind.dunning_letter,
         context_type=DunningLetterContext,
         files=("pdf/billing_dunning.html", *SHARED),
-        fingerprint="a83e06fb45ac2561",
+        fingerprint="bcdb661c1bed9231",
     ),
 )
 """Recorded fingerprints: tests/unit/documents/test_template_versions.py fails when a file
@@ -238,6 +231,10 @@ async def _lessor(db: AsyncSession, park_id: int) -> tuple[str, Lessor]:
     )
 
 
+def _charge_zh(charge_type: str) -> str:
+    return vocabulary.text(vocabulary.CHARGE_LABELS, charge_type, "zh")
+
+
 def _line(line: BillLine) -> NoticeLine:
     detail = line.description or ""
     if line.charge_type in ("rent", "property_fee"):
@@ -257,8 +254,9 @@ def _line(line: BillLine) -> NoticeLine:
     if line.charge_type == "late_fee":
         quantity = f"{int(line.quantity)}天"
     return NoticeLine(
-        charge=CHARGE_ZH.get(line.charge_type, line.charge_type),
+        charge=_charge_zh(line.charge_type),
         period=cn_range(line.period_start, line.period_end),
+        due_date=line.due_date,
         detail=detail,
         quantity=quantity,
         unit_price=price,
@@ -299,7 +297,7 @@ async def notice_context(db: AsyncSession, bill_id: int) -> BillNoticeContext:
         paid_fen=bill.paid_fen,
         credited_fen=bill.credited_fen,
         earlier_open_fen=int(earlier or 0),
-        rounding_policy=bill.rounding_policy,
+        rounding_rule=vocabulary.text(vocabulary.ROUNDING_LABELS, bill.rounding_policy, "zh"),
     )
 
 
@@ -352,7 +350,7 @@ async def receipt_context(db: AsyncSession, payment_id: int) -> ReceiptContext:
         enterprise_name=enterprise["name"],
         uscc=enterprise["uscc"],
         amount_fen=payment.amount_fen,
-        method=METHOD_ZH.get(payment.method, payment.method),
+        method=vocabulary.text(vocabulary.METHOD_LABELS, payment.method, "zh"),
         reference=payment.reference,
         applied=tuple(
             ReceiptLine(service.bill_number(a.bill_id, a.run_month), a.amount_fen) for a in applied
@@ -380,31 +378,31 @@ async def dunning_context(
     )
     if contract is None:
         raise NotFound(N_("No such contract"))
-    rows = (
-        (
+    bills = {
+        b.id: b
+        for b in (
             await db.execute(
                 sa.select(Bill)
                 .where(
                     Bill.contract_id == contract_id,
                     Bill.status.in_(payments.OPEN),
-                    Bill.due_date < today,
+                    Bill.due_date < today,  # the earliest line's: a first cut
                 )
-                .order_by(Bill.due_date, Bill.id)
+                .order_by(Bill.id)
                 .execution_options(populate_existing=True)  # sums move by trigger
             )
-        )
-        .scalars()
-        .all()
-    )
-    if not rows:
+        ).scalars()
+    }
+    overdue = await _overdue_lines(db, bills, today)
+    if not overdue:
         raise Conflict(N_("This contract has no overdue bills: there is nothing to chase."))
     parties = (await bill_parties(db, contract["enterprise_id"], contract_id))["parties"]
     park_name, lessor = await _lessor(db, contract["park_id"])
     rate, _cap = (await late_fee_terms(db, [contract_id])).get(contract_id, (0, None))
     accrued = sum(
         r["amount_fen"]
-        for r in await reports.accrued_late_fees(db, today)
-        if r["bill_id"] in {b.id for b in rows}
+        for r in await reports.accrued_late_fees(db, today, lang="zh")
+        if r["contract_id"] == contract_id
     )
     return DunningLetterContext(
         number=f"CJ-{today:%Y%m%d}-{contract_id:05d}",
@@ -415,19 +413,38 @@ async def dunning_context(
         enterprise_name=parties.get("enterprise_name", ""),
         contract_number=parties.get("contract_number", ""),
         units=parties.get("unit_codes") or "",
-        bills=tuple(
-            DunningBill(
-                service.bill_number(b.id, b.run_month),  # type: ignore[arg-type]
-                f"{b.run_month.year}年{b.run_month.month}月",
-                b.due_date,
-                (today - b.due_date).days,
-                b.open_fen,
-            )
-            for b in rows
-        ),
+        lines=tuple(overdue),
         late_fee_rate_zh=per_day_rate_zh(rate) if rate else "",
         accrued_late_fee_fen=accrued,
     )
+
+
+async def _overdue_lines(
+    db: AsyncSession, bills: dict[int, Bill], today: date
+) -> list[DunningLine]:
+    """What is unpaid of each line past its own due date, oldest due first; the bills' money
+    attributed to their lines by ``settlement.settle`` (the rule late fees use)."""
+    from parkops.billing.repository import settlement_inputs
+
+    out = []
+    for bill_id, (lines, credits, paid) in (await settlement_inputs(db, list(bills))).items():
+        accounts = rp.settle_lines(lines, credits, paid)
+        bill = bills[bill_id]
+        for ln in lines:
+            open_fen = accounts[ln.line_id].open_fen
+            if open_fen > 0 and ln.due_date < today:
+                out.append(
+                    DunningLine(
+                        service.bill_number(bill_id, bill.run_month),
+                        _charge_zh(ln.charge_type),
+                        cn_range(ln.period_start, ln.period_end),
+                        ln.due_date,
+                        (today - ln.due_date).days,
+                        open_fen,
+                    )
+                )
+    out.sort(key=lambda ln: (ln.due_date, ln.bill_number))
+    return out
 
 
 async def _stored(db: AsyncSession, entity: str, entity_id: int, kind: str) -> Document | None:

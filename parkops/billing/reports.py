@@ -18,12 +18,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parkops.billing import repository
+from parkops.billing import late_fees, repository, vocabulary
 from parkops.billing import run_plan as rp
 from parkops.billing.run import shanghai_today
+from parkops.core.context import language_var
 from parkops.core.i18n import N_
 from parkops.core.money import fen_to_yuan
-from parkops.core.tabular import Column, date_value, integer, text
+from parkops.core.tabular import Column, choice, date_value, integer, text
 from parkops.core.tabular import decimal as decimal_cell
 
 MONEY = decimal_cell(places=2)
@@ -169,7 +170,9 @@ RENT_ROLL_COLUMNS = [
     Column("contract_number", "Contract", "合同编号", parse=text()),
     Column("area", "Area (m²)", "面积(m²)", parse=decimal_cell(places=2)),
     Column("rent_rate", "Rent rate", "租金单价", parse=decimal_cell(places=4)),
-    Column("cycle", "Cycle", "付款周期", parse=text()),
+    Column(
+        "cycle", "Cycle", "付款周期", parse=choice(vocabulary.bilingual(vocabulary.CYCLE_LABELS))
+    ),
     _money("rent_fen", "Rent of the current period", "本期租金"),
     _money("property_fee_fen", "Property fee of the current period", "本期物业费"),
     Column("start_date", "From", "起始日", parse=date_value()),
@@ -188,12 +191,13 @@ async def revenue(db: AsyncSession) -> list[dict]:
              WHERE b.status <> 'draft'
              GROUP BY b.run_month, l.charge_type
             UNION ALL
-            SELECT b.run_month, 'credit_notes', -sum(n.amount_fen)::bigint
+            SELECT b.run_month, :credit_notes, -sum(n.amount_fen)::bigint
               FROM billing_credit_notes n JOIN billing_bills b ON b.id = n.bill_id
              GROUP BY b.run_month
              ORDER BY 1 DESC, 2
             """
-        )
+        ),
+        {"credit_notes": vocabulary.CREDIT_NOTES},
     )
     out = []
     for r in rows.mappings():
@@ -205,7 +209,12 @@ async def revenue(db: AsyncSession) -> list[dict]:
 
 REVENUE_COLUMNS = [
     Column("month", "Month", "账期", parse=text()),
-    Column("charge_type", "Charge", "费用类型", parse=text()),
+    Column(
+        "charge_type",
+        "Charge",
+        "费用类型",
+        parse=choice(vocabulary.bilingual(vocabulary.REVENUE_LABELS)),
+    ),
     _money("amount_fen", "Amount", "金额"),
 ]
 
@@ -248,9 +257,14 @@ ARREARS_COLUMNS = [
 ]
 
 
-async def accrued_late_fees(db: AsyncSession, as_of: date | None = None) -> list[dict]:
-    """Late fees accrued up to ``as_of`` (exclusive) and not charged yet, per overdue bill."""
+async def accrued_late_fees(
+    db: AsyncSession, as_of: date | None = None, lang: str | None = None
+) -> list[dict]:
+    """Late fees accrued up to ``as_of`` (exclusive) and not charged yet, one row per overdue
+    line (what the next billing run will charge); ``basis`` in ``lang`` (default: the
+    reader's)."""
     as_of = as_of or shanghai_today()
+    lang = lang or language_var.get()
     overdue = await repository.overdue_bills(db, as_of)
     names = (
         dict(
@@ -269,27 +283,36 @@ async def accrued_late_fees(db: AsyncSession, as_of: date | None = None) -> list
     )
     out = []
     for bill in sorted(overdue, key=lambda b: b.bill_id):
-        line = rp.late_fee_line(bill, as_of)
-        if line is None:
-            continue
-        out.append(
-            {
-                "bill_id": bill.bill_id,
-                "enterprise_name": names.get(bill.bill_id, ""),
-                "due_date": bill.due_date,
-                "from_date": line.period_start,
-                "days": int(line.quantity),
-                "amount_fen": line.amount_fen,
-                "basis": line.detail["basis"] if line.detail else "",
-            }
-        )
+        # due_date: of the lines the run would write; nothing is written here.
+        for line in rp.late_fee_lines(bill, as_of, due_date=as_of):
+            detail = line.detail or {}
+            out.append(
+                {
+                    "bill_id": bill.bill_id,
+                    "contract_id": bill.contract_id,
+                    "line_id": detail["line_id"],
+                    "enterprise_name": names.get(bill.bill_id, ""),
+                    "charge_type": detail["charge_type"],
+                    "line_due_date": date.fromisoformat(detail["due_date"]),
+                    "from_date": line.period_start,
+                    "days": int(line.quantity),
+                    "amount_fen": line.amount_fen,
+                    "basis": late_fees.describe(detail, lang) or line.description,
+                }
+            )
     return out
 
 
 LATE_FEE_COLUMNS = [
     Column("bill_id", "Bill", "账单", parse=integer()),
     Column("enterprise_name", "Enterprise", "企业", parse=text()),
-    Column("due_date", "Due date", "应付日", parse=date_value()),
+    Column(
+        "charge_type",
+        "Charge",
+        "费用项目",
+        parse=choice(vocabulary.bilingual(vocabulary.CHARGE_LABELS)),
+    ),
+    Column("line_due_date", "Due date", "应付日", parse=date_value()),
     Column("from_date", "From", "起算日", parse=date_value()),
     Column("days", "Days", "天数", parse=integer()),
     _money("amount_fen", "Late fee", "滞纳金"),

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parkops.billing import run_plan as rp
-from parkops.billing import utilities
+from parkops.billing import settlement, utilities
 from parkops.billing.models import BillingParkSettings, Tariff
 from parkops.leases.workflow import BINDING
 
@@ -226,29 +226,40 @@ async def tariffs(db: AsyncSession) -> list[rp.TariffInfo]:
 
 
 async def overdue_bills(db: AsyncSession, cutoff: date) -> list[rp.OverdueBill]:
-    """Bills that may owe late fees for days before ``cutoff``: open ones past due, and paid
-    ones whose money arrived after the last late-fee charge (the late days still count)."""
+    """Issued bills with a line that may owe late fees for days before ``cutoff``: a principal
+    line past due whose days were not all charged yet, on a bill that is open, or paid with
+    money that arrived after the first uncharged day (the late days before it still count)."""
     rows = (
         await db.execute(
             sa.text(
                 """
-                WITH fees AS (
-                    SELECT source_id AS bill_id, sum(amount_fen) AS charged,
-                           max(period_end) AS charged_to
-                      FROM billing_bill_lines
-                     WHERE source_kind = 'late_fee'
-                     GROUP BY source_id)
-                SELECT b.id, b.contract_id, b.due_date,
-                       COALESCE(f.charged, 0) AS charged, f.charged_to
-                  FROM billing_bills b
-                  LEFT JOIN fees f ON f.bill_id = b.id
-                 WHERE b.status IN ('issued', 'partially_paid', 'paid')
-                   AND b.due_date + 1 < :cutoff
-                   AND COALESCE(f.charged_to, b.due_date + 1) < :cutoff
-                   AND (b.status <> 'paid' OR EXISTS (
+                WITH candidates AS (
+                    -- cheap first cut: bills paid in full on time never owe anything
+                    SELECT b.id, b.contract_id, b.status FROM billing_bills b
+                     WHERE b.due_date + 1 < :cutoff
+                       AND (b.status IN ('issued', 'partially_paid')
+                            OR (b.status = 'paid' AND EXISTS (
+                                SELECT 1 FROM billing_allocations a
+                                 WHERE a.bill_id = b.id AND a.effective_on > b.due_date)))),
+                first_day AS (  -- per bill, the earliest day not charged yet on any line
+                    SELECT c.id, c.contract_id, c.status,
+                           min(GREATEST(l.due_date + 1, lf.charged_to, bf.charged_to)) AS day
+                      FROM candidates c
+                      JOIN billing_bill_lines l ON l.bill_id = c.id
+                      LEFT JOIN LATERAL (
+                        SELECT max(f.period_end) AS charged_to FROM billing_bill_lines f
+                         WHERE f.source_kind = 'overdue_line' AND f.source_id = l.id) lf ON true
+                      LEFT JOIN LATERAL (
+                        SELECT max(f.period_end) AS charged_to FROM billing_bill_lines f
+                         WHERE f.source_kind = 'late_fee' AND f.source_id = c.id) bf ON true
+                     WHERE l.charge_type <> 'late_fee' AND l.amount_fen > 0
+                     GROUP BY c.id, c.contract_id, c.status)
+                SELECT d.id, d.contract_id FROM first_day d
+                 WHERE d.day < :cutoff
+                   AND (d.status <> 'paid' OR EXISTS (
                         SELECT 1 FROM billing_allocations a
-                         WHERE a.bill_id = b.id
-                           AND a.effective_on > COALESCE(f.charged_to, b.due_date + 1)))
+                         WHERE a.bill_id = d.id AND a.effective_on > d.day))
+                 ORDER BY d.id
                 """
             ),
             {"cutoff": cutoff},
@@ -257,51 +268,108 @@ async def overdue_bills(db: AsyncSession, cutoff: date) -> list[rp.OverdueBill]:
     if not rows:
         return []
     ids = [r.id for r in rows]
-    principal = dict(
-        (
-            await db.execute(
-                sa.text(
-                    """
-                    SELECT b.id,
-                           COALESCE((SELECT sum(l.amount_fen) FROM billing_bill_lines l
-                                      WHERE l.bill_id = b.id AND l.charge_type <> 'late_fee'), 0)
-                         - COALESCE((SELECT sum(n.amount_fen) FROM billing_credit_notes n
-                                      WHERE n.bill_id = b.id AND n.kind <> 'late_fee_waiver'), 0)
-                      FROM billing_bills b WHERE b.id = ANY(:ids)
-                    """
-                ),
-                {"ids": ids},
-            )
-        ).all()
-    )
-    payments: dict[int, list[tuple[date, int]]] = defaultdict(list)
-    for bill_id, day, amount in await db.execute(
+    inputs = await settlement_inputs(db, ids)
+    charged: dict[int, dict[int, rp.FeesCharged]] = defaultdict(dict)
+    legacy: dict[int, rp.FeesCharged] = {}
+    for kind, bill_id, source_id, fen, to in await db.execute(
         sa.text(
-            "SELECT bill_id, effective_on, amount_fen FROM billing_allocations "
-            "WHERE bill_id = ANY(:ids)"
+            """
+            SELECT f.source_kind, l.bill_id, f.source_id, sum(f.amount_fen), max(f.period_end)
+              FROM billing_bill_lines f
+              JOIN billing_bill_lines l ON l.id = f.source_id
+             WHERE f.source_kind = 'overdue_line' AND l.bill_id = ANY(:ids)
+             GROUP BY f.source_kind, l.bill_id, f.source_id
+            UNION ALL
+            SELECT f.source_kind, f.source_id, f.source_id, sum(f.amount_fen), max(f.period_end)
+              FROM billing_bill_lines f
+             WHERE f.source_kind = 'late_fee' AND f.source_id = ANY(:ids)
+             GROUP BY f.source_kind, f.source_id
+            """
         ),
         {"ids": ids},
     ):
-        payments[bill_id].append((day, amount))
+        if kind == "late_fee":
+            legacy[bill_id] = rp.FeesCharged(int(fen), to)
+        else:
+            charged[bill_id][source_id] = rp.FeesCharged(int(fen), to)
     terms = await late_fee_terms(db, sorted({r.contract_id for r in rows}))
     out = []
     for r in rows:
         rate, cap = terms.get(r.contract_id, (Decimal("0"), None))
         if rate <= 0:
             continue
+        lines, credits, payments = inputs[r.id]
         out.append(
             rp.OverdueBill(
                 bill_id=r.id,
                 contract_id=r.contract_id,
-                due_date=r.due_date,
-                principal_fen=int(principal.get(r.id, 0)),
-                payments=tuple(payments.get(r.id, ())),
-                already_charged_fen=int(r.charged),
-                charged_to=r.charged_to,
+                lines=tuple(lines),
+                credits=tuple(credits),
+                payments=tuple(payments),
+                charged=charged.get(r.id, {}),
                 rate=Decimal(rate),
                 cap_percent=None if cap is None else Decimal(cap),
+                legacy=legacy.get(r.id),
             )
         )
+    return out
+
+
+SettlementInputs = tuple[list[rp.ChargedLine], list[settlement.Credit], list[tuple[date, int]]]
+
+
+async def settlement_inputs(db: AsyncSession, bill_ids: list[int]) -> dict[int, SettlementInputs]:
+    """Per bill: its lines, its credit notes (with the line each names, if any) and the money
+    allocated to it (effective date, fen, in recorded order), for ``settlement.settle``.
+
+    A late-fee waiver names its line; a credit note made by a schedule correction names the line
+    that charged the corrected period (the same bill's line of that period and part).
+    """
+    out: dict[int, SettlementInputs] = {i: ([], [], []) for i in bill_ids}
+    if not bill_ids:
+        return out
+    params = {"ids": bill_ids}
+    for r in await db.execute(
+        sa.text(
+            "SELECT id, bill_id, charge_type, period_start, period_end, due_date, amount_fen "
+            "FROM billing_bill_lines WHERE bill_id = ANY(:ids) ORDER BY id"
+        ),
+        params,
+    ):
+        out[r.bill_id][0].append(
+            rp.ChargedLine(
+                r.id, r.charge_type, r.period_start, r.period_end, r.due_date, r.amount_fen
+            )
+        )
+    for bill_id, amount, line_id in await db.execute(
+        sa.text(
+            """
+            SELECT n.bill_id, n.amount_fen,
+                   COALESCE(n.bill_line_id, (
+                       SELECT bl.id FROM billing_schedule_corrections k
+                         JOIN lease_schedule_lines o
+                           ON o.contract_id = k.contract_id AND o.period_start = k.period_start
+                         JOIN billing_bill_lines bl
+                           ON bl.source_kind = 'schedule' AND bl.source_id = o.id
+                          AND bl.source_part = k.part
+                        WHERE k.credit_note_id = n.id AND bl.bill_id = n.bill_id
+                        ORDER BY bl.id LIMIT 1)) AS line_id
+              FROM billing_credit_notes n
+             WHERE n.bill_id = ANY(:ids)
+             ORDER BY n.id
+            """
+        ),
+        params,
+    ):
+        out[bill_id][1].append(settlement.Credit(int(amount), line_id))
+    for bill_id, day, amount in await db.execute(
+        sa.text(
+            "SELECT bill_id, effective_on, amount_fen FROM billing_allocations "
+            "WHERE bill_id = ANY(:ids) ORDER BY id"
+        ),
+        params,
+    ):
+        out[bill_id][2].append((day, int(amount)))
     return out
 
 

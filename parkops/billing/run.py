@@ -248,25 +248,27 @@ _INSERT_BILLS = """
 _INSERT_LINES = """
     INSERT INTO billing_bill_lines (bill_id, charge_type, description, period_start, period_end,
                                     quantity, unit_price_fen, amount_fen, unit_id, source_kind,
-                                    source_id, source_part, detail)
+                                    source_id, source_part, detail, due_date)
     SELECT x.bill_id, x.charge_type, x.description, x.period_start, x.period_end, x.quantity,
            x.unit_price_fen, x.amount_fen, x.unit_id, x.source_kind, x.source_id, x.source_part,
-           x.detail::jsonb
+           x.detail::jsonb, x.due_date
       FROM unnest($1::bigint[], $2::text[], $3::text[], $4::date[], $5::date[], $6::numeric[],
                   $7::numeric[], $8::bigint[], $9::int[], $10::text[], $11::bigint[],
-                  $12::bigint[], $13::text[])
+                  $12::bigint[], $13::text[], $14::date[])
            AS x(bill_id, charge_type, description, period_start, period_end, quantity,
-                unit_price_fen, amount_fen, unit_id, source_kind, source_id, source_part, detail)
+                unit_price_fen, amount_fen, unit_id, source_kind, source_id, source_part, detail,
+                due_date)
     ON CONFLICT (source_kind, source_id, source_part) DO NOTHING
-    RETURNING bill_id, amount_fen
+    RETURNING bill_id, amount_fen, due_date
 """
 
 _ISSUE = """
     UPDATE billing_bills b
        SET total_fen = x.total_fen,
+           due_date = x.due_date,
            status = CASE WHEN $3 THEN billing_bill_status(x.total_fen, 0, 0) ELSE 'draft' END,
            issued_at = CASE WHEN $3 THEN now() END
-      FROM unnest($1::bigint[], $2::bigint[]) AS x(id, total_fen)
+      FROM unnest($1::bigint[], $2::bigint[], $4::date[]) AS x(id, total_fen, due_date)
      WHERE b.id = x.id
 """
 
@@ -291,7 +293,7 @@ async def _write_batch(
     if not inserted:
         return 0, 0, 0, []
     bill_of = {r["contract_id"]: r["id"] for r in inserted}
-    columns: list[list] = [[] for _ in range(13)]
+    columns: list[list] = [[] for _ in range(14)]
     for bill in batch:
         bill_id = bill_of.get(bill.contract_id)
         if bill_id is None:
@@ -312,21 +314,26 @@ async def _write_batch(
                     ln.source_id,
                     ln.source_part,
                     ln.detail_json(),
+                    ln.due_date,
                 )
             ):
                 columns[i].append(value)
     written = await conn.fetch(_INSERT_LINES, *columns)
     totals: dict[int, int] = dict.fromkeys(bill_of.values(), 0)
     counts: dict[int, int] = dict.fromkeys(bill_of.values(), 0)
+    # The bill is due when its earliest line written is (lines billed meanwhile by another run
+    # are not on it).
+    due: dict[int, date] = {}
     for row in written:
         totals[row["bill_id"]] += row["amount_fen"]
         counts[row["bill_id"]] += 1
+        due[row["bill_id"]] = min(due.get(row["bill_id"], row["due_date"]), row["due_date"])
     empty = [bill_id for bill_id, n in counts.items() if n == 0]
     if empty:
         # Every line was billed meanwhile by a run of another month: no bill for nothing.
         await conn.execute("DELETE FROM billing_bills WHERE id = ANY($1::bigint[])", empty)
     kept = [bill_id for bill_id, n in counts.items() if n > 0]
-    await conn.execute(_ISSUE, kept, [totals[i] for i in kept], run.issue)
+    await conn.execute(_ISSUE, kept, [totals[i] for i in kept], run.issue, [due[i] for i in kept])
     _maybe_die(written_before + len(kept))
     enterprises = sorted({b.enterprise_id for b in batch if b.contract_id in bill_of})
     return len(kept), len(written), sum(totals[i] for i in kept), enterprises

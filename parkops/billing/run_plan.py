@@ -13,11 +13,19 @@ A run for month ``M`` (its first day ``month``) bills, per contract:
   the schedule line, so a line is billed once however often runs are repeated.
 * **Utilities** of meter readings of months before ``M`` (normally ``M - 1``) not billed yet:
   a unit meter's consumption goes to the contract that leased the unit for most of that month;
-  a common-area meter's consumption is shared out to the contracts with leased area in the
-  building (``utilities.common_shares``), one line per contract, shown with its basis.
-* **Late fees** on the contract's bills that are overdue, for the days since the last charge up
-  to the run's cut-off (``late_fees.late_fee_for_period``: principal only, contract rate, cap).
+  a common-area meter's consumption is charged for the building and that amount shared out to
+  the contracts with leased area in the building by largest remainder
+  (``utilities.common_shares``), one line per contract, shown with its basis.
+* **Late fees** per overdue line of the contract's bills, for the days since that line's last
+  charge up to the run's cut-off (``late_fee_lines``: the line's unpaid principal, the contract's
+  rate, a cap on each line).
 * **Adjustments** waiting for the contract's next bill.
+
+**Due dates are per line.** A schedule line's rent and property fee are due on the schedule
+line's due date, however late they are billed (a catch-up bill keeps every period's date). Every
+other line (utilities, common-area shares, late fees, adjustments) is due the park's
+``utility_due_days`` after the run's date, the bill's issue date. A bill's own ``due_date`` is its
+earliest line's: it sorts and ages bills, and late fees never use it.
 
 One bill per contract; a contract with nothing to bill gets no bill. Lines are in a fixed order
 (rent, property fee, utilities, late fees, adjustments; then by source) so the same inputs always
@@ -33,10 +41,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from parkops.billing import late_fees, utilities
+from parkops.billing import late_fees, settlement, utilities, vocabulary
 from parkops.billing.models import ChargeType, MeterKind, SourceKind
 from parkops.core.i18n import N_, Message
-from parkops.core.money import format_fen, round_half_up_to_fen
+from parkops.core.money import apportion, format_fen, round_half_up_to_fen
 
 PART_RENT = 1
 PART_PROPERTY_FEE = 2
@@ -140,16 +148,42 @@ class TariffInfo:
 
 
 @dataclass(frozen=True)
+class ChargedLine:
+    """A line of an issued bill, as late fees see it."""
+
+    line_id: int
+    charge_type: str
+    period_start: date | None
+    period_end: date | None  # exclusive
+    due_date: date
+    amount_fen: int
+
+
+@dataclass(frozen=True)
+class FeesCharged:
+    """Late fees charged so far: their total (waived ones included: a waiver forgives a charge,
+    it does not make room under the cap) and the end (exclusive) of the last charge."""
+
+    fen: int
+    to: date
+
+
+@dataclass(frozen=True)
 class OverdueBill:
+    """An issued bill with a line that may owe late fees, and everything that settled it."""
+
     bill_id: int
     contract_id: int
-    due_date: date
-    principal_fen: int  # the bill's own charges (no late fees) less credit notes on them
-    payments: tuple[tuple[date, int], ...]  # (effective date, fen) allocated to the bill
-    already_charged_fen: int  # earlier late-fee lines for this bill, waived ones included
-    charged_to: date | None  # end (exclusive) of the last late-fee line, if any
+    lines: tuple[ChargedLine, ...]  # every line of the bill, late fees included
+    credits: tuple[settlement.Credit, ...]  # credit notes (see settlement)
+    payments: tuple[tuple[date, int], ...]  # (effective date, fen) allocated, in recorded order
+    charged: Mapping[int, FeesCharged]  # line id -> late fees charged on that line
     rate: Decimal
     cap_percent: Decimal | None
+    legacy: FeesCharged | None = None
+    """Late fees charged on the whole bill before lines had due dates (a bill charged so carries
+    on per line from where that charge stopped; the amount counts against the lines' caps,
+    divided over them by principal)."""
 
 
 @dataclass(frozen=True)
@@ -176,6 +210,7 @@ class PlannedLine:
     source_kind: str
     source_id: int
     source_part: int
+    due_date: date
     detail: dict | None = None
 
     def detail_json(self) -> str | None:
@@ -187,12 +222,16 @@ class PlannedBill:
     contract_id: int
     enterprise_id: int
     park_id: int
-    due_date: date
     lines: list[PlannedLine] = field(default_factory=list)
 
     @property
     def total_fen(self) -> int:
         return sum(line.amount_fen for line in self.lines)
+
+    @property
+    def due_date(self) -> date:
+        """The earliest line's due date (for sorting and aging; late fees go by line)."""
+        return min(line.due_date for line in self.lines)
 
 
 class MissingTariff(ValueError):
@@ -236,15 +275,16 @@ def _utility_line(
     reading_month: date,
     quantity: Decimal,
     tariff: TariffInfo,
+    amount_fen: int,
+    tiers: list[dict],
     *,
+    due_date: date,
     unit_id: int | None,
     source_kind: str,
     source_id: int,
     source_part: int,
     detail: dict | None,
 ) -> PlannedLine:
-    exact, tiers = utilities.charge(quantity, tariff.unit_price_fen, tariff.tiers)
-    amount = round_half_up_to_fen(exact)
     if tiers:
         detail = {**(detail or {}), "tiers": tiers}
     return PlannedLine(
@@ -254,11 +294,12 @@ def _utility_line(
         period_end=_month_end(reading_month),
         quantity=utilities.display_quantity(quantity),
         unit_price_fen=None if tariff.tiers else tariff.unit_price_fen,
-        amount_fen=amount,
+        amount_fen=amount_fen,
         unit_id=unit_id,
         source_kind=source_kind,
         source_id=source_id,
         source_part=source_part,
+        due_date=due_date,
         detail=detail,
     )
 
@@ -282,14 +323,16 @@ def plan_bills(
     ignored. Raises :class:`MissingTariff` when a reading has no tariff for its month.
     """
     lines: dict[int, list[PlannedLine]] = defaultdict(list)
-    due_dates: dict[int, list[date]] = defaultdict(list)
+
+    def other_due(contract_id: int) -> date:
+        """Due date of every line that is not in the rent schedule."""
+        return run_date + timedelta(days=utility_due_days(contracts[contract_id].park_id))
 
     for item in schedule:
         if item.contract_id not in contracts:
             continue
         if item.rent_fen == 0 and item.property_fee_fen == 0:
             continue  # rent-free and no property fee: nothing to bill for the period
-        due_dates[item.contract_id].append(item.due_date)
         for charge, amount, part in (
             (ChargeType.rent, item.rent_fen, PART_RENT),
             (ChargeType.property_fee, item.property_fee_fen, PART_PROPERTY_FEE),
@@ -307,6 +350,7 @@ def plan_bills(
                     source_kind=SourceKind.schedule,
                     source_id=item.line_id,
                     source_part=part,
+                    due_date=item.due_date,  # the period's own, however late it is billed
                     detail=None,  # the schedule line (source) has the breakdown
                 )
             )
@@ -315,6 +359,7 @@ def plan_bills(
         if r.contract_id not in contracts:
             continue
         tariff = find_tariff(tariffs, r.park_id, r.kind, r.reading_month)
+        exact, tiers = utilities.charge(r.quantity, tariff.unit_price_fen, tariff.tiers)
         unit = _UNIT[r.kind]
         multiplier = "" if r.multiplier == 1 else f" × {r.multiplier}"
         lines[r.contract_id].append(
@@ -325,6 +370,9 @@ def plan_bills(
                 r.reading_month,
                 r.quantity,
                 tariff,
+                round_half_up_to_fen(exact),
+                tiers,
+                due_date=other_due(r.contract_id),
                 unit_id=r.unit_id,
                 source_kind=SourceKind.reading,
                 source_id=r.reading_id,
@@ -334,29 +382,36 @@ def plan_bills(
         )
 
     for c in common_readings:
-        shares = utilities.common_shares(c.quantity, c.shares)
-        if not shares:
-            continue
-        wanted = [cid for cid in shares if cid in contracts and cid not in c.billed_contract_ids]
+        wanted = {b.contract_id for b in c.shares if b.weight > 0}
+        wanted = (wanted & contracts.keys()) - c.billed_contract_ids
         if not wanted:
             continue
         tariff = find_tariff(tariffs, c.park_id, c.kind, c.reading_month)
+        # The building's consumption is charged once (tiers on the meter's whole quantity) and
+        # that amount divided, so the shares add up to it exactly.
+        exact, tiers = utilities.charge(c.quantity, tariff.unit_price_fen, tariff.tiers)
+        building_fen = round_half_up_to_fen(exact)
+        shares = utilities.common_shares(c.quantity, c.shares, building_fen)
         unit = _UNIT[c.kind]
         basis = {b.contract_id: b for b in c.shares}
         total_weight = utilities.total_weight(c.shares)
-        for cid in wanted:
-            quantity, share = shares[cid]
+        for cid, share in shares.items():
+            if cid not in wanted:
+                continue
             b = basis[cid]
-            percent = utilities.display_quantity(share * 100)
+            percent = utilities.display_quantity(share.fraction * 100)
             lines[cid].append(
                 _utility_line(
                     f"common_{c.kind}",
                     f"{c.building_code} · {c.meter_code}: {c.quantity} {unit} × "
                     f"{b.area} m² × {b.days} d / {utilities.display_quantity(total_weight)} "
-                    f"m²·d ({percent}%)",
+                    f"m²·d ({percent}% × {format_fen(building_fen)})",
                     c.reading_month,
-                    quantity,
+                    share.quantity,
                     tariff,
+                    share.amount_fen,
+                    tiers,
+                    due_date=other_due(cid),
                     unit_id=None,
                     source_kind=SourceKind.common_share,
                     source_id=c.reading_id,
@@ -365,6 +420,7 @@ def plan_bills(
                         "meter": c.meter_code,
                         "building": c.building_code,
                         "building_quantity": str(c.quantity),
+                        "building_amount_fen": building_fen,
                         "area": str(b.area),
                         "days": b.days,
                         "total_area_days": str(utilities.display_quantity(total_weight)),
@@ -378,9 +434,9 @@ def plan_bills(
     for bill in overdue:
         if bill.contract_id not in contracts:
             continue
-        line = late_fee_line(bill, cutoff)
-        if line is not None:
-            lines[bill.contract_id].append(line)
+        lines[bill.contract_id].extend(
+            late_fee_lines(bill, cutoff, due_date=other_due(bill.contract_id))
+        )
 
     by_contract_adjustments: dict[int, list[PendingAdjustment]] = defaultdict(list)
     for adj in adjustments:
@@ -407,6 +463,7 @@ def plan_bills(
                     source_kind=SourceKind.adjustment,
                     source_id=adj.adjustment_id,
                     source_part=0,
+                    due_date=other_due(cid),
                 )
             )
 
@@ -416,60 +473,111 @@ def plan_bills(
         if not bill_lines:
             continue
         info = contracts[cid]
-        if due_dates.get(cid):
-            due = min(due_dates[cid])
-        else:
-            due = run_date + timedelta(days=utility_due_days(info.park_id))
         bill_lines.sort(key=lambda ln: (_ORDER[ln.charge_type], ln.source_id, ln.source_part))
-        bills.append(PlannedBill(cid, info.enterprise_id, info.park_id, due, bill_lines))
+        bills.append(PlannedBill(cid, info.enterprise_id, info.park_id, bill_lines))
     return bills
 
 
-def late_fee_line(bill: OverdueBill, cutoff: date) -> PlannedLine | None:
-    """The late-fee line for ``bill`` from its last charge up to ``cutoff``, or ``None``."""
-    from_date = bill.charged_to or bill.due_date + timedelta(days=1)
-    if from_date >= cutoff or bill.principal_fen <= 0:
-        return None
-    # Payments settle the principal first; money beyond it paid the bill's own late fees.
-    room = bill.principal_fen
-    principal_payments = []
-    for day, amount in sorted(bill.payments):
-        part = min(room, amount)
-        if part > 0:
-            principal_payments.append((day, part))
-            room -= part
-    events = late_fees.principal_schedule(
-        bill.principal_fen, principal_payments, start=bill.due_date
+def settle_lines(
+    lines: Sequence[ChargedLine],
+    credits: Sequence[settlement.Credit],
+    payments: Sequence[tuple[date, int]],
+) -> dict[int, settlement.LineAccount]:
+    """A bill's credits and payments attributed to its lines (``settlement.settle``)."""
+    return settlement.settle(
+        [
+            settlement.Line(
+                ln.line_id, ln.due_date, ln.amount_fen, ln.charge_type == ChargeType.late_fee
+            )
+            for ln in lines
+        ],
+        credits,
+        payments,
     )
+
+
+def late_fee_lines(bill: OverdueBill, cutoff: date, *, due_date: date) -> list[PlannedLine]:
+    """The late-fee lines of ``bill`` up to ``cutoff`` (exclusive): one per line that accrued.
+
+    Each principal line accrues from the day after its own due date (or from where its last
+    charge stopped) on what was still unpaid of it each day, the bill's credits and payments
+    attributed to its lines by ``settlement.settle``; the cap is a share of that line's overdue
+    principal. Late-fee lines never accrue. The new lines are due on ``due_date``.
+    """
+    accounts = settle_lines(bill.lines, bill.credits, bill.payments)
+    principal = [
+        ln
+        for ln in bill.lines
+        if ln.charge_type != ChargeType.late_fee and accounts[ln.line_id].principal_fen > 0
+    ]
+    legacy_share: dict[int, int] = {}
+    if bill.legacy is not None and principal:
+        parts = apportion(bill.legacy.fen, [accounts[ln.line_id].principal_fen for ln in principal])
+        legacy_share = {ln.line_id: part for ln, part in zip(principal, parts, strict=True)}
     cap = None
     if bill.cap_percent is not None:
         cap = late_fees.LateFeeCap(fraction=bill.cap_percent / 100)
-    fee = late_fees.late_fee_for_period(
-        bill.due_date,
-        events,
-        from_date=from_date,
-        to_date=cutoff,
-        rate=bill.rate,
-        already_charged_fen=bill.already_charged_fen,
-        cap=cap,
-    )
-    if fee.amount_fen <= 0:
-        return None
+    out = []
+    for ln in principal:
+        account = accounts[ln.line_id]
+        charged = bill.charged.get(ln.line_id)
+        from_date = max(
+            ln.due_date + timedelta(days=1),
+            charged.to if charged else date.min,
+            bill.legacy.to if bill.legacy else date.min,
+        )
+        if from_date >= cutoff:
+            continue
+        already = (charged.fen if charged else 0) + legacy_share.get(ln.line_id, 0)
+        events = late_fees.principal_schedule(
+            account.principal_fen, account.payments, start=ln.due_date
+        )
+        fee = late_fees.late_fee_for_period(
+            ln.due_date,
+            events,
+            from_date=from_date,
+            to_date=cutoff,
+            rate=bill.rate,
+            already_charged_fen=already,
+            cap=cap,
+        )
+        if fee.amount_fen <= 0:
+            continue
+        out.append(_late_fee_line(bill, ln, fee, already, due_date))
+    return out
+
+
+def _late_fee_line(
+    bill: OverdueBill,
+    ln: ChargedLine,
+    fee: late_fees.LateFeeLine,
+    already_charged_fen: int,
+    due_date: date,
+) -> PlannedLine:
+    period = None
+    if ln.period_start and ln.period_end:
+        period = [ln.period_start.isoformat(), (ln.period_end - timedelta(days=1)).isoformat()]
+    what = vocabulary.text(vocabulary.CHARGE_LABELS, ln.charge_type, "en")
+    description = f"{what} of bill {bill.bill_id} due {ln.due_date.isoformat()}: {fee.basis}"
     return PlannedLine(
         charge_type=ChargeType.late_fee,
-        description=f"Bill {bill.bill_id} due {bill.due_date.isoformat()}: {fee.basis}"[:500],
-        period_start=from_date,
-        period_end=cutoff,
+        description=description[:500],
+        period_start=fee.from_date,
+        period_end=fee.to_date,
         quantity=Decimal(fee.days),
         unit_price_fen=None,
         amount_fen=fee.amount_fen,
         unit_id=None,
-        source_kind=SourceKind.late_fee,
-        source_id=bill.bill_id,
-        source_part=from_date.toordinal(),
+        source_kind=SourceKind.overdue_line,
+        source_id=ln.line_id,
+        source_part=fee.from_date.toordinal(),
+        due_date=due_date,
         detail={
             "bill_id": bill.bill_id,
-            "due_date": bill.due_date.isoformat(),
+            "line_id": ln.line_id,
+            "charge_type": ln.charge_type,
+            "line_period": period,
+            "due_date": ln.due_date.isoformat(),
             "rate": str(bill.rate),
             "days": fee.days,
             "uncapped_fen": fee.uncapped_fen,
@@ -479,6 +587,6 @@ def late_fee_line(bill: OverdueBill, cutoff: date) -> PlannedLine | None:
             # For late_fees.describe (the line in the reader's language).
             "segments": late_fees.detail_segments(fee),
             "amount_fen": fee.amount_fen,
-            "already_charged_fen": bill.already_charged_fen,
+            "already_charged_fen": already_charged_fen,
         },
     )

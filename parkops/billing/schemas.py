@@ -45,6 +45,7 @@ class BillLineOut(BaseModel):
     quantity: Decimal
     unit_price_fen: Decimal | None
     amount_fen: int
+    due_date: date
     source_kind: str | None
     source_id: int | None
 

@@ -10,7 +10,7 @@ adjustment on the contract's next bill.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -244,11 +244,14 @@ async def issue_bill(db: AsyncSession, actor: Any, bill_id: int, today: date | N
         workflow.check(bill.status, workflow.BillAction.issue)
     except workflow.ActionRefused as exc:
         raise _refused(exc) from None
-    total = await db.scalar(
-        sa.select(sa.func.coalesce(sa.func.sum(BillLine.amount_fen), 0)).where(
-            BillLine.bill_id == bill_id
+    total, first_due = (
+        await db.execute(
+            sa.select(
+                sa.func.coalesce(sa.func.sum(BillLine.amount_fen), 0),
+                sa.func.min(BillLine.due_date),
+            ).where(BillLine.bill_id == bill_id)
         )
-    )
+    ).one()
     if int(total) < 0:
         raise ValidationFailed(N_("A bill cannot be issued with a negative total."))
     await db.execute(
@@ -256,6 +259,7 @@ async def issue_bill(db: AsyncSession, actor: Any, bill_id: int, today: date | N
         .where(Bill.id == bill_id)
         .values(
             total_fen=int(total),
+            due_date=first_due or bill.due_date,  # the earliest line's, lines added included
             status=workflow.status_from_amounts(int(total), 0, 0).value,
             issued_at=utcnow(),
         )
@@ -304,6 +308,7 @@ async def add_draft_line(db: AsyncSession, actor: Any, bill_id: int, raw: Mappin
         raise Conflict(
             N_("Only draft bills can be changed; correct an issued bill with a credit note.")
         )
+    settings = await park_settings(db, bill.park_id)
     line = BillLine(
         bill_id=bill_id,
         charge_type=ChargeType.adjustment,
@@ -311,6 +316,8 @@ async def add_draft_line(db: AsyncSession, actor: Any, bill_id: int, raw: Mappin
         quantity=1,
         unit_price_fen=amount,
         amount_fen=amount,  # type: ignore[arg-type]
+        # Like every line outside the rent schedule: the park's days after the issue date.
+        due_date=bill.issue_date + timedelta(days=settings.utility_due_days),
     )
     db.add(line)
     await db.flush()

@@ -10,11 +10,12 @@ Conventions:
   transformers on large workshop meters: a reading of 12.5 on a x80 meter is 1,000 kWh).
 * Prices are ``Decimal`` fen per unit (0.6532 元/kWh = 65.32 fen). A line's amount is its exact
   quantity x price, rounded once, half-up to the fen, by ``core.money``.
-* A common-area share's quantity is shown with four decimals; its amount is computed from the
-  exact share (not from the shown quantity), so rounding the display never moves money.
+* A common meter's consumption is charged once for the building (tiers apply to the meter's
+  whole quantity, as to any meter), rounded once, and that amount is divided over the
+  contracts by largest remainder, so the shares add up to it exactly. A share's quantity is
+  shown with four decimals, for information only.
 * Arithmetic is ``Decimal`` with 60 digits (:data:`EXACT`): products of quantities and prices
-  are exact, and a share's division either terminates (then it is exact too) or cannot be a
-  tie at the half fen, so rounding it once, half-up, gives the right fen.
+  are exact; money is divided in whole fen by ``core.money.apportion`` (exact fractions).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from itertools import pairwise
 
 from parkops.core.i18n import N_, Message
+from parkops.core.money import apportion
 
 JUMP_FACTOR = Decimal(3)
 """A month's consumption above 3x the average of the previous months is flagged for review."""
@@ -168,9 +170,8 @@ def parse_tiers(raw: Sequence[Mapping[str, object]] | None) -> tuple[Tier, ...]:
 
 
 EXACT = 60
-"""Digits of the arithmetic of charges: quantities (4 decimals) x prices (4 decimals) and the
-shares' divisions stay exact (or, for a division that does not terminate, far beyond any digit
-that could decide a half-up rounding to the fen)."""
+"""Digits of the arithmetic of charges: quantities (4 decimals) x prices (4 decimals) stay exact;
+the shares' quantities and fractions (display only) are precise far beyond what is shown."""
 
 
 _CTX = Context(prec=EXACT, rounding=ROUND_HALF_UP)
@@ -221,25 +222,49 @@ class ShareBasis:
     area: Decimal
     days: int
 
+    @property
+    def weight(self) -> Decimal:
+        """Area x days; nothing for a contract without area or days in the month."""
+        return self.area * self.days if self.area > 0 and self.days > 0 else Decimal(0)
+
+
+@dataclass(frozen=True)
+class Share:
+    """One contract's part of a building's common-area consumption for a month."""
+
+    quantity: Decimal  # its part of the building's quantity (display: ``display_quantity``)
+    fraction: Decimal  # its weight / the total weight
+    amount_fen: int  # its part of the building's charge, by largest remainder
+
 
 def common_shares(
-    quantity: Decimal, bases: Sequence[ShareBasis]
-) -> dict[int, tuple[Decimal, Decimal]]:
-    """Share ``quantity`` out by area x days: contract id -> (quantity, share of the total).
+    quantity: Decimal, bases: Sequence[ShareBasis], total_fen: int
+) -> dict[int, Share]:
+    """Share a common meter's ``quantity`` and its charge ``total_fen`` out by area x days.
 
     Vacant area takes no share (the leased units carry the whole common consumption, as
     公摊 is usually agreed); a contract present for part of the month weighs in for those days.
-    Both values are computed to :data:`EXACT` digits. Returns ``{}`` when nothing was leased.
+    The amounts are ``total_fen`` divided by largest remainder in ascending contract id order
+    (``core.money.apportion``), so they add up to the building's charge exactly: 100.00 over
+    three equal tenants is 33.34 + 33.33 + 33.33, the lowest contract id taking the extra fen.
+    Quantity and fraction are computed to :data:`EXACT` digits, for display. Returns ``{}``
+    when nothing was leased.
     """
-    weights = {b.contract_id: b.area * b.days for b in bases if b.area > 0 and b.days > 0}
+    weights = {b.contract_id: b.weight for b in bases if b.weight > 0}
     total = sum(weights.values(), Decimal(0))
     if total == 0:
         return {}
+    ids = sorted(weights)
+    amounts = apportion(total_fen, [weights[cid] for cid in ids])
     return {
-        cid: (_CTX.divide(_CTX.multiply(quantity, w), total), _CTX.divide(w, total))
-        for cid, w in sorted(weights.items())
+        cid: Share(
+            _CTX.divide(_CTX.multiply(quantity, weights[cid]), total),
+            _CTX.divide(weights[cid], total),
+            amount,
+        )
+        for cid, amount in zip(ids, amounts, strict=True)
     }
 
 
 def total_weight(bases: Sequence[ShareBasis]) -> Decimal:
-    return sum((b.area * b.days for b in bases if b.area > 0 and b.days > 0), Decimal(0))
+    return sum((b.weight for b in bases), Decimal(0))

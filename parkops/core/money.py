@@ -7,8 +7,10 @@ half-up to the fen, so every bill can record the one policy it was computed with
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
+from math import lcm
 
 ROUNDING_POLICY = "half_up_fen"
 """Recorded on each bill: amounts are rounded half-up to the fen, once per line."""
@@ -21,6 +23,56 @@ def round_half_up_to_fen(value: Decimal) -> int:
     finance staff expect and the one ``Decimal.quantize(ROUND_HALF_UP)`` implements.
     """
     return int(Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def apportion(total_fen: int, weights: Sequence[int | Decimal | Fraction]) -> list[int]:
+    """Divide ``total_fen`` into whole-fen parts proportional to ``weights`` that add up to it.
+
+    Largest remainder (Hamilton's method): each part's exact share ``total x weight / sum`` is
+    computed as a fraction and floored; the fen left over (fewer than there are parts) go one
+    each to the parts with the largest fractional remainders, ties to the earlier part in
+    ``weights``. So the parts always sum exactly to the whole, each is within one fen of its
+    exact share, a zero weight gets nothing, a larger weight never gets less, and the same input
+    always gives the same parts: callers pass the weights in a stable order (ascending id).
+
+    ``100.00`` over three equal weights -> ``33.34 + 33.33 + 33.33``. A negative total (a
+    credit) is divided as its opposite and negated, so credits mirror charges fen for fen.
+    Weights are ``int``, ``Decimal`` or ``Fraction`` (never ``float``), none negative, and not
+    all zero. Rounding of the whole (if it came from a computation) is the caller's, by
+    :func:`round_half_up_to_fen`, before dividing.
+    """
+    if isinstance(total_fen, bool) or not isinstance(total_fen, int):
+        raise TypeError(f"the amount to divide must be an int number of fen, not {total_fen!r}")
+    if total_fen < 0:
+        return [-part for part in apportion(-total_fen, weights)]
+    if not weights:
+        raise ValueError("apportion needs at least one weight")
+    ratios = []
+    for weight in weights:
+        if isinstance(weight, bool) or not isinstance(weight, int | Decimal | Fraction):
+            raise TypeError(
+                f"a weight must be an int, Decimal or Fraction, not {type(weight).__name__}"
+            )
+        if weight < 0:
+            raise ValueError(f"a weight cannot be negative, got {weight}")
+        ratios.append(weight.as_integer_ratio())
+    # Exact integer arithmetic (a billing run divides thousands of amounts): every weight over
+    # one common denominator, then each share is total x w / sum as a quotient and remainder.
+    common = lcm(*(d for _, d in ratios))
+    scaled = [n * (common // d) for n, d in ratios]
+    whole = sum(scaled)
+    if whole == 0:
+        raise ValueError("at least one weight must be positive")
+    parts, remainders = [], []
+    for w in scaled:
+        part, remainder = divmod(total_fen * w, whole)
+        parts.append(part)
+        remainders.append(remainder)
+    left = total_fen - sum(parts)
+    # Largest remainder first; sorted() is stable, so equal remainders keep the input order.
+    for i in sorted(range(len(parts)), key=lambda i: -remainders[i])[:left]:
+        parts[i] += 1
+    return parts
 
 
 def yuan_to_fen(text: str | Decimal | int) -> int:

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parkops.billing import service as billing
+from parkops.core.money import apportion
 from parkops.core.templating import SHANGHAI
 from parkops.documents import service as documents
 from parkops.documents.contexts import (
@@ -165,12 +166,17 @@ async def build_context(db: AsyncSession, contract: LeaseContract) -> LeaseContr
     lines, _frozen = await service.schedule_of(db, contract)
 
     rate = _monthly_rate(lt)
-    total_area = lt.rent_area_m2 or sum((u["gross_area"] for u in units), Decimal(0))
-    monthly_total = service._monthly_rent_fen(lt)
+    areas = [
+        u["gross_area"] if lt.area_basis is sched.AreaBasis.GROSS else u["leasable_area"]
+        for u in units
+    ]
+    # The monthly rent divided over the units by area, by largest remainder so that the
+    # premises table adds up to the rent the contract states (issue 10).
+    unit_rents = (
+        apportion(service._monthly_rent_fen(lt), areas) if sum(areas) > 0 else [0] * len(units)
+    )
     premises = []
-    for u in units:
-        area = u["gross_area"] if lt.area_basis is sched.AreaBasis.GROSS else u["leasable_area"]
-        share = Fraction(area) / Fraction(total_area) if total_area else Fraction(0)
+    for u, area, unit_rent in zip(units, areas, unit_rents, strict=True):
         use, use_en = UNIT_USES.get(u["unit_type"], ("", ""))
         premises.append(
             PremisesUnit(
@@ -181,7 +187,7 @@ async def build_context(db: AsyncSession, contract: LeaseContract) -> LeaseContr
                 use_en=use_en,
                 area_m2=area,
                 rent_rate=rate,
-                monthly_rent_fen=_fen(monthly_total * share),
+                monthly_rent_fen=unit_rent,
             )
         )
     first_payment = service.first_payment(lines)

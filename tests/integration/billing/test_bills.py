@@ -41,8 +41,9 @@ async def test_an_issued_bill_cannot_be_edited_in_the_database(db):
         f"DELETE FROM billing_bills WHERE id = {bill.id}",
         f"UPDATE billing_bill_lines SET amount_fen = 1 WHERE id = {rent.id}",
         f"DELETE FROM billing_bill_lines WHERE id = {rent.id}",
+        f"UPDATE billing_bill_lines SET due_date = '2030-01-01' WHERE id = {rent.id}",
         f"INSERT INTO billing_bill_lines (bill_id, charge_type, description, quantity, amount_fen,"
-        f" source_part) VALUES ({bill.id}, 'adjustment', 'x', 1, 5, 0)",
+        f" source_part, due_date) VALUES ({bill.id}, 'adjustment', 'x', 1, 5, 0, '2026-01-01')",
     ):
         with pytest.raises(DBAPIError, match="issued"):
             async with db.begin_nested():
@@ -130,7 +131,8 @@ async def test_late_fee_waiver_is_a_credit_note_with_a_reason(db):
     await run_month(db, "2026-01", date(2026, 1, 2))
     await run_month(db, "2026-02", date(2026, 2, 2))
     _q1, feebill = await bills_of(db, c.id)
-    [fee] = await lines_of(db, feebill.id)
+    [fee, fee_pf] = await lines_of(db, feebill.id)  # on the rent line and the property fee's
+    assert (fee.amount_fen, fee_pf.amount_fen) == (162_000, 27_000)
     with pytest.raises(ValidationFailed):
         await service.waive_late_fee(db, "test", fee.id, {"reason": ""})
     [rent, _pf] = await lines_of(db, _q1.id)
@@ -141,9 +143,11 @@ async def test_late_fee_waiver_is_a_credit_note_with_a_reason(db):
     )
     assert note.kind == "late_fee_waiver" and note.bill_line_id == fee.id
     with pytest.raises(ValidationFailed) as exc:
-        await service.waive_late_fee(db, "test", fee.id, {"amount": "1390.01", "reason": "x"})
-    assert exc.value.field_errors["amount"] == "At most 1,390.00 yuan can be waived."
+        await service.waive_late_fee(db, "test", fee.id, {"amount": "1120.01", "reason": "x"})
+    assert exc.value.field_errors["amount"] == "At most 1,120.00 yuan can be waived."
     await service.waive_late_fee(db, "test", fee.id, {"reason": "rest"})
+    assert (await service.get_bill(db, None, feebill.id)).status == "issued"
+    await service.waive_late_fee(db, "test", fee_pf.id, {"reason": "all of it"})
     feebill = await service.get_bill(db, None, feebill.id)
     assert feebill.status == "void" and feebill.credited_fen == 189_000
 
@@ -176,12 +180,16 @@ async def test_paid_late_gets_the_late_days_charged_once(db):
     await pay(db, c.enterprise_id, QUARTER, date(2026, 1, 11))  # 10 days late
     await run_month(db, "2026-02", date(2026, 2, 2))
     _q1, feebill = await bills_of(db, c.id)
-    [fee] = await lines_of(db, feebill.id)
-    assert fee.amount_fen == QUARTER * 5 // 10_000 * 9  # 2 to 10 January: 9 days
+    fees = await lines_of(db, feebill.id)  # one per line of the quarter's bill
+    assert [f.amount_fen for f in fees] == [
+        10_800_000 * 5 // 10_000 * 9,  # rent, 2 to 10 January: 9 days
+        1_800_000 * 5 // 10_000 * 9,  # property fee, the same days
+    ]
+    assert sum(f.amount_fen for f in fees) == QUARTER * 5 // 10_000 * 9
     await run_month(db, "2026-03", date(2026, 3, 2))
     assert len(await bills_of(db, c.id)) == 2
     assert (
-        await db.scalar(sa.select(sa.func.count()).where(BillLine.charge_type == "late_fee")) == 1
+        await db.scalar(sa.select(sa.func.count()).where(BillLine.charge_type == "late_fee")) == 2
     )
 
 

@@ -138,6 +138,12 @@ async def test_reports_aggregate_open_amounts_collection_and_revenue(db):
     assert roll[0]["rent_fen"] == 10_800_000
 
     columns, rows = await reports.report(db, "late-fees", as_of=date(2026, 2, 1))
-    [fee] = rows
-    assert fee["amount_fen"] == 10_000_000 * 5 // 10_000 * 30 and fee["amount_yuan"] is not None
+    # b's 26,000.00 paid the rent line first (oldest due line first, then line order): 30 days
+    # on the 82,000.00 of rent and the 18,000.00 of property fee still open, one row each.
+    assert [(r["charge_type"], r["days"], r["amount_fen"]) for r in rows] == [
+        ("rent", 30, 8_200_000 * 5 // 10_000 * 30),
+        ("property_fee", 30, 1_800_000 * 5 // 10_000 * 30),
+    ]
+    assert sum(r["amount_fen"] for r in rows) == 10_000_000 * 5 // 10_000 * 30
+    assert all(r["amount_yuan"] is not None for r in rows)
     assert columns is reports.LATE_FEE_COLUMNS

@@ -203,10 +203,12 @@ def test_cli_late_fees_reports_and_a_refused_run(committed_database_url, tmp_pat
     asyncio.run(with_committed_session(url, _setup))
     asyncio.run(_run_in_process(url))
 
-    # every bill unpaid: 12,600,000 fen x 0.05% x 30 days = 1,890.00 yuan each
+    # every bill unpaid: per line, 108,000.00 and 18,000.00 x 0.05% x 30 days = 1,620.00 and
+    # 270.00 yuan (1,890.00 a bill)
     as_csv = _parkops(url, tmp_path, "late-fees", "--as-of", "2026-02-01", "--csv")
     assert as_csv.returncode == 0, as_csv.stderr.decode()
-    assert as_csv.stdout.decode("utf-8-sig").count("1890.00") == CONTRACTS
+    text = as_csv.stdout.decode("utf-8-sig")
+    assert text.count(",1620.00,") == text.count(",270.00,") == CONTRACTS
 
     aging = _parkops(url, tmp_path, "report", "aging", "--as-of", "2026-03-15", "--lang", "en")
     text = aging.stdout.decode("utf-8-sig")

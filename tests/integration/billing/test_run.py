@@ -65,17 +65,27 @@ async def test_a_month_too_far_ahead_is_refused(db):
     assert await db.scalar(sa.select(sa.func.count()).select_from(BillLine)) == 0
 
 
-async def test_an_unpaid_bill_gets_a_late_fee_line_on_the_next_run(db):
+async def test_an_unpaid_bill_gets_a_late_fee_line_per_line_on_the_next_run(db):
     contract = await active_contract(db)
     await run_month(db, "2026-01", date(2026, 1, 2))
     await run_month(db, "2026-02", date(2026, 2, 2))
     first, second = await bills_of(db, contract.id)
-    [fee] = await lines_of(db, second.id)
-    # 12,600,000 fen x 0.05% x 30 days (2 to 31 January; 1 January was the due date itself).
-    assert (fee.charge_type, fee.amount_fen) == ("late_fee", 189_000)
-    assert (fee.period_start, fee.period_end) == (date(2026, 1, 2), date(2026, 2, 1))
-    assert (fee.source_kind, fee.source_id) == ("late_fee", first.id)
-    assert second.due_date == date(2026, 2, 12)  # utility-style bill: run date + 10 days
+    rent, property_fee = await lines_of(db, first.id)
+    fees = await lines_of(db, second.id)
+    # 108,000.00 and 18,000.00 x 0.05% x 30 days (2 to 31 January; 1 January was the due date
+    # itself): 1,620.00 + 270.00 = 1,890.00, one late-fee line per overdue line.
+    assert [(f.charge_type, f.amount_fen) for f in fees] == [
+        ("late_fee", 162_000),
+        ("late_fee", 27_000),
+    ]
+    assert {(f.period_start, f.period_end) for f in fees} == {(date(2026, 1, 2), date(2026, 2, 1))}
+    assert [(f.source_kind, f.source_id) for f in fees] == [
+        ("overdue_line", rent.id),
+        ("overdue_line", property_fee.id),
+    ]
+    assert rent.due_date == property_fee.due_date == first.due_date == date(2026, 1, 1)
+    # Lines outside the schedule: the run date + the park's 10 days; the bill the same.
+    assert {f.due_date for f in fees} == {second.due_date} == {date(2026, 2, 12)}
 
 
 def _pdftotext(data: bytes) -> str:
@@ -101,14 +111,27 @@ async def test_a_late_fee_reads_in_the_readers_language_and_in_chinese_on_the_no
     await login("finance")
     client.cookies.set("parkops_lang", "zh")
     zh = (await client.get(f"/billing/bills/{second.id}")).text
-    assert "2026-01-01 到期账单：126,000.00 × 0.05% × 30天（2026-01-02至2026-01-31）" in zh
+    assert (
+        "租金 2026-01-01至2026-03-31（2026-01-01到期）：108,000.00 × 0.05% × 30天"
+        "（2026-01-02至2026-01-31）"
+    ) in zh
     client.cookies.set("parkops_lang", "en")
     en = (await client.get(f"/billing/bills/{second.id}")).text
-    assert "Bill due 2026-01-01: 126,000.00 × 0.05% × 30 days (2026-01-02 to 2026-01-31)" in en
+    assert (
+        "Rent 2026-01-01 to 2026-03-31 (due 2026-01-01): 108,000.00 × 0.05% × 30 days "
+        "(2026-01-02 to 2026-01-31)"
+    ) in en
 
     if not shutil.which("pdftotext"):
         pytest.skip("poppler-utils is not installed")
     notice = render_pdf("billing_notice", await pdf.notice_context(db, second.id)).pdf
     text = _pdftotext(notice)
     flat = "".join(text.split())
-    assert "到期账单：126,000.00×0.05%×30天" in flat and "days" not in text
+    context = await pdf.notice_context(db, second.id)
+    assert [ln.detail for ln in context.lines] == [
+        "租金 2026-01-01至2026-03-31（2026-01-01到期）：108,000.00 × 0.05% × 30天"
+        "（2026-01-02至2026-01-31） = 1,620.00",
+        "物业管理费 2026-01-01至2026-03-31（2026-01-01到期）：18,000.00 × 0.05% × 30天"
+        "（2026-01-02至2026-01-31） = 270.00",
+    ]
+    assert "108,000.00×0.05%×30天" in flat and "days" not in text

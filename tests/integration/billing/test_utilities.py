@@ -107,6 +107,30 @@ async def test_unit_and_common_meters_are_billed_with_shares_by_leased_area(db):
     assert bill_a.total_fen == sum(ln.amount_fen for ln in lines.values())
 
 
+async def test_common_area_shares_of_three_equal_tenants_add_up_to_the_whole(db):
+    """Issue 10: 100.00 over three equal tenants was 3 x 33.33 = 99.99, 700.00 water 699.99."""
+    leasing, admin = await actor(db, "leasing"), await actor(db, "park_admin")
+    units = await create_units(db, 3)
+    contracts = [await active_contract(db, leasing=leasing, admin=admin, units=[u]) for u in units]
+    park_id = contracts[0].park_id
+    await tariff(db, park_id, "electricity", "1.00")
+    await tariff(db, park_id, "water", "4.00")
+    electricity = await meter(db, building_id=units[0].building_id)
+    water = await meter(db, building_id=units[0].building_id, kind="water")
+    await reading(db, electricity.id, "2026-01", "100")  # 100 kWh x 1.00 = 100.00
+    await reading(db, water.id, "2026-01", "175")  # 175 m³ x 4.00 = 700.00
+    await run_month(db, "2026-02", date(2026, 2, 2))
+
+    shares: dict[str, list[int]] = {"common_electricity": [], "common_water": []}
+    for c in contracts:  # in contract id order
+        [bill] = await bills_of(db, c.id)
+        for ln in await lines_of(db, bill.id):
+            if ln.charge_type in shares:
+                shares[ln.charge_type].append(ln.amount_fen)
+    assert shares["common_electricity"] == [3_334, 3_333, 3_333]
+    assert shares["common_water"] == [23_334, 23_333, 23_333]
+
+
 async def test_a_run_with_readings_and_no_tariff_is_refused(db):
     c = await active_contract(db)
     unit_id = (

@@ -111,29 +111,46 @@ class TestShares:
                 u.ShareBasis(2, D("1000"), 31),
                 u.ShareBasis(3, D("500"), 0),
             ],
+            240_000,
         )
         assert set(shares) == {1, 2}
-        assert round_half_up_to_fen(shares[1][0]) == 2000
-        assert u.display_quantity(shares[2][0]) == D("1000.0000")
+        assert round_half_up_to_fen(shares[1].quantity) == 2000
+        assert u.display_quantity(shares[2].quantity) == D("1000.0000")
+        assert (shares[1].amount_fen, shares[2].amount_fen) == (160_000, 80_000)
 
     def test_part_of_the_month_weighs_less(self):
         shares = u.common_shares(
-            D("900"), [u.ShareBasis(1, D("100"), 30), u.ShareBasis(2, D("100"), 15)]
+            D("900"), [u.ShareBasis(1, D("100"), 30), u.ShareBasis(2, D("100"), 15)], 90_000
         )
-        assert u.display_quantity(shares[1][0]) == D("600.0000")
+        assert u.display_quantity(shares[1].quantity) == D("600.0000")
+        assert shares[1].amount_fen == 60_000
+
+    def test_three_equal_tenants_share_100_yuan_as_33_34_33_33_33_33(self):
+        equal = [u.ShareBasis(cid, D("1800"), 30) for cid in (7, 3, 5)]
+        shares = u.common_shares(D("100"), equal, 10_000)
+        # The extra fen goes to the lowest contract id, whatever order the bases came in.
+        assert [(cid, shares[cid].amount_fen) for cid in sorted(shares)] == [
+            (3, 3_334),
+            (5, 3_333),
+            (7, 3_333),
+        ]
 
     def test_nothing_leased_means_no_share(self):
-        assert u.common_shares(D("100"), []) == {}
+        assert u.common_shares(D("100"), [], 10_000) == {}
 
     @settings(max_examples=200, deadline=None)
     @given(
         total=st.decimals(min_value=0, max_value=10**7, places=2),
+        total_fen=st.integers(min_value=0, max_value=10**12),
         areas=st.lists(st.decimals(min_value=1, max_value=5000, places=2), min_size=1, max_size=30),
     )
-    def test_shares_add_up_to_the_building(self, total, areas):
+    def test_shares_add_up_to_the_building(self, total, total_fen, areas):
         bases = [u.ShareBasis(i, a, 30) for i, a in enumerate(areas)]
-        shares = u.common_shares(total, bases)
+        shares = u.common_shares(total, bases, total_fen)
+        assert sum(s.amount_fen for s in shares.values()) == total_fen
         with localcontext() as ctx:
             ctx.prec = u.EXACT
-            assert abs(sum(q for q, _ in shares.values()) - total) < D("1e-40")
-            assert abs(sum(s for _, s in shares.values()) - 1) < D("1e-40")
+            assert abs(sum(s.quantity for s in shares.values()) - total) < D("1e-40")
+            assert abs(sum(s.fraction for s in shares.values()) - 1) < D("1e-40")
+            for s in shares.values():
+                assert abs(s.amount_fen - total_fen * s.fraction) < 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 from hypothesis import given
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 
 from parkops.core.money import (
     MAX_CAPITALS_FEN,
+    apportion,
     fen_to_chinese_capitals,
     fen_to_yuan,
     format_fen,
@@ -273,3 +275,75 @@ def test_capitals_zero_rules(fen: int) -> None:
         if ch in "拾佰仟角分":
             assert text[i - 1] in _DIGIT and text[i - 1] != "零"
     assert text.endswith("整") == (fen % 100 == 0)
+
+
+# --- apportion: largest remainder ------------------------------------------------------------
+
+
+def test_apportion_three_equal_shares_of_100_yuan_add_up() -> None:
+    # 100.00 over three equal tenants: 33.34 + 33.33 + 33.33, the first in order gets the fen.
+    assert apportion(10_000, [1, 1, 1]) == [3_334, 3_333, 3_333]
+    assert apportion(70_000, [Decimal("1800.00")] * 3) == [23_334, 23_333, 23_333]
+
+
+def test_apportion_gives_the_fen_to_the_largest_remainders_then_by_order() -> None:
+    # Exact shares 3.3, 3.3, 3.4 of 10 fen -> floors 3, 3, 3 and the last fen to the 0.4.
+    assert apportion(10, [33, 33, 34]) == [3, 3, 4]
+    # Shares 2.5 and 2.5 of 5 fen: a tie, broken by input order.
+    assert apportion(5, [1, 1]) == [3, 2]
+    assert apportion(5, [Fraction(1, 3), Fraction(2, 3)]) == [2, 3]
+    assert apportion(100, [0, 1, 0]) == [0, 100, 0]
+    assert apportion(0, [1, 2]) == [0, 0]
+
+
+def test_apportion_of_a_negative_amount_mirrors_the_positive_one() -> None:
+    assert apportion(-10_000, [1, 1, 1]) == [-3_334, -3_333, -3_333]
+
+
+@pytest.mark.parametrize(
+    ("total", "weights", "message"),
+    [
+        (100, [], "at least one weight"),
+        (100, [0, 0], "positive"),
+        (100, [1, -1], "negative"),
+        (Decimal("1.5"), [1], "int"),
+        (100, [1.5], "float"),
+    ],
+)
+def test_apportion_refuses_what_cannot_be_divided(total, weights, message) -> None:
+    with pytest.raises((ValueError, TypeError), match=message):
+        apportion(total, weights)
+
+
+weights_strategy = st.lists(
+    st.one_of(
+        st.integers(min_value=0, max_value=10**6),
+        st.decimals(min_value=0, max_value=10**5, places=2, allow_nan=False, allow_infinity=False),
+    ),
+    min_size=1,
+    max_size=12,
+).filter(lambda ws: sum(Fraction(w) for w in ws) > 0)
+
+
+@given(st.integers(min_value=-(10**12), max_value=10**12), weights_strategy)
+def test_apportion_parts_sum_to_the_total_each_within_a_fen_of_its_share(total, weights) -> None:
+    parts = apportion(total, weights)
+    assert len(parts) == len(weights)
+    assert sum(parts) == total
+    whole = sum(Fraction(w) for w in weights)
+    for part, weight in zip(parts, weights, strict=True):
+        assert isinstance(part, int)
+        assert abs(part - Fraction(total) * Fraction(weight) / whole) < 1
+        if weight == 0:
+            assert part == 0
+    # Deterministic: the same input gives the same parts.
+    assert apportion(total, list(weights)) == parts
+
+
+@given(st.integers(min_value=0, max_value=10**9), weights_strategy)
+def test_apportion_never_gives_a_smaller_weight_more(total, weights) -> None:
+    parts = apportion(total, weights)
+    for i, wi in enumerate(weights):
+        for j, wj in enumerate(weights):
+            if Fraction(wi) < Fraction(wj):
+                assert parts[i] <= parts[j]

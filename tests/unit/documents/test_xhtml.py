@@ -16,8 +16,8 @@ import pytest
 
 from parkops.billing.pdf import (
     BillNoticeContext,
-    DunningBill,
     DunningLetterContext,
+    DunningLine,
     Lessor,
     NoticeLine,
     ReceiptContext,
@@ -38,10 +38,10 @@ def billing_samples():
         number="ZD-2026-03-0001", issue_date=DAY, due_date=DAY, month="2026年3月",
         park_name="红星园区", lessor=LESSOR, enterprise_name="红星羽绒服饰有限公司",
         uscc="91360100MA35XXXX0X", contract_number="HX-2026-0001", units="A1-101",
-        lines=(NoticeLine("租金", "2026年3月1日至2026年3月31日", "", "", "", 1_234_500),
-               NoticeLine("电费", "2026年2月", "峰 120 kWh", "120", "0.85", 10_200)),
+        lines=(NoticeLine("租金", "2026年3月1日至2026年3月31日", DAY, "", "", "", 1_234_500),
+               NoticeLine("电费", "2026年2月", DAY, "峰 120 kWh", "120", "0.85", 10_200)),
         total_fen=1_244_700, paid_fen=0, credited_fen=0, earlier_open_fen=500_00,
-        rounding_policy="四舍五入到分",
+        rounding_rule="每项金额只舍入一次，四舍五入至分",
     )  # fmt: skip
     receipt = ReceiptContext(
         number="SJ-2026-0001", received_on=DAY, issued_on=DAY, park_name="红星园区",
@@ -52,7 +52,8 @@ def billing_samples():
     dunning = DunningLetterContext(
         number="CJ-2026-0001", letter_date=DAY, pay_by=DAY, park_name="红星园区", lessor=LESSOR,
         enterprise_name="红星羽绒服饰有限公司", contract_number="HX-2026-0001", units="A1-101",
-        bills=(DunningBill("ZD-2026-01-0001", "2026年1月", DAY, 48, 1_234_500),),
+        lines=(DunningLine("ZD-2026-01-0001", "租金", "2026年1月1日至2026年3月31日", DAY, 48,
+                           1_234_500),),
         late_fee_rate_zh="万分之五", accrued_late_fee_fen=29_628,
     )  # fmt: skip
     return {"billing_notice": notice, "billing_receipt": receipt, "billing_dunning": dunning}
