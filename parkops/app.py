@@ -24,7 +24,7 @@ from parkops.accounts.auth import auth_middleware, csrf_check, role_guard
 from parkops.config import Settings, get_settings
 from parkops.core.error_handlers import EXCEPTION_HANDLERS
 from parkops.core.logging import configure_logging
-from parkops.core.middleware import request_context_middleware
+from parkops.core.middleware import add_request_id_header, request_context_middleware
 from parkops.core.schema_page import SchemaPage
 from parkops.core.templating import make_environment
 from parkops.db.engine import create_engine, resolve_database_url, session_factory
@@ -112,7 +112,7 @@ def create_app(
         dependencies={"db": Provide(provide_db)},
         guards=[role_guard],
         before_request=csrf_check,
-        before_send=[finish_request_session, add_security_headers],
+        before_send=[finish_request_session, add_security_headers, add_request_id_header],
         middleware=[request_context_middleware, auth_middleware],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         template_config=TemplateConfig(
