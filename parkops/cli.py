@@ -1,9 +1,15 @@
-"""The ``parkops`` command for operators: serve, database, users, demo data."""
+"""The ``parkops`` command for operators: serve, database, users, demo data.
+
+Whatever an operator can get wrong outside the code (settings, an unreachable database, no
+database configured, a downgrade that would lose data) ends the command with one line on stderr
+and exit status 1, not a traceback; see :class:`OperatorErrors`.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import getpass
+import logging
 import os
 import subprocess
 import sys
@@ -16,10 +22,11 @@ import click
 from parkops.config import get_settings
 
 
-def _database_url() -> str:
+def _database_url(*, create_embedded: bool = False) -> str:
+    """The database of the settings. Only ``parkops serve`` may create the embedded one."""
     from parkops.db.engine import resolve_database_url
 
-    return resolve_database_url(get_settings())
+    return resolve_database_url(get_settings(), create_embedded=create_embedded)
 
 
 def _run_in_transaction(fn: Callable[[Any], Awaitable[Any]]) -> Any:
@@ -47,13 +54,56 @@ def _fail(exc: Exception) -> None:
     raise exc
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def operator_error(exc: BaseException) -> str | None:
+    """The one-line message for an error the operator can fix, None for a bug."""
+    from pydantic import ValidationError
+
+    from parkops.config import describe_settings_error
+    from parkops.core.storage import StorageNotWritable
+    from parkops.db.engine import (
+        DatabaseUnavailable,
+        NoDatabaseConfigured,
+        is_database_unavailable,
+    )
+    from parkops.db.migrate import DataLossRefused
+
+    if isinstance(exc, ValidationError) and exc.title == "Settings":
+        return describe_settings_error(exc)
+    if isinstance(exc, NoDatabaseConfigured | DataLossRefused | StorageNotWritable):
+        return str(exc)
+    if is_database_unavailable(exc):
+        cause = exc
+        while cause is not None and not isinstance(cause, DatabaseUnavailable):
+            cause = cause.__cause__ or cause.__context__
+        return str(cause or exc)
+    return None
+
+
+class OperatorErrors(click.Group):
+    """Turns :func:`operator_error`s of any subcommand into ``Error: <one line>``, exit 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            message = operator_error(exc)
+            if message is None:
+                raise
+            raise click.ClickException(message) from None
+
+
+@click.group(cls=OperatorErrors, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """ParkOps: industrial park operations (spaces, leases, billing, service desk).
 
     Configuration comes from PARKOPS_* environment variables (see README). Without
-    PARKOPS_DATABASE_URL every command uses the embedded PostgreSQL under the storage folder.
+    PARKOPS_DATABASE_URL every command uses the embedded PostgreSQL under the storage folder,
+    which only `parkops serve` creates.
     """
+    # Warnings (an embedded database outside development, say) reach stderr plainly.
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
 
 
 # --- serve ----------------------------------------------------------------------------------
@@ -74,7 +124,7 @@ def serve(
     import uvicorn
 
     settings = get_settings()
-    url = _database_url()  # starts the embedded server here, in the parent process
+    url = _database_url(create_embedded=True)  # starts it here, in the parent process
     if migrate:
         from parkops.db import migrate as m
 
@@ -121,13 +171,36 @@ def upgrade(revision: str) -> None:
     click.echo(f"database upgraded to {revision}")
 
 
-@db.command()
+# ignore_unknown_options: "-1" (one step down) is an argument, not an unknown option.
+@db.command(context_settings={"ignore_unknown_options": True})
 @click.argument("revision")
-def downgrade(revision: str) -> None:
-    """Revert migrations down to REVISION (e.g. -1 or base)."""
+@click.option(
+    "--i-understand-data-loss",
+    "allow_data_loss",
+    is_flag=True,
+    help="Drop tables and columns that hold rows (refused without this flag).",
+)
+def downgrade(revision: str, allow_data_loss: bool) -> None:
+    """Revert migrations down to REVISION (e.g. -1 or base).
+
+    Refused, changing nothing, when it would drop tables or columns that hold rows, unless
+    --i-understand-data-loss is given.
+    """
     from parkops.db import migrate as m
 
-    m.downgrade(get_settings(), _database_url(), revision)
+    if revision.startswith("--"):
+        raise click.UsageError(f"No such option: {revision}")
+    try:
+        dropped = m.downgrade(
+            get_settings(), _database_url(), revision, allow_data_loss=allow_data_loss
+        )
+    except m.DataLossRefused as exc:
+        raise click.ClickException(
+            f"refused: {exc}. Back up first (parkops db backup FILE), then add "
+            "--i-understand-data-loss to drop it."
+        ) from None
+    if dropped:
+        click.echo(f"dropped with their data: {dropped.describe()}")
     click.echo(f"database downgraded to {revision}")
 
 

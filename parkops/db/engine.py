@@ -3,6 +3,7 @@ database that cannot be reached from other errors."""
 
 from __future__ import annotations
 
+import logging
 import os
 
 from sqlalchemy import event, pool
@@ -17,6 +18,7 @@ from sqlalchemy.ext.asyncio import (
 
 from parkops.config import Settings
 
+log = logging.getLogger(__name__)
 _embedded_server = None  # kept referenced so the server lives as long as this process
 
 # SQLSTATEs meaning "the server is there but will not serve now": connection exceptions (class
@@ -82,8 +84,19 @@ def to_libpq_url(url: str) -> str:
     return to_asyncpg_url(url).replace("postgresql+asyncpg://", "postgresql://", 1)
 
 
-def resolve_database_url(settings: Settings) -> str:
+class NoDatabaseConfigured(Exception):
+    """No server is configured and the command may not create the embedded one."""
+
+
+_LOOPBACK = ("127.", "::1", "localhost")
+
+
+def resolve_database_url(settings: Settings, *, create_embedded: bool = True) -> str:
     """The configured server, or the embedded one (started on first call).
+
+    ``create_embedded=False`` (the administrative commands) refuses to create a new embedded
+    cluster: run without the settings file, ``parkops users create`` would otherwise create an
+    empty database under the checkout and the admin there, and report success.
 
     The embedded server's URL is exported as ``PARKOPS_DATABASE_URL`` so that worker processes
     spawned by this one (uvicorn ``--workers``) talk to it instead of starting their own.
@@ -93,6 +106,22 @@ def resolve_database_url(settings: Settings) -> str:
         return to_asyncpg_url(settings.database_url)
     from parkops.db import embedded
 
+    if not create_embedded and not embedded.exists(settings.pgdata_dir):
+        raise NoDatabaseConfigured(
+            "no database configured: PARKOPS_DATABASE_URL is not set and there is no embedded "
+            f"database in {settings.pgdata_dir}. Load the settings first (e.g. "
+            "`set -a; . /etc/parkops/parkops.env; set +a`), or run `parkops serve` once to "
+            "create the embedded development database."
+        )
+    if settings.env != "development" or not settings.host.startswith(_LOOPBACK):
+        log.warning(
+            "PARKOPS_DATABASE_URL is not set, so ParkOps uses the EMBEDDED PostgreSQL under %s, "
+            "which is meant for development on one machine (PARKOPS_ENV=%s, PARKOPS_HOST=%s). "
+            "Set PARKOPS_DATABASE_URL to a PostgreSQL server for anything else.",
+            settings.pgdata_dir,
+            settings.env,
+            settings.host,
+        )
     _embedded_server = embedded.start(settings.pgdata_dir)
     url = embedded.ensure_database(_embedded_server)
     os.environ["PARKOPS_DATABASE_URL"] = url

@@ -128,3 +128,111 @@ def test_db_current_reports_head(committed_database_url):
     result = parkops(committed_database_url, "db", "current")
     assert result.returncode == 0, result.stderr
     assert "head:" in result.stdout
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_operator_mistakes_end_in_one_line_not_a_traceback(tmp_path):
+    """Each case: exit status 1, one line on stderr that names the problem, no traceback."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith("PARKOPS_")}
+    base["PARKOPS_STORAGE_DIR"] = str(tmp_path / "storage")
+    dead = f"postgresql://postgres@127.0.0.1:{_closed_port()}/parkops"
+    cases = {
+        "dead port": (
+            {"PARKOPS_DATABASE_URL": dead},
+            ["db", "upgrade"],
+            "cannot connect to the database 127.0.0.1:",
+        ),
+        "bad scheme": (
+            {"PARKOPS_DATABASE_URL": "mysql://parkops:s3cret-pw@db/parkops"},
+            ["db", "current"],
+            "PARKOPS_DATABASE_URL must be a PostgreSQL URL",
+        ),
+        "production without a secret": (
+            {"PARKOPS_ENV": "production", "PARKOPS_DATABASE_URL": dead},
+            ["users", "create", "admin", "--role", "park_admin", "--password", "x" * 12],
+            "PARKOPS_SECRET_KEY must be set",
+        ),
+        "no settings at all": (
+            {},
+            ["users", "create", "admin", "--role", "park_admin", "--password", "x" * 12],
+            "no database configured: PARKOPS_DATABASE_URL is not set",
+        ),
+    }
+    running = {
+        name: subprocess.Popen(
+            [sys.executable, "-m", "parkops.cli", *args],
+            env={**base, **env},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name, (env, args, _) in cases.items()
+    }
+    for name, proc in running.items():
+        _out, err = proc.communicate(timeout=60)
+        expected = cases[name][2]
+        assert proc.returncode == 1, (name, err)
+        assert len(err.strip().splitlines()) == 1, (name, err)
+        assert err.startswith("Error: ") and expected in err, (name, err)
+        assert "s3cret-pw" not in err
+    # Nothing was created where the settings would have put an embedded database.
+    assert not (tmp_path / "storage" / "pgdata").exists()
+
+
+def _cli(monkeypatch, url: str, *args: str):
+    """Run the command in this process (faster than a subprocess for the database steps)."""
+    from click.testing import CliRunner
+
+    from parkops.cli import main
+    from parkops.config import get_settings
+
+    monkeypatch.setenv("PARKOPS_DATABASE_URL", url)
+    get_settings.cache_clear()
+    try:
+        return CliRunner().invoke(main, list(args), catch_exceptions=False)
+    finally:
+        get_settings.cache_clear()
+
+
+def _tables(url: str) -> set[str]:
+    async def query(db):
+        return set(
+            (
+                await db.execute(
+                    sa.text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+                )
+            ).scalars()
+        )
+
+    return run_in_thread(with_committed_session, url, query)
+
+
+def test_downgrade_refuses_to_drop_data_unless_told(committed_database_url, monkeypatch):
+    url = committed_database_url
+    made = parkops(url, "users", "create", "keeper", "--role", "finance", stdin="a-strong-pw\n")
+    assert made.returncode == 0, made.stderr
+    tables = _tables(url)
+
+    refused = _cli(monkeypatch, url, "db", "downgrade", "base")
+    assert refused.exit_code == 1
+    assert "users (" in refused.output and "--i-understand-data-loss" in refused.output
+    assert _tables(url) == tables and "keeper" in usernames(url)  # nothing changed
+
+    # README's form: one step down (the last migration's tables are empty here), then back up.
+    one_step = _cli(monkeypatch, url, "db", "downgrade", "-1")
+    assert one_step.exit_code == 0, one_step.output
+    assert "billing_schedule_corrections" not in _tables(url)
+    assert _cli(monkeypatch, url, "db", "upgrade").exit_code == 0
+    assert _tables(url) == tables
+
+    told = _cli(monkeypatch, url, "db", "downgrade", "base", "--i-understand-data-loss")
+    assert told.exit_code == 0, told.output
+    assert "dropped with their data:" in told.output and "users (" in told.output
+    assert _tables(url) <= {"alembic_version"}
