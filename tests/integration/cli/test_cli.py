@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import secrets
+import socket
 import subprocess
 import sys
 
+import asyncpg
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.engine import make_url
 
 from parkops.accounts.models import User
+from parkops.db import migrate
+from parkops.db.engine import to_asyncpg_url, to_libpq_url
 from tests.support import run_in_thread, with_committed_session
 
 pytestmark = pytest.mark.slow
@@ -94,8 +101,53 @@ def test_users_create_and_set_password(committed_database_url):
     assert missing.returncode != 0 and "No user named" in missing.stderr
 
 
-def test_backup_and_restore(committed_database_url, tmp_path):
-    url = committed_database_url
+SERVER_5432 = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def _admin(url: str, *statements: str) -> list:
+    async def run():
+        conn = await asyncpg.connect(to_libpq_url(url))
+        try:
+            return [await conn.fetchval(statement) for statement in statements]
+        finally:
+            await conn.close()
+
+    return asyncio.run(run())
+
+
+@pytest.fixture
+def database_on_5432(server_url, test_settings):
+    """A migrated database on the PostgreSQL server at 127.0.0.1:5432 (15 on the development
+    machines), whatever server the rest of the suite uses."""
+    try:
+        socket.create_connection(("127.0.0.1", 5432), 1).close()
+    except OSError:
+        pytest.skip("no PostgreSQL server answers on 127.0.0.1:5432")
+    here = make_url(server_url)
+    if here.host == "127.0.0.1" and (here.port or 5432) == 5432:
+        pytest.skip("the suite already runs on the server at 127.0.0.1:5432")
+    name = f"parkops_restore_{secrets.token_hex(4)}"
+    _admin(SERVER_5432, f'CREATE DATABASE "{name}"')
+    url = str(make_url(to_asyncpg_url(SERVER_5432)).set(database=name))
+    try:
+        migrate.upgrade(test_settings, url)
+        yield url
+    finally:
+        _admin(SERVER_5432, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["suite server", "server on 127.0.0.1:5432"])
+def restore_target(request) -> str:
+    if request.param == "suite server":
+        return request.getfixturevalue("committed_database_url")
+    return request.getfixturevalue("database_on_5432")
+
+
+def test_backup_and_restore(restore_target, tmp_path):
+    """Round trip on the suite's server (embedded PostgreSQL 18 by default) and on the server at
+    127.0.0.1:5432 (PostgreSQL 15 here), with the bundled PostgreSQL 18 tools."""
+    url = restore_target
+    version = _admin(url, "SHOW server_version_num")[0]
     assert (
         parkops(
             url,
@@ -119,9 +171,27 @@ def test_backup_and_restore(committed_database_url, tmp_path):
         == 0
     )
     restored = parkops(url, "db", "restore", str(dump), "--yes")
-    assert restored.returncode == 0, restored.stderr
+    assert restored.returncode == 0, (version, restored.stderr)
     names = usernames(url)
     assert "before.backup" in names and "after.backup" not in names
+    # The restored schema is at the code's migration head.
+    current = parkops(url, "db", "current")
+    assert current.returncode == 0 and "head" in current.stdout
+
+
+def test_a_broken_backup_changes_nothing(committed_database_url, tmp_path):
+    url = committed_database_url
+    dump = tmp_path / "parkops.dump"
+    assert parkops(url, "db", "backup", str(dump)).returncode == 0
+    assert (
+        parkops(url, "users", "create", "stays", "--role", "finance", stdin="a-strong-pw\n")
+    ).returncode == 0
+    cut = tmp_path / "cut.dump"
+    cut.write_bytes(dump.read_bytes()[: dump.stat().st_size * 2 // 3])
+    failed = parkops(url, "db", "restore", str(cut), "--yes")
+    assert failed.returncode == 1, failed.stderr
+    assert failed.stderr.startswith("Error: ") and "nothing was changed" in failed.stderr
+    assert "stays" in usernames(url)
 
 
 def test_db_current_reports_head(committed_database_url):
@@ -131,8 +201,6 @@ def test_db_current_reports_head(committed_database_url):
 
 
 def _closed_port() -> int:
-    import socket
-
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
