@@ -26,6 +26,7 @@ from parkops.core.error_handlers import EXCEPTION_HANDLERS
 from parkops.core.logging import configure_logging
 from parkops.core.middleware import add_request_id_header, request_context_middleware
 from parkops.core.schema_page import SchemaPage
+from parkops.core.storage import check_writable
 from parkops.core.templating import make_environment
 from parkops.db.engine import create_engine, resolve_database_url, session_factory
 from parkops.db.request_session import finish_request_session, provide_db
@@ -78,6 +79,7 @@ def create_app(
 
     async def on_startup(app: Litestar) -> None:
         _warn_missing_system_libraries()
+        check_writable(settings.storage_dir)  # refuse to start rather than fail every upload
         if app.state.session_maker is None:
             url = resolve_database_url(settings)
             app.state.engine = create_engine(url, pool_size=settings.db_pool_size)

@@ -123,7 +123,10 @@ def serve(
     """Serve the web application and API with uvicorn."""
     import uvicorn
 
+    from parkops.core.storage import check_writable
+
     settings = get_settings()
+    check_writable(settings.storage_dir)
     url = _database_url(create_embedded=True)  # starts it here, in the parent process
     if migrate:
         from parkops.db import migrate as m
