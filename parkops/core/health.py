@@ -30,9 +30,13 @@ async def readyz(request: Request) -> Response:
     head = head_revision(settings)
     try:
         async with request.app.state.session_maker() as db:
+            # A database never migrated has no alembic_version table: pending, not down.
+            has_versions = await db.scalar(sa.text("SELECT to_regclass('alembic_version')"))
             current = (
-                await db.execute(sa.text("SELECT version_num FROM alembic_version"))
-            ).scalar()
+                await db.scalar(sa.text("SELECT version_num FROM alembic_version"))
+                if has_versions
+                else None
+            )
     except Exception as exc:  # any failure to reach the database means not ready
         return Response(
             {"status": "unavailable", "database": str(exc.__class__.__name__)}, status_code=503
