@@ -1,8 +1,9 @@
 """The ``parkops`` command for operators: serve, database, users, demo data.
 
 Whatever an operator can get wrong outside the code (settings, an unreachable database, no
-database configured, a downgrade that would lose data) ends the command with one line on stderr
-and exit status 1, not a traceback; see :class:`OperatorErrors`.
+database configured, an unwritable storage folder, a failed restore, a downgrade that would lose
+data) ends the command with one line on stderr and exit status 1, not a traceback; see
+:class:`OperatorErrors`.
 """
 
 from __future__ import annotations
@@ -65,17 +66,18 @@ def operator_error(exc: BaseException) -> str | None:
         NoDatabaseConfigured,
         is_database_unavailable,
     )
-    from parkops.db.migrate import DataLossRefused
 
     if isinstance(exc, ValidationError) and exc.title == "Settings":
         return describe_settings_error(exc)
-    if isinstance(exc, NoDatabaseConfigured | DataLossRefused | StorageNotWritable | ToolFailed):
+    if isinstance(exc, NoDatabaseConfigured | StorageNotWritable | ToolFailed):
         return str(exc)
     if is_database_unavailable(exc):
         cause = exc
         while cause is not None and not isinstance(cause, DatabaseUnavailable):
             cause = cause.__cause__ or cause.__context__
-        return str(cause or exc)
+        if cause is None:  # the connection broke during the command
+            return f"lost the connection to the database: {str(exc).splitlines()[0]}"
+        return str(cause)
     return None
 
 

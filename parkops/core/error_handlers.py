@@ -211,8 +211,8 @@ async def send_error_response(scope: Scope, receive: Receive, send: Send, exc: E
 
     async def tracking_send(message) -> None:
         nonlocal started
-        started = started or message["type"] == "http.response.start"
         await send(message)
+        started = started or message["type"] == "http.response.start"
 
     try:
         response = error_response(request, exc)

@@ -67,7 +67,7 @@ def _raise_unavailable_on_connect_failure(engine: AsyncEngine, url: str) -> None
         try:
             return dialect.connect(*cargs, **cparams)
         except Exception as exc:
-            reason = str(exc).strip() or type(exc).__name__
+            reason = (str(exc).strip() or type(exc).__name__).splitlines()[0]
             raise DatabaseUnavailable(f"cannot connect to the database {target}: {reason}") from exc
 
 

@@ -18,6 +18,7 @@ from litestar import get
 from sqlalchemy.engine import make_url
 
 from parkops.app import create_app
+from parkops.core import error_handlers
 from parkops.core.web import CSRF_COOKIE, SESSION_COOKIE
 from parkops.db.engine import to_libpq_url
 from parkops.db.request_session import DbSession
@@ -78,6 +79,21 @@ def test_unreachable_database_answers_503_with_a_request_id(app_without_database
         _assert_unavailable(signin, html=True)
         ready = client.get("/readyz")
         assert ready.status_code == 503 and ready.headers["x-request-id"]
+
+
+def test_when_the_error_page_fails_too_a_plain_answer_keeps_the_request_id(
+    app_without_database, monkeypatch
+):
+    def broken(request, exc):
+        raise RuntimeError("the error page cannot be rendered either")
+
+    monkeypatch.setattr(error_handlers, "error_response", broken)
+    with httpx.Client(base_url=app_without_database) as client:
+        client.cookies.set(SESSION_COOKIE, "some-session")
+        response = client.get("/units")
+    assert response.status_code == 503 and int(response.headers["retry-after"]) > 0
+    assert response.headers["content-type"].startswith("text/plain")
+    assert response.headers["x-request-id"] in response.text
 
 
 async def _cut_connections(database_url: str) -> int:
