@@ -71,9 +71,11 @@ def server_parameters(database_url: str) -> set[str]:
     return asyncio.run(query())
 
 
-def _last_line(stderr: bytes) -> str:
-    lines = [line for line in stderr.decode(errors="replace").splitlines() if line.strip()]
-    return lines[-1] if lines else "no message"
+def _error_line(stderr: bytes) -> str:
+    """The tool's first "error:" line (hints follow it), else its last line."""
+    lines = [line.strip() for line in stderr.decode(errors="replace").splitlines() if line.strip()]
+    errors = [line for line in lines if "error:" in line.lower()]
+    return (errors or lines or ["no message"])[0 if errors else -1]
 
 
 def backup(database_url: str, file: Path) -> None:
@@ -89,7 +91,7 @@ def backup(database_url: str, file: Path) -> None:
         capture_output=True,
     )
     if done.returncode != 0:
-        raise ToolFailed(f"pg_dump failed: {_last_line(done.stderr)}")
+        raise ToolFailed(f"pg_dump failed: {_error_line(done.stderr)}")
 
 
 def restore(database_url: str, file: Path) -> None:
@@ -142,8 +144,8 @@ def restore(database_url: str, file: Path) -> None:
         for reader in readers:
             reader.join()
     if runner_status != 0 and script_status == 0:
-        raise ToolFailed(f"the restore failed and changed nothing: {_last_line(errors['psql'])}")
+        raise ToolFailed(f"the restore failed and changed nothing: {_error_line(errors['psql'])}")
     if script_status != 0:
         raise ToolFailed(
-            f"pg_restore failed, nothing was changed: {_last_line(errors['pg_restore'])}"
+            f"pg_restore failed, nothing was changed: {_error_line(errors['pg_restore'])}"
         )
