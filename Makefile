@@ -5,8 +5,11 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# Exact versions of every dependency (runtime and dev, for Linux/macOS/Windows, Python 3.11+),
+# used as pip constraints here, in deploy/Dockerfile and in the systemd install steps.
+LOCK   := requirements.lock
 
-.PHONY: run test setup setup-dev system system-test lint format messages bench clean
+.PHONY: run test setup setup-dev system system-test lint format messages bench lock clean
 
 run: setup system
 	$(BIN)/parkops serve --migrate --demo
@@ -26,12 +29,12 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e .
+$(STAMP): pyproject.toml $(LOCK) | $(BIN)/python
+	$(BIN)/pip install -q -c $(LOCK) -e .
 	touch $@
 
-$(STAMP)-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e ".[dev]"
+$(STAMP)-dev: pyproject.toml $(LOCK) | $(BIN)/python
+	$(BIN)/pip install -q -c $(LOCK) -e ".[dev]"
 	touch $@ $(STAMP)
 
 setup: $(STAMP)
@@ -53,6 +56,15 @@ format: setup-dev
 messages: setup-dev
 	$(BIN)/pybabel extract -F parkops/locale/babel.cfg -o parkops/locale/messages.pot --no-location --sort-output --ignore-dirs=".venv var test-results" .
 	$(BIN)/pybabel update -i parkops/locale/messages.pot -d parkops/locale --no-fuzzy-matching
+
+# After changing dependencies in pyproject.toml: resolve them again into $(LOCK), keeping the
+# current pins where they still fit (`make lock LOCK_FLAGS=--upgrade` takes the newest allowed);
+# then `make setup-dev` installs them. uv does the resolving.
+LOCK_FLAGS ?=
+lock: | $(BIN)/python
+	$(BIN)/pip install -q uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 \
+	  $(LOCK_FLAGS) -o $(LOCK)
 
 bench: setup-dev
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

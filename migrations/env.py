@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 
+import sqlalchemy as sa
 from alembic import context
-from sqlalchemy import pool
-from sqlalchemy.ext.asyncio import create_async_engine
 
 import parkops.models  # noqa: F401 - registers every table on the metadata
 from parkops.db.base import metadata
+from parkops.db.engine import create_engine
+from parkops.db.migrate import MIGRATION_LOCK_KEY
 
 config = context.config
 
@@ -34,6 +35,11 @@ def _configure(connection) -> None:
 def _run_sync(connection) -> None:
     _configure(connection)
     with context.begin_transaction():
+        # Two upgrades at once would both read the same revision and run the same DDL; the
+        # second waits here until the first commits, then reads the new revision.
+        connection.execute(
+            sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
+        )
         context.run_migrations()
 
 
@@ -44,10 +50,12 @@ async def _run_async() -> None:
         from parkops.db.engine import resolve_database_url
 
         url = resolve_database_url(get_settings())
-    engine = create_async_engine(url, poolclass=pool.NullPool)
-    async with engine.connect() as connection:
-        await connection.run_sync(_run_sync)
-    await engine.dispose()
+    engine = create_engine(url, pool_size=0)
+    try:
+        async with engine.connect() as connection:
+            await connection.run_sync(_run_sync)
+    finally:
+        await engine.dispose()
 
 
 def run() -> None:

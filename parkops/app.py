@@ -7,9 +7,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from litestar import Litestar, Router
+from litestar.config.compression import CompressionConfig
 from litestar.config.response_cache import ResponseCacheConfig
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
+from litestar.middleware.compression import CompressionMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
@@ -24,8 +27,9 @@ from parkops.accounts.auth import auth_middleware, csrf_check, role_guard
 from parkops.config import Settings, get_settings
 from parkops.core.error_handlers import EXCEPTION_HANDLERS
 from parkops.core.logging import configure_logging
-from parkops.core.middleware import request_context_middleware
+from parkops.core.middleware import add_request_id_header, request_context_middleware
 from parkops.core.schema_page import SchemaPage
+from parkops.core.storage import check_writable
 from parkops.core.templating import make_environment
 from parkops.db.engine import create_engine, resolve_database_url, session_factory
 from parkops.db.request_session import finish_request_session, provide_db
@@ -78,6 +82,7 @@ def create_app(
 
     async def on_startup(app: Litestar) -> None:
         _warn_missing_system_libraries()
+        check_writable(settings.storage_dir)  # refuse to start rather than fail every upload
         if app.state.session_maker is None:
             url = resolve_database_url(settings)
             app.state.engine = create_engine(url, pool_size=settings.db_pool_size)
@@ -92,7 +97,20 @@ def create_app(
         version=__version__,
         description="Industrial park operations. Authenticate with `Authorization: Bearer <token>`"
         " (create tokens on your account page).",
-        openapi_router=Router(path="/schema", route_handlers=[], opt={"public": True}),
+        openapi_router=Router(
+            path="/schema",
+            route_handlers=[],
+            opt={"public": True},
+            # The OpenAPI document is ~150 KB of JSON (~15 KB gzipped), fetched by every API
+            # client generator, whatever proxy is or is not in front. Other responses are left
+            # to the proxy (PDFs and spreadsheets are compressed already).
+            middleware=[
+                DefineMiddleware(
+                    CompressionMiddleware,
+                    config=CompressionConfig(backend="gzip", gzip_compress_level=6),
+                )
+            ],
+        ),
         render_plugins=[SchemaPage(path="/"), JsonRenderPlugin(path="/openapi.json")],
         components=Components(
             security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}
@@ -112,7 +130,7 @@ def create_app(
         dependencies={"db": Provide(provide_db)},
         guards=[role_guard],
         before_request=csrf_check,
-        before_send=[finish_request_session, add_security_headers],
+        before_send=[finish_request_session, add_security_headers, add_request_id_header],
         middleware=[request_context_middleware, auth_middleware],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         template_config=TemplateConfig(

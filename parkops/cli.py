@@ -1,11 +1,17 @@
-"""The ``parkops`` command for operators: serve, database, users, demo data."""
+"""The ``parkops`` command for operators: serve, database, users, demo data.
+
+Whatever an operator can get wrong outside the code (settings, an unreachable database, no
+database configured, an unwritable storage folder, a failed restore, a downgrade that would lose
+data) ends the command with one line on stderr and exit status 1, not a traceback; see
+:class:`OperatorErrors`.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import getpass
+import logging
 import os
-import subprocess
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -16,10 +22,11 @@ import click
 from parkops.config import get_settings
 
 
-def _database_url() -> str:
+def _database_url(*, create_embedded: bool = False) -> str:
+    """The database of the settings. Only ``parkops serve`` may create the embedded one."""
     from parkops.db.engine import resolve_database_url
 
-    return resolve_database_url(get_settings())
+    return resolve_database_url(get_settings(), create_embedded=create_embedded)
 
 
 def _run_in_transaction(fn: Callable[[Any], Awaitable[Any]]) -> Any:
@@ -47,13 +54,58 @@ def _fail(exc: Exception) -> None:
     raise exc
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def operator_error(exc: BaseException) -> str | None:
+    """The one-line message for an error the operator can fix, None for a bug."""
+    from pydantic import ValidationError
+
+    from parkops.config import describe_settings_error
+    from parkops.core.storage import StorageNotWritable
+    from parkops.db.backup import ToolFailed
+    from parkops.db.engine import (
+        DatabaseUnavailable,
+        NoDatabaseConfigured,
+        is_database_unavailable,
+    )
+
+    if isinstance(exc, ValidationError) and exc.title == "Settings":
+        return describe_settings_error(exc)
+    if isinstance(exc, NoDatabaseConfigured | StorageNotWritable | ToolFailed):
+        return str(exc)
+    if is_database_unavailable(exc):
+        cause = exc
+        while cause is not None and not isinstance(cause, DatabaseUnavailable):
+            cause = cause.__cause__ or cause.__context__
+        if cause is None:  # the connection broke during the command
+            return f"lost the connection to the database: {str(exc).splitlines()[0]}"
+        return str(cause)
+    return None
+
+
+class OperatorErrors(click.Group):
+    """Turns :func:`operator_error`s of any subcommand into ``Error: <one line>``, exit 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            message = operator_error(exc)
+            if message is None:
+                raise
+            raise click.ClickException(message) from None
+
+
+@click.group(cls=OperatorErrors, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """ParkOps: industrial park operations (spaces, leases, billing, service desk).
 
     Configuration comes from PARKOPS_* environment variables (see README). Without
-    PARKOPS_DATABASE_URL every command uses the embedded PostgreSQL under the storage folder.
+    PARKOPS_DATABASE_URL every command uses the embedded PostgreSQL under the storage folder,
+    which only `parkops serve` creates.
     """
+    # Warnings (an embedded database outside development, say) reach stderr plainly.
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
 
 
 # --- serve ----------------------------------------------------------------------------------
@@ -73,8 +125,11 @@ def serve(
     """Serve the web application and API with uvicorn."""
     import uvicorn
 
+    from parkops.core.storage import check_writable
+
     settings = get_settings()
-    url = _database_url()  # starts the embedded server here, in the parent process
+    check_writable(settings.storage_dir)
+    url = _database_url(create_embedded=True)  # starts it here, in the parent process
     if migrate:
         from parkops.db import migrate as m
 
@@ -121,13 +176,36 @@ def upgrade(revision: str) -> None:
     click.echo(f"database upgraded to {revision}")
 
 
-@db.command()
+# ignore_unknown_options: "-1" (one step down) is an argument, not an unknown option.
+@db.command(context_settings={"ignore_unknown_options": True})
 @click.argument("revision")
-def downgrade(revision: str) -> None:
-    """Revert migrations down to REVISION (e.g. -1 or base)."""
+@click.option(
+    "--i-understand-data-loss",
+    "allow_data_loss",
+    is_flag=True,
+    help="Drop tables and columns that hold rows (refused without this flag).",
+)
+def downgrade(revision: str, allow_data_loss: bool) -> None:
+    """Revert migrations down to REVISION (e.g. -1 or base).
+
+    Refused, changing nothing, when it would drop tables or columns that hold rows, unless
+    --i-understand-data-loss is given.
+    """
     from parkops.db import migrate as m
 
-    m.downgrade(get_settings(), _database_url(), revision)
+    if revision.startswith("--"):
+        raise click.UsageError(f"No such option: {revision}")
+    try:
+        dropped = m.downgrade(
+            get_settings(), _database_url(), revision, allow_data_loss=allow_data_loss
+        )
+    except m.DataLossRefused as exc:
+        raise click.ClickException(
+            f"refused: {exc}. Back up first (parkops db backup FILE), then add "
+            "--i-understand-data-loss to drop it."
+        ) from None
+    if dropped:
+        click.echo(f"dropped with their data: {dropped.describe()}")
     click.echo(f"database downgraded to {revision}")
 
 
@@ -159,24 +237,13 @@ def revision(message: str, autogenerate: bool) -> None:
     )
 
 
-def _pg_tool(name: str) -> str:
-    from parkops.db import embedded
-
-    bundled = embedded.bin_dir() / name
-    return str(bundled) if bundled.exists() else name
-
-
 @db.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def backup(file: Path) -> None:
     """Write a backup of the database to FILE (pg_dump custom format)."""
-    from parkops.db.engine import to_libpq_url
+    from parkops.db import backup as b
 
-    url = to_libpq_url(_database_url())
-    subprocess.run(
-        [_pg_tool("pg_dump"), "--format=custom", "--no-owner", f"--file={file}", f"--dbname={url}"],
-        check=True,
-    )
+    b.backup(_database_url(), file)
     click.echo(f"backup written to {file} ({file.stat().st_size} bytes)")
 
 
@@ -184,24 +251,17 @@ def backup(file: Path) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def restore(file: Path, yes: bool) -> None:
-    """Replace the database's contents with the backup in FILE."""
-    from parkops.db.engine import to_libpq_url
+    """Replace the database's contents with the backup in FILE (in one transaction).
 
+    Works on PostgreSQL 15 to 18 whichever server the backup came from: settings the target
+    server does not know are left out of the restore script.
+    """
+    from parkops.db import backup as b
+
+    url = _database_url()
     if not yes:
         click.confirm("This replaces every table in the database. Continue?", abort=True)
-    url = to_libpq_url(_database_url())
-    subprocess.run(
-        [
-            _pg_tool("pg_restore"),
-            "--clean",
-            "--if-exists",
-            "--no-owner",
-            "--single-transaction",
-            f"--dbname={url}",
-            str(file),
-        ],
-        check=True,
-    )
+    b.restore(url, file)
     click.echo(f"database restored from {file}")
 
 

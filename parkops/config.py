@@ -6,11 +6,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEV_SECRET_KEY = "dev-insecure-secret-key-change-me"
+POSTGRES_SCHEMES = ("postgresql://", "postgres://", "postgresql+asyncpg://")
+# Words that mark a value copied from an example rather than generated (deploy/k8s's example
+# Secret says CHANGE-ME): production refuses a secret key containing one.
+PLACEHOLDER_WORDS = ("change-me", "changeme", "change_me", "replace", "example", "placeholder")
 
 
 class Settings(BaseSettings):
@@ -53,13 +57,24 @@ class Settings(BaseSettings):
     ticket_sweep_minutes: int = Field(default=0, ge=0)
     ticket_escalation_days: int = Field(default=3, ge=0, le=60)
 
+    @field_validator("database_url")
+    @classmethod
+    def _postgresql_only(cls, value: str | None) -> str | None:
+        if value and not value.startswith(POSTGRES_SCHEMES):
+            scheme = value.partition("://")[0] if "://" in value else value[:12]
+            raise ValueError(
+                f"PARKOPS_DATABASE_URL must be a PostgreSQL URL "
+                f"(postgresql://user:password@host:5432/database), not {scheme!r}..."
+            )
+        return value
+
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:
         if self.env == "production":
-            if self.secret_key == DEV_SECRET_KEY or len(self.secret_key) < 32:
+            if not secret_key_is_strong(self.secret_key):
                 raise ValueError(
                     "PARKOPS_SECRET_KEY must be set to a random value of at least 32 characters "
-                    "in production (e.g. from `openssl rand -base64 48`)"
+                    "in production (e.g. from `openssl rand -base64 48`), not a placeholder"
                 )
             if not self.database_url:
                 raise ValueError("PARKOPS_DATABASE_URL is required in production")
@@ -72,6 +87,29 @@ class Settings(BaseSettings):
     @property
     def documents_dir(self) -> Path:
         return self.storage_dir / "documents"
+
+
+def secret_key_is_strong(key: str) -> bool:
+    """At least 32 characters, not the development key, not an example's placeholder, and not
+    a run of a few repeated characters."""
+    lowered = key.lower()
+    return (
+        len(key) >= 32
+        and key != DEV_SECRET_KEY
+        and not any(word in lowered for word in PLACEHOLDER_WORDS)
+        and len(set(key)) >= 8
+    )
+
+
+def describe_settings_error(exc: ValidationError) -> str:
+    """One line naming the variables that are wrong (never echoing their values: secrets)."""
+    parts = []
+    for error in exc.errors():
+        message = error["msg"].removeprefix("Value error, ")
+        field = ".".join(str(part) for part in error["loc"])
+        variable = f"PARKOPS_{field.upper()}"
+        parts.append(message if not field or variable in message else f"{variable}: {message}")
+    return "invalid settings: " + "; ".join(parts)
 
 
 @lru_cache

@@ -31,7 +31,7 @@ from parkops.app import create_app
 from parkops.config import Settings
 from parkops.db import migrate
 from parkops.db.engine import to_asyncpg_url, to_libpq_url
-from tests.support import create_user, make_client, sign_in
+from tests.support import create_user, make_client, serve_in_thread, sign_in
 
 
 def _worker() -> str:
@@ -177,30 +177,10 @@ def login(client, db, test_settings):
 def live_server(committed_database_url, test_settings):
     """The app served by uvicorn on a free port (its own thread and event loop) against a
     database whose commits are real: requests really run concurrently, on separate connections."""
-    import socket
-    import threading
-    import time
-
-    import uvicorn
-
     from parkops.app import create_app
 
     settings = test_settings.model_copy(
         update={"database_url": committed_database_url, "db_pool_size": 12}
     )
-    app = create_app(settings)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "live server did not start"
-    yield f"http://127.0.0.1:{port}", committed_database_url
-    server.should_exit = True
-    thread.join(10)
+    with serve_in_thread(create_app(settings)) as base_url:
+        yield base_url, committed_database_url

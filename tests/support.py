@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from itertools import count
 
 import httpx
@@ -65,6 +67,35 @@ async def with_committed_session(url: str, fn):
             return await fn(db)
     finally:
         await engine.dispose()
+
+
+@contextmanager
+def serve_in_thread(app) -> Iterator[str]:
+    """Serve ``app`` with uvicorn on a free port, on a thread and event loop of its own; yields
+    the base URL. Requests really run concurrently, on connections of the app's own pool."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started, "live server did not start"
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
 
 
 def make_client(app, base_url: str = "http://testserver.local") -> httpx.AsyncClient:

@@ -2,34 +2,43 @@
 
 Nothing a user types may produce a 500: services raise `AppError`s, request-shape errors come
 from Litestar as ``ValidationException``, and an ``IntegrityError`` that slipped past the
-friendly checks (a race the database settled) becomes a 409.
+friendly checks (a race the database settled) becomes a 409. A database that cannot be reached
+(down, restarting, connections cut) is a 503 with ``Retry-After``, not a 500. Every error body
+carries the request id, which is also in the ``X-Request-ID`` header and the logs.
 """
 
 from __future__ import annotations
 
 import logging
+from inspect import getmro
 from typing import Any
 
 from litestar import Request, Response
 from litestar.exceptions import (
     HTTPException,
+    LitestarException,
     NotAuthorizedException,
     NotFoundException,
     PermissionDeniedException,
     ValidationException,
 )
+from litestar.types import Receive, Scope, Send
 from sqlalchemy.exc import IntegrityError
 
-from parkops.core.context import request_id_var
 from parkops.core.errors import AppError, Conflict, NotAuthenticated, NotFound, PermissionDenied
 from parkops.core.i18n import N_, gettext
+from parkops.core.middleware import request_id_of
 from parkops.core.web import is_api, login_redirect, render
+from parkops.db.engine import is_database_unavailable
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
+# How long clients should wait after a 503: a restart or failover of PostgreSQL takes seconds.
+RETRY_AFTER_SECONDS = 10
 
 
 def problem(
+    request: Request,
     status: int,
     title: str,
     detail: str,
@@ -42,7 +51,7 @@ def problem(
         "title": title,
         "status": status,
         "detail": detail,
-        "request_id": request_id_var.get(),
+        "request_id": request_id_of(request.scope),
     }
     if errors:
         body["errors"] = errors
@@ -50,8 +59,15 @@ def problem(
 
 
 def _page(request: Request, status: int, message: str, headers: dict | None = None) -> Response:
-    template = f"errors/{status}.html" if status in (403, 404, 500) else "errors/error.html"
-    response = render(request, template, status_code=status, message=message, status=status)
+    template = f"errors/{status}.html" if status in (403, 404, 500, 503) else "errors/error.html"
+    response = render(
+        request,
+        template,
+        status_code=status,
+        message=message,
+        status=status,
+        request_id=request_id_of(request.scope),
+    )
     if headers:
         response.headers.update(headers)
     return response
@@ -61,7 +77,13 @@ def handle_app_error(request: Request, exc: AppError) -> Response:
     if is_api(request.url.path):
         errors = [{"field": k, "message": gettext(v)} for k, v in exc.field_errors.items()]
         return problem(
-            exc.status_code, gettext(exc.title), gettext(exc.message), exc.code, errors, exc.headers
+            request,
+            exc.status_code,
+            gettext(exc.title),
+            gettext(exc.message),
+            exc.code,
+            errors,
+            exc.headers,
         )
     if isinstance(exc, NotAuthenticated):
         return login_redirect(request)
@@ -83,7 +105,12 @@ def handle_validation(request: Request, exc: ValidationException) -> Response:
             )
     if is_api(request.url.path):
         return problem(
-            400, gettext("The request is not valid"), str(exc.detail), "bad_request", errors
+            request,
+            400,
+            gettext("The request is not valid"),
+            str(exc.detail),
+            "bad_request",
+            errors,
         )
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or str(exc.detail)
     return _page(request, 400, detail)
@@ -99,7 +126,7 @@ def handle_http(request: Request, exc: HTTPException) -> Response:
     status = exc.status_code
     if is_api(request.url.path):
         return problem(
-            status, str(exc.detail), str(exc.detail), f"http_{status}", headers=exc.headers
+            request, status, str(exc.detail), str(exc.detail), f"http_{status}", headers=exc.headers
         )
     return _page(request, status, str(exc.detail), exc.headers)
 
@@ -112,10 +139,36 @@ def handle_integrity(request: Request, exc: IntegrityError) -> Response:
     )
 
 
+def handle_unavailable(request: Request, exc: Exception) -> Response:
+    """The database cannot be reached: ask the client to come back (no traceback to log)."""
+    cause = exc.__cause__ or exc
+    log.warning(
+        "database unavailable on %s %s: %s: %s",
+        request.method,
+        request.url.path,
+        type(cause).__name__,
+        cause,
+    )
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if is_api(request.url.path):
+        return problem(
+            request,
+            503,
+            gettext("Service temporarily unavailable"),
+            gettext("The database cannot be reached. Try again in a moment."),
+            "service_unavailable",
+            headers=headers,
+        )
+    return _page(request, 503, "", headers)
+
+
 def handle_unexpected(request: Request, exc: Exception) -> Response:
+    if is_database_unavailable(exc):
+        return handle_unavailable(request, exc)
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     if is_api(request.url.path):
         return problem(
+            request,
             500,
             "Internal error",
             "Something went wrong on our side. The request id identifies it in the logs.",
@@ -131,3 +184,49 @@ EXCEPTION_HANDLERS = {
     IntegrityError: handle_integrity,
     Exception: handle_unexpected,
 }
+
+
+def error_response(request: Request, exc: Exception) -> Response:
+    """The response the handler registered for ``exc``'s class (or the nearest base) gives."""
+    handler = next(
+        (EXCEPTION_HANDLERS[cls] for cls in getmro(type(exc)) if cls in EXCEPTION_HANDLERS),
+        handle_unexpected,
+    )
+    return handler(request, exc)
+
+
+async def send_error_response(scope: Scope, receive: Receive, send: Send, exc: Exception) -> None:
+    """Answer an exception that escaped Litestar's own handling (see parkops.core.middleware).
+
+    Should rendering the error fail as well, a minimal response that needs nothing (no
+    template, no database) still carries the request id.
+    """
+    if type(exc) is LitestarException and exc.__cause__ is not None:
+        # Litestar gave up because a before_send hook (the commit) failed as the response was
+        # starting; nothing was sent, so the real error can still be answered.
+        exc = exc.__cause__  # type: ignore[assignment]
+    litestar_app = scope["litestar_app"]
+    request = litestar_app.request_class(scope=scope, receive=receive, send=send)
+    started = False
+
+    async def tracking_send(message) -> None:
+        nonlocal started
+        await send(message)
+        started = started or message["type"] == "http.response.start"
+
+    try:
+        response = error_response(request, exc)
+        await response.to_asgi_response(app=None, request=request)(scope, receive, tracking_send)
+    except Exception:
+        log.exception("the error response for %s %s failed too", request.method, scope["path"])
+        if started:
+            raise
+        unavailable = is_database_unavailable(exc)
+        status = 503 if unavailable else 500
+        text = "Service temporarily unavailable" if unavailable else "Internal error"
+        headers = [(b"content-type", b"text/plain; charset=utf-8")]
+        if unavailable:
+            headers.append((b"retry-after", str(RETRY_AFTER_SECONDS).encode()))
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        body = f"{text}. Request id: {request_id_of(scope)}\n".encode()
+        await send({"type": "http.response.body", "body": body})

@@ -25,7 +25,7 @@ class JsonFormatter(logging.Formatter):
             "msg": record.getMessage(),
             "request_id": getattr(record, "request_id", "-"),
         }
-        for key in ("method", "path", "status", "duration_ms", "user_id"):
+        for key in ("client", "method", "path", "status", "duration_ms", "user_id"):
             if hasattr(record, key):
                 payload[key] = getattr(record, key)
         if record.exc_info:

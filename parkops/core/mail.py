@@ -1,9 +1,11 @@
 """Outgoing email: SMTP in production, the log and an in-memory outbox in development and tests.
 
 With ``PARKOPS_SMTP_HOST`` set, messages go through that server (STARTTLS and login as
-configured). Without it nothing leaves the machine: the message is written to the log, so a
-developer can copy an invitation link from the console, and kept in :data:`OUTBOX` (the last
-:data:`OUTBOX_SIZE` messages of this process), which tests read.
+configured). Without it nothing leaves the machine: in development and tests the message is
+written to the log, so a developer can copy an invitation link from the console, and kept in
+:data:`OUTBOX` (the last :data:`OUTBOX_SIZE` messages of this process), which tests read. In
+production a log is no place for invitation links (they are passwords until used): the send
+fails with :class:`MailNotSent` and the log only says that no mail server is configured.
 
 ``send_mail`` raises :class:`MailNotSent` when the server refuses or cannot be reached, so the
 caller's transaction rolls back rather than recording something (an invitation, say) whose
@@ -75,6 +77,13 @@ def _deliver(settings: Settings, message: EmailMessage) -> None:
 async def send_mail(settings: Settings, *, to: str, subject: str, body: str) -> SentMail:
     """Send one plain-text message (or log it and keep it in the outbox without SMTP)."""
     sent = SentMail(to=to, subject=subject, body=body, sender=settings.smtp_from)
+    if not settings.smtp_host and settings.env == "production":
+        log.warning(
+            "email to %s not sent: the mail server is not configured (PARKOPS_SMTP_HOST)", to
+        )
+        raise MailNotSent(
+            N_("No mail server is configured, so the email was not sent. Tell the administrator.")
+        )
     if not settings.smtp_host:
         OUTBOX.append(sent)
         log.info(

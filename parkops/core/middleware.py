@@ -1,4 +1,16 @@
-"""The request-context middleware: request id, language, access log."""
+"""The request-context middleware: request id, language, access log, and the last-resort error
+response.
+
+Every response carries ``X-Request-ID``: the middleware keeps the id in the ASGI scope and a
+``before_send`` hook (:func:`add_request_id_header`) adds it, so responses Litestar makes before
+any middleware runs (an unknown path, a wrong method) carry it too.
+
+Litestar turns an exception raised by a handler into a response inside the middleware stack, but
+an exception raised by middleware (the session lookup of the auth middleware when the database is
+down), or by the commit that runs as the response starts, would reach its outer handler after
+this middleware has left (language and request id gone), or uvicorn's bare "Internal Server
+Error". This middleware renders those itself, with the app's error handlers.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +27,7 @@ from parkops.core.i18n import pick_language
 
 log = logging.getLogger("parkops.access")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+_SCOPE_KEY = "parkops_request_id"
 
 
 def header(scope: Scope, name: bytes) -> str | None:
@@ -25,40 +38,71 @@ def header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
+def request_id_of(scope: Scope) -> str:
+    """This request's id: the caller's ``X-Request-ID`` when it is sane, else a new one."""
+    request_id = scope.get(_SCOPE_KEY)  # type: ignore[misc]
+    if request_id is None:
+        incoming = header(scope, b"x-request-id")
+        request_id = incoming if incoming and _SAFE_ID.match(incoming) else uuid.uuid4().hex
+        scope[_SCOPE_KEY] = request_id  # type: ignore[literal-required]
+    return request_id
+
+
+async def add_request_id_header(message: Message, scope: Scope) -> None:
+    if message["type"] == "http.response.start":
+        message["headers"] = [
+            *message.get("headers", []),
+            (b"x-request-id", request_id_of(scope).encode()),
+        ]
+
+
+def client_address(scope: Scope) -> str:
+    """The client's address (uvicorn has already applied trusted X-Forwarded-For)."""
+    client = scope.get("client")
+    return client[0] if client else "-"
+
+
 def request_context_middleware(app: ASGIApp) -> ASGIApp:
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await app(scope, receive, send)
             return
-        incoming = header(scope, b"x-request-id")
-        request_id = incoming if incoming and _SAFE_ID.match(incoming) else uuid.uuid4().hex
         cookies = SimpleCookie(header(scope, b"cookie") or "")
         lang_cookie = cookies.get("parkops_lang")
         default = scope["app"].state.settings.default_language
-        rid_token = request_id_var.set(request_id)
+        rid_token = request_id_var.set(request_id_of(scope))
         lang_token = language_var.set(
             pick_language(lang_cookie.value if lang_cookie else None, default)
         )
         started = time.perf_counter()
-        status = {"code": 0}
+        status = {"code": 0, "sent": False}
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status["code"] = message["status"]
-                message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+                await send(message)
+                status["sent"] = True  # only now: a hook may refuse to start it
+                return
             await send(message)
 
         try:
             await app(scope, receive, send_wrapper)
+        except Exception as exc:
+            if status["sent"]:
+                raise
+            from parkops.core.error_handlers import send_error_response
+
+            await send_error_response(scope, receive, send_wrapper, exc)
         finally:
             user = scope.get("user")
             log.info(
-                "%s %s %s",
+                "%s %s %s %s",
+                client_address(scope),
                 scope["method"],
                 scope["path"],
                 status["code"],
                 extra={
+                    "client": client_address(scope),
                     "method": scope["method"],
                     "path": scope["path"],
                     "status": status["code"],

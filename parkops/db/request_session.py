@@ -40,17 +40,23 @@ async def finish_request_session(message: Message, scope: Scope) -> None:
         return
     try:
         if message["status"] < 400:
+            # If the commit fails (a deferred constraint, the database gone), the exception
+            # stops this response before it starts, and the error handling answers instead
+            # (a 500, or a 503 when the database cannot be reached): never a success for
+            # something not stored.
             await session.commit()
         else:
-            await session.rollback()
-    except Exception:
-        # The handler succeeded but the commit did not (e.g. a deferred constraint). Turn the
-        # response into a plain 500 rather than claim success for something not stored.
-        log.exception("commit failed")
-        message["status"] = 500
-        raise
+            try:
+                await session.rollback()
+            except Exception as exc:
+                # Nothing to undo can be lost; a dead connection must not turn the error page
+                # being sent into a bare 500.
+                log.warning("rollback failed: %s", exc)
     finally:
-        await session.close()
+        try:
+            await session.close()
+        except Exception as exc:
+            log.warning("closing the session failed: %s", exc)
 
 
 DbSession = NamedDependency[AsyncSession]

@@ -38,7 +38,7 @@ def _start(url: str, port: int, storage) -> subprocess.Popen:
 
 
 def _wait(port: int, proc: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60  # the demo load takes ~10 s, more on a busy machine
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise AssertionError(proc.stderr.read().decode())
@@ -53,9 +53,10 @@ def _wait(port: int, proc: subprocess.Popen) -> None:
 def test_session_shared_and_revoked_across_processes(committed_database_url, tmp_path):
     ports = [_free_port(), _free_port()]
     first = _start(committed_database_url, ports[0], tmp_path)
-    _wait(ports[0], first)  # the first one loads the demo users
-    second = _start(committed_database_url, ports[1], tmp_path)
+    second = None
     try:
+        _wait(ports[0], first)  # the first one loads the demo users
+        second = _start(committed_database_url, ports[1], tmp_path)
         _wait(ports[1], second)
         a, b = (httpx.Client(base_url=f"http://127.0.0.1:{p}") for p in ports)
         a.get("/login")
@@ -72,6 +73,6 @@ def test_session_shared_and_revoked_across_processes(committed_database_url, tmp
         assert b.post("/logout", data={"_csrf_token": token}).status_code == 303
         assert a.get("/admin/users").status_code == 303  # and process 1 sees the logout
     finally:
-        for proc in (first, second):
+        for proc in (p for p in (first, second) if p is not None):
             proc.terminate()
             proc.wait(10)
