@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from litestar import Controller, Request, get, post
 from litestar.datastructures import Cookie
 from litestar.params import FromPath, FromQuery
@@ -9,6 +11,8 @@ from litestar.response import Redirect, Template
 
 from parkops.accounts import service
 from parkops.accounts.roles import ADMIN, ANY_USER, ROLE_LABELS, Role
+from parkops.core import audit
+from parkops.core.audit import AuditEntry
 from parkops.core.coerce import optional_int
 from parkops.core.errors import TooManyRequests, ValidationFailed
 from parkops.core.i18n import LANGUAGES, N_
@@ -281,3 +285,64 @@ class AdminUsersController(Controller):
         return redirect(
             request, f"/admin/users/{user_id}", flash=("success", N_("The account was enabled."))
         )
+
+
+def _parse_day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+class AuditPages(Controller):
+    path = "/admin/audit"
+    include_in_schema = False
+    opt = {"roles": ADMIN}
+
+    @get("/")
+    async def audit_log(
+        self,
+        request: Request,
+        db: DbSession,
+        actor: FromQuery[str | None] = None,
+        action: FromQuery[str | None] = None,
+        entity: FromQuery[str | None] = None,
+        entity_id: FromQuery[str | None] = None,
+        since: FromQuery[str | None] = None,
+        until: FromQuery[str | None] = None,
+        page: FromQuery[int] = 1,
+    ) -> Template:
+        result = await audit.search(
+            db,
+            actor=actor,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            since=_parse_day(since),
+            until=_parse_day(until),
+            page=page,
+        )
+        filters = {
+            "actor": actor or "",
+            "action": action or "",
+            "entity": entity or "",
+            "entity_id": entity_id or "",
+            "since": since or "",
+            "until": until or "",
+        }
+        return render(
+            request,
+            "admin/audit.html",
+            page=result,
+            filters=filters,
+            actions=await audit.distinct_values(db, AuditEntry.action),
+            entities=await audit.distinct_values(db, AuditEntry.entity),
+        )
+
+
+async def dashboard_card(db: DbSession, user: object) -> dict:
+    """The park administrator's cards: active users and the latest changes."""
+    return {
+        "active_users": await service.count_active_users(db),
+        "recent_audit": await audit.recent(db),
+    }

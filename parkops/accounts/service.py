@@ -541,6 +541,10 @@ async def list_users(
     return await paginate(db, stmt.order_by(User.username), page=page, page_size=page_size)
 
 
+async def count_active_users(db: AsyncSession) -> int:
+    return int(await db.scalar(sa.select(sa.func.count()).where(User.is_active)) or 0)
+
+
 async def get_user(db: AsyncSession, user_id: int) -> User:
     user = await db.get(User, user_id)
     if user is None:

@@ -7,7 +7,7 @@ app process cannot rewrite history.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -18,6 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import Field, SQLModel
 
 from parkops.core.context import request_id_var
+from parkops.core.pagination import Page, paginate
+from parkops.core.templating import SHANGHAI
 from parkops.db.base import created_at_field
 
 
@@ -86,3 +88,48 @@ def record(
     )
     session.add(entry)
     return entry
+
+
+# --- reading the log ------------------------------------------------------------------------------
+
+
+async def search(
+    db: AsyncSession,
+    *,
+    actor: str | None,
+    action: str | None,
+    entity: str | None,
+    entity_id: str | None,
+    since: date | None,
+    until: date | None,
+    page: int,
+    page_size: int = 50,
+) -> Page:
+    """The log newest first, filtered; ``since``/``until`` are Asia/Shanghai days, inclusive."""
+    stmt = sa.select(AuditEntry.__table__).order_by(AuditEntry.id.desc())
+    if actor:
+        stmt = stmt.where(AuditEntry.actor_label.ilike(f"%{actor}%"))
+    if action:
+        stmt = stmt.where(AuditEntry.action == action)
+    if entity:
+        stmt = stmt.where(AuditEntry.entity == entity)
+    if entity_id:
+        stmt = stmt.where(AuditEntry.entity_id == entity_id)
+    # Days are Asia/Shanghai days, as people read them on the page.
+    if since:
+        stmt = stmt.where(AuditEntry.at >= datetime.combine(since, time(), SHANGHAI))
+    if until:
+        stmt = stmt.where(
+            AuditEntry.at < datetime.combine(until + timedelta(days=1), time(), SHANGHAI)
+        )
+    return await paginate(db, stmt, page=page, page_size=page_size)
+
+
+async def distinct_values(db: AsyncSession, column: Any) -> list[str]:
+    """The values ``AuditEntry.action`` or ``AuditEntry.entity`` take, for filter choices."""
+    return list((await db.execute(sa.select(column).distinct().order_by(column))).scalars())
+
+
+async def recent(db: AsyncSession, limit: int = 8) -> list[AuditEntry]:
+    stmt = sa.select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+    return list((await db.execute(stmt)).scalars())

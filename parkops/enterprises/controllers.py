@@ -16,7 +16,6 @@ from parkops.accounts.controllers import session_cookie
 from parkops.accounts.roles import STAFF, Role
 from parkops.core import importing
 from parkops.core.errors import AppError, Conflict, NotFound, ValidationFailed
-from parkops.core.home import DASHBOARD_CARDS
 from parkops.core.i18n import N_, gettext
 from parkops.core.mail import MailNotSent
 from parkops.core.money import fen_to_yuan
@@ -568,10 +567,8 @@ class EnterprisesApi(Controller):
 # --- dashboard ----------------------------------------------------------------------------------
 
 
-async def _dashboard_counts(db: AsyncSession, user) -> dict:
+async def dashboard_card(db: AsyncSession, user) -> dict:
     return {"enterprise_status_counts": await service.status_counts(db)}
 
-
-DASHBOARD_CARDS.append((READERS, "enterprises/_dashboard_card.html", _dashboard_counts))
 
 ROUTES: list = [EnterprisePages, EnterpriseImportPages, PortalPages, InvitePages, EnterprisesApi]

@@ -7,7 +7,6 @@ Park admins and leasing officers change spaces; finance officers read them; ever
 
 from __future__ import annotations
 
-import os
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import Any
@@ -21,7 +20,6 @@ from parkops.accounts.roles import Role
 from parkops.core import importing
 from parkops.core.coerce import optional_int
 from parkops.core.errors import NotFound, ValidationFailed
-from parkops.core.home import DASHBOARD_CARDS
 from parkops.core.i18n import N_, Message
 from parkops.core.tabular import csv_response, xlsx_response
 from parkops.core.web import as_list, form_data, redirect, render
@@ -577,12 +575,9 @@ class OccupancyPages(Controller):
         )
 
 
-async def _occupancy_card(db: DbSession, user) -> dict:
+async def dashboard_card(db: DbSession, user) -> dict:
     rows = [r for r in await repository.occupancy(db) if r["level"] == "park"]
     return {"inventory_parks": rows}
-
-
-DASHBOARD_CARDS.append((SPACE_READERS, "inventory/_dashboard_card.html", _occupancy_card))
 
 
 # --- API ------------------------------------------------------------------------------------
@@ -860,9 +855,3 @@ ROUTES: list = [
     SpacesApi,
     UnitsApi,
 ]
-
-# The benchmark's raw-asyncpg twin of the unit list (bench/units_api.py); never in production.
-if os.environ.get("PARKOPS_BENCH_RAW") == "1":
-    from parkops.inventory.bench_raw import ROUTES as _BENCH_ROUTES
-
-    ROUTES += _BENCH_ROUTES
