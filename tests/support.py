@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from itertools import count
 
 import httpx
@@ -65,6 +67,25 @@ async def with_committed_session(url: str, fn):
             return await fn(db)
     finally:
         await engine.dispose()
+
+
+@contextmanager
+def bound_to(app, db: AsyncSession) -> Iterator:
+    """``app`` with every request in ``db``'s rolled-back transaction (commits become
+    savepoints), for the length of the ``with`` block."""
+    conn = db.bind
+
+    def session_maker() -> AsyncSession:
+        return AsyncSession(
+            bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False
+        )
+
+    previous = app.state.session_maker
+    app.state.session_maker = session_maker
+    try:
+        yield app
+    finally:
+        app.state.session_maker = previous
 
 
 def make_client(app, base_url: str = "http://testserver.local") -> httpx.AsyncClient:

@@ -6,17 +6,19 @@ import json
 import time
 from decimal import Decimal
 
+import pytest
 import sqlalchemy as sa
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
 from parkops.accounts.roles import STAFF
+from parkops.app import create_app
 from parkops.core import audit, importing
 from parkops.core.audit import AuditEntry
 from parkops.core.importing import ImportSpec, RowErrors, UploadStore
 from parkops.core.tabular import N_, Column, RowError, csv_response, decimal, text
 from parkops.db.request_session import DbSession
-from tests.support import create_user, csrf, sign_in
+from tests.support import bound_to, create_user, csrf, sign_in
 
 ENTITY = "import_test"
 COLUMNS = [
@@ -91,8 +93,21 @@ class ThingImport(Controller):
         return csv_response(COLUMNS, rows, "导出 things.csv")
 
 
-async def setup(app, client, db, settings, *roles):
+@pytest.fixture(scope="module")
+def import_app(test_settings):
+    """The app with the test import's pages, built once for the module."""
+    app = create_app(test_settings, session_maker=None)
     app.register(ThingImport)
+    return app
+
+
+@pytest.fixture
+def app(import_app, db):
+    with bound_to(import_app, db):
+        yield import_app
+
+
+async def setup(app, client, db, settings, *roles):
     user = await create_user(db, *(roles or ("leasing",)))
     await sign_in(client, db, settings, user)
     return user
