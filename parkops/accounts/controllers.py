@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from litestar import Controller, Request, get, post
 from litestar.datastructures import Cookie
 from litestar.params import FromPath, FromQuery
@@ -13,9 +11,9 @@ from parkops.accounts import service
 from parkops.accounts.roles import ADMIN, ANY_USER, ROLE_LABELS, Role
 from parkops.core import audit
 from parkops.core.audit import AuditEntry
-from parkops.core.coerce import optional_int
 from parkops.core.errors import TooManyRequests, ValidationFailed
 from parkops.core.i18n import LANGUAGES, N_
+from parkops.core.parsing import optional_date, optional_int
 from parkops.core.web import (
     LANG_COOKIE,
     SESSION_COOKIE,
@@ -287,13 +285,6 @@ class AdminUsersController(Controller):
         )
 
 
-def _parse_day(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
 class AuditPages(Controller):
     path = "/admin/audit"
     include_in_schema = False
@@ -318,8 +309,8 @@ class AuditPages(Controller):
             action=action,
             entity=entity,
             entity_id=entity_id,
-            since=_parse_day(since),
-            until=_parse_day(until),
+            since=optional_date(since),
+            until=optional_date(until),
             page=page,
         )
         filters = {

@@ -37,9 +37,9 @@ from parkops.billing.models import (
 )
 from parkops.billing.run_plan import add_months, month_start, parse_month
 from parkops.core import i18n, importing
-from parkops.core.coerce import optional_int
 from parkops.core.errors import AppError, NotFound, ValidationFailed
 from parkops.core.i18n import N_, Message
+from parkops.core.parsing import optional_int
 from parkops.core.tabular import csv_response, xlsx_response
 from parkops.core.web import form_data, redirect, render
 from parkops.db.request_session import DbSession

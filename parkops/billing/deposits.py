@@ -34,9 +34,10 @@ from parkops.billing.models import (
 )
 from parkops.billing.run import shanghai_today
 from parkops.core import audit
-from parkops.core.errors import Conflict, NotFound, ValidationFailed
+from parkops.core.errors import Conflict, ValidationFailed
 from parkops.core.i18n import N_, Message
 from parkops.core.money import format_fen
+from parkops.core.rows import get_or_404
 
 KIND_LABELS = {
     DepositEntryKind.received: N_("Received"),
@@ -54,10 +55,7 @@ def _actor_id(actor: Any) -> int | None:
 async def _contract(db: AsyncSession, contract_id: int):
     from parkops.leases.models import LeaseContract
 
-    contract = await db.get(LeaseContract, contract_id)
-    if contract is None:
-        raise NotFound(N_("No such contract"))
-    return contract
+    return await get_or_404(db, LeaseContract, contract_id, N_("No such contract"))
 
 
 async def required_fen(db: AsyncSession, contract_id: int) -> int:

@@ -25,11 +25,12 @@ from parkops.billing.models import Meter, MeterKind, MeterReading, MeterScope, T
 from parkops.billing.run import shanghai_today
 from parkops.billing.run_plan import parse_month
 from parkops.core import audit
-from parkops.core.coerce import optional_int
 from parkops.core.errors import Conflict, NotFound, ValidationFailed
 from parkops.core.i18n import Message
 from parkops.core.importing import ImportSpec, RowErrors
 from parkops.core.pagination import Page, paginate
+from parkops.core.parsing import optional_int
+from parkops.core.rows import get_or_404
 from parkops.core.tabular import N_, Column, PreviewRow, RowError, date_value, decimal, text
 from parkops.db.base import utcnow
 
@@ -234,10 +235,7 @@ async def list_meters(db: AsyncSession, *, page: int = 1, **filters: Any) -> Pag
 
 
 async def get_meter(db: AsyncSession, meter_id: int) -> Meter:
-    meter = await db.get(Meter, meter_id)
-    if meter is None:
-        raise NotFound(N_("No such meter"))
-    return meter
+    return await get_or_404(db, Meter, meter_id, N_("No such meter"))
 
 
 async def meter_readings(db: AsyncSession, meter_id: int, limit: int = 24) -> list[MeterReading]:
@@ -637,9 +635,7 @@ async def end_tariff(
     """Give an open-ended tariff an end date (so a new one can follow)."""
     errors: dict[str, str] = {}
     valid_to = _date(raw.get("valid_to"), "valid_to", errors)
-    tariff = await db.get(Tariff, tariff_id)
-    if tariff is None:
-        raise NotFound(N_("No such tariff"))
+    tariff = await get_or_404(db, Tariff, tariff_id, N_("No such tariff"))
     if valid_to and valid_to <= tariff.valid_from:
         errors["valid_to"] = N_("The end must be after the start.")
     if tariff.valid_to is not None:

@@ -48,7 +48,7 @@ from parkops.billing.models import (
     SlipStatus,
 )
 from parkops.billing.run import shanghai_today
-from parkops.core import audit
+from parkops.core import audit, parsing
 from parkops.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from parkops.core.i18n import N_, Message
 from parkops.core.money import format_fen, yuan_to_fen
@@ -176,18 +176,15 @@ def parse_amount(raw: Mapping[str, Any], errors: dict, field: str = "amount") ->
 
 
 def parse_date(value: Any, field: str, errors: dict, *, latest: date | None = None) -> date | None:
-    if isinstance(value, date):
-        day = value
-    else:
-        text = str(value or "").strip()
-        if not text:
-            errors[field] = N_("Enter the date.")
-            return None
-        try:
-            day = date.fromisoformat(text)
-        except ValueError:
-            errors[field] = N_("Enter a date like 2026-12-05.")
-            return None
+    if parsing.is_blank(value):
+        errors[field] = N_("Enter the date.")
+        return None
+    try:
+        day = parsing.to_date(value)
+    except parsing.Invalid as exc:
+        bad = exc.code == "not_date"
+        errors[field] = N_("Enter a date like 2026-12-05.") if bad else parsing.plain_message(exc)
+        return None
     if latest is not None and day > latest:
         errors[field] = N_("The date cannot be in the future.")
         return None

@@ -23,6 +23,7 @@ from parkops.billing.models import Allocation, AllocationSource, Bill, BillLine,
 from parkops.billing.run import shanghai_today
 from parkops.core.errors import Conflict, NotFound
 from parkops.core.i18n import N_
+from parkops.core.rows import get_or_404
 from parkops.documents.models import Document, DocumentKind, DocumentLanguage
 from parkops.documents.render import SHARED_FILES, TEMPLATES, PdfTemplate
 
@@ -308,9 +309,9 @@ def receipt_number(payment_id: int, received_on: date) -> str:
 
 
 async def receipt_context(db: AsyncSession, payment_id: int) -> ReceiptContext:
-    payment = await db.get(Payment, payment_id, populate_existing=True)
-    if payment is None:
-        raise NotFound(N_("No such payment"))
+    payment = await get_or_404(
+        db, Payment, payment_id, N_("No such payment"), populate_existing=True
+    )
     enterprise = (
         (
             await db.execute(

@@ -50,9 +50,10 @@ from parkops.billing import corrections, repository
 from parkops.billing import run_plan as rp
 from parkops.billing.models import BillingRun, RunStatus
 from parkops.core import audit, i18n
-from parkops.core.errors import NotFound, ValidationFailed
+from parkops.core.errors import ValidationFailed
 from parkops.core.i18n import N_, Message
 from parkops.core.money import ROUNDING_POLICY
+from parkops.core.rows import get_or_404
 from parkops.db.base import utcnow
 
 log = logging.getLogger(__name__)
@@ -359,9 +360,7 @@ async def execute_run(
 
     try:
         async with tx() as db:
-            run = await db.get(BillingRun, run_id)
-            if run is None:
-                raise NotFound(N_("No such billing run"))
+            run = await get_or_404(db, BillingRun, run_id, N_("No such billing run"))
             if run.status != RunStatus.running:
                 raise ValidationFailed(
                     Message(
@@ -505,10 +504,9 @@ def status_payload(run: BillingRun) -> dict:
 
 
 async def get_run(db: AsyncSession, run_id: int) -> BillingRun:
-    run = await db.get(BillingRun, run_id, populate_existing=True)
-    if run is None:
-        raise NotFound(N_("No such billing run"))
-    return run
+    return await get_or_404(
+        db, BillingRun, run_id, N_("No such billing run"), populate_existing=True
+    )
 
 
 async def list_runs(db: AsyncSession, limit: int = 24) -> list[dict]:

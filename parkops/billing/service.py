@@ -39,6 +39,7 @@ from parkops.core.errors import Conflict, NotFound, ValidationFailed
 from parkops.core.i18n import N_, Message
 from parkops.core.money import format_fen, yuan_to_fen
 from parkops.core.pagination import Page, paginate
+from parkops.core.rows import get_or_404
 from parkops.db.base import utcnow
 
 BILL_FIELDS = (
@@ -469,9 +470,7 @@ async def waive_late_fee(
     amount = None
     if str(raw.get("amount") or raw.get("amount_fen") or "").strip():
         amount = payments.parse_amount(raw, errors)
-    line = await db.get(BillLine, line_id)
-    if line is None:
-        raise NotFound(N_("No such bill line"))
+    line = await get_or_404(db, BillLine, line_id, N_("No such bill line"))
     if line.charge_type != ChargeType.late_fee:
         raise ValidationFailed(N_("Only late fees can be waived."))
     if errors:

@@ -30,7 +30,9 @@ Parsers: ``text(max_length)``, ``integer(min_value, max_value)`` (accepts ``1,23
 decimals is an error, never silently rounded), ``choice({value: (label_en, label_zh)})`` (accepts
 the value or either label, returns the key, so StrEnum keys come back as members),
 ``date_value()`` (``2024-03-01``, ``2024/3/1``, ``2024.3.1``, ``2024年3月1日``, an Excel time
-part is ignored) and ``boolean()`` (是/否, yes/no, true/false, 1/0, Y/N).
+part is ignored) and ``boolean()`` (是/否, yes/no, true/false, on/off, 1/0, Y/N). The values are
+read by `parkops.core.parsing`, as in forms: whole numbers within ``bigint``, dates within the
+business range (1990-01-01..2200-12-31).
 
 Reading
 -------
@@ -127,11 +129,12 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 from enum import Enum
 from typing import Any
 from urllib.parse import quote
 
+from parkops.core import parsing
 from parkops.core.context import language_var
 from parkops.core.i18n import N_, Message, gettext
 
@@ -222,6 +225,14 @@ class Text(Parser):
         return raw
 
 
+def _cell(parse: Callable[..., Any], raw: str, **options: Any) -> Any:
+    """Run a `parkops.core.parsing` parser; what it refuses becomes a cell error."""
+    try:
+        return parse(raw, **options)
+    except parsing.Invalid as exc:
+        raise CellError(parsing.PLAIN_MESSAGES[exc.code], **exc.params) from None
+
+
 class Integer(Parser):
     hint = N_("Whole number")
 
@@ -230,23 +241,7 @@ class Integer(Parser):
         self.max_value = max_value
 
     def __call__(self, raw: str) -> int:
-        cleaned = _nfkc(raw).replace(",", "")
-        try:
-            number = Decimal(cleaned)
-        except InvalidOperation:
-            raise CellError(N_("Not a whole number: %(value)s"), value=raw) from None
-        if not number.is_finite() or number != number.to_integral_value():
-            raise CellError(N_("Not a whole number: %(value)s"), value=raw)
-        result = int(number)
-        _check_range(result, self.min_value, self.max_value)
-        return result
-
-
-def _check_range(value: Any, low: Any, high: Any) -> None:
-    if low is not None and value < low:
-        raise CellError(N_("Must be at least %(min)s"), min=low)
-    if high is not None and value > high:
-        raise CellError(N_("Must be at most %(max)s"), max=high)
+        return _cell(parsing.to_int, raw, minimum=self.min_value, maximum=self.max_value)
 
 
 class DecimalParser(Parser):
@@ -264,19 +259,11 @@ class DecimalParser(Parser):
         self.hint_params = {"places": places}
 
     def __call__(self, raw: str) -> Decimal:
-        cleaned = _nfkc(raw).replace(",", "")
-        try:
-            number = Decimal(cleaned)
-        except InvalidOperation:
-            raise CellError(N_("Not a number: %(value)s"), value=raw) from None
-        if not number.is_finite():
-            raise CellError(N_("Not a number: %(value)s"), value=raw)
-        if number != number.quantize(self.quantum, rounding=ROUND_HALF_UP):
-            raise CellError(N_("At most %(places)s decimals: %(value)s"), places=self.places,
-                            value=raw)  # fmt: skip
-        number = number.quantize(self.quantum)
-        _check_range(number, self.min_value, self.max_value)
-        return number
+        number = _cell(
+            parsing.to_decimal, raw, places=self.places,
+            minimum=self.min_value, maximum=self.max_value,
+        )  # fmt: skip
+        return number.quantize(self.quantum)
 
     def export(self, value: Any, lang: str) -> Any:
         return Decimal(value).quantize(self.quantum) if value is not None else None
@@ -333,41 +320,18 @@ class _LazyChoices:
         return self.parser.choices_text()
 
 
-_DATE_PATTERNS = [
-    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"),
-    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$"),
-]
-
-
 class DateParser(Parser):
     hint = N_("Date, e.g. 2025-03-01")
 
     def __call__(self, raw: str) -> date:
-        cleaned = _nfkc(raw)
-        for pattern in _DATE_PATTERNS:
-            match = pattern.match(cleaned)
-            if match:
-                try:
-                    return date(int(match[1]), int(match[2]), int(match[3]))
-                except ValueError:
-                    break
-        raise CellError(N_("Not a valid date (use YYYY-MM-DD): %(value)s"), value=raw)
-
-
-_TRUE = {"1", "y", "yes", "true", "是", "对", "√"}
-_FALSE = {"0", "n", "no", "false", "否", "×"}
+        return _cell(parsing.to_date, raw)
 
 
 class Boolean(Parser):
     hint = N_("Yes or no")
 
     def __call__(self, raw: str) -> bool:
-        key = _key(raw)
-        if key in _TRUE:
-            return True
-        if key in _FALSE:
-            return False
-        raise CellError(N_("Not yes or no: %(value)s"), value=raw)
+        return _cell(parsing.to_bool, raw)
 
     def export(self, value: Any, lang: str) -> Any:
         if value is None:

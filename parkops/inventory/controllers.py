@@ -18,9 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from parkops.accounts.roles import Role
 from parkops.core import importing
-from parkops.core.coerce import optional_int
 from parkops.core.errors import NotFound, ValidationFailed
 from parkops.core.i18n import N_, Message
+from parkops.core.parsing import optional_int
 from parkops.core.tabular import csv_response, xlsx_response
 from parkops.core.web import as_list, form_data, redirect, render
 from parkops.db.request_session import DbSession

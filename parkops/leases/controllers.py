@@ -13,9 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from parkops.accounts.roles import STAFF, Role
 from parkops.core import i18n
-from parkops.core.coerce import optional_int
 from parkops.core.errors import AppError, Conflict, PermissionDenied, ValidationFailed
 from parkops.core.i18n import N_, Message
+from parkops.core.parsing import optional_int
 from parkops.core.web import as_list, form_data, redirect, render
 from parkops.db.request_session import DbSession
 from parkops.documents import service as documents

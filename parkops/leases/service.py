@@ -49,6 +49,7 @@ from parkops.core import audit
 from parkops.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from parkops.core.i18n import N_, Message
 from parkops.core.i18n import join as join_messages
+from parkops.core.integrity import EXCLUSION_VIOLATION, sqlstate
 from parkops.core.pagination import Page, paginate
 from parkops.core.templating import SHANGHAI
 from parkops.db.base import utcnow
@@ -89,7 +90,6 @@ log = logging.getLogger(__name__)
 MAX_UNITS = 200
 MAX_HOLD_DAYS = 366
 EXPIRING_WINDOWS = (30, 60, 90)
-EXCLUSION_VIOLATION = "23P01"
 
 
 def shanghai_today() -> date:
@@ -427,13 +427,6 @@ async def _conflicts(
     return messages
 
 
-def _constraint_of(exc: IntegrityError) -> tuple[str | None, str | None]:
-    orig = getattr(exc, "orig", None)
-    cause = getattr(orig, "__cause__", None)
-    sqlstate = getattr(orig, "sqlstate", None) or getattr(cause, "sqlstate", None)
-    return sqlstate, getattr(cause, "constraint_name", None)
-
-
 async def _occupy(
     db: AsyncSession,
     rows: list[dict],
@@ -452,8 +445,7 @@ async def _occupy(
         async with db.begin_nested():
             await db.execute(sa.insert(LeaseUnitOccupancy), rows)
     except IntegrityError as exc:
-        sqlstate, _constraint = _constraint_of(exc)
-        if sqlstate != EXCLUSION_VIOLATION:
+        if sqlstate(exc) != EXCLUSION_VIOLATION:
             raise
         messages = await _conflicts(
             db,

@@ -14,9 +14,9 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import File, Redirect, Template
 
 from parkops.accounts.roles import ANY_USER, Role
-from parkops.core.coerce import optional_int
 from parkops.core.errors import AppError, ValidationFailed
 from parkops.core.i18n import N_, Message
+from parkops.core.parsing import optional_int
 from parkops.core.web import as_list, form_data, redirect, render
 from parkops.db.base import utcnow
 from parkops.db.request_session import DbSession

@@ -24,8 +24,8 @@ from litestar.response import Redirect, Response, Template
 
 from parkops.accounts.identity import CurrentUser
 from parkops.accounts.roles import Role
-from parkops.core.coerce import optional_int
 from parkops.core.i18n import N_, gettext
+from parkops.core.parsing import optional_int
 from parkops.core.tabular import Column, csv_response, decimal, integer, text, xlsx_response
 from parkops.core.web import form_data, redirect, render
 from parkops.db.base import utcnow
