@@ -11,7 +11,7 @@ from parkops.accounts import service
 from parkops.accounts.roles import ADMIN, ANY_USER, ROLE_LABELS, Role
 from parkops.core import audit
 from parkops.core.audit import AuditEntry
-from parkops.core.errors import TooManyRequests, ValidationFailed
+from parkops.core.errors import AppError, TooManyRequests, ValidationFailed
 from parkops.core.i18n import LANGUAGES, N_
 from parkops.core.parsing import optional_date, optional_int
 from parkops.core.web import (
@@ -24,6 +24,7 @@ from parkops.core.web import (
     redirect,
     render,
     safe_next,
+    submit,
 )
 from parkops.db.request_session import DbSession
 
@@ -201,8 +202,10 @@ class AdminUsersController(Controller):
     @post("/new")
     async def create_user(self, request: Request, db: DbSession) -> Template | Redirect:
         data = await form_data(request)
-        try:
-            user = await service.create_user(
+        form = {**data, "roles": as_list(data.get("roles")), "password": ""}
+        return await submit(
+            request,
+            lambda: service.create_user(
                 db,
                 request.user,
                 username=data.get("username", ""),
@@ -212,19 +215,17 @@ class AdminUsersController(Controller):
                 roles=as_list(data.get("roles")),
                 enterprise_id=optional_int(data.get("enterprise_id")),
                 department_id=optional_int(data.get("department_id")),
-            )
-        except ValidationFailed as exc:
-            form = {**data, "roles": as_list(data.get("roles")), "password": ""}
-            return render(
+            ),
+            redisplay=lambda exc: render(
                 request,
                 "admin/user_form.html",
-                status_code=exc.status_code,
+                exc.status_code,
                 roles=list(Role),
                 form=form,
                 errors=exc.field_errors,
-            )
-        return redirect(
-            request, f"/admin/users/{user.id}", flash=("success", N_("The user was created."))
+            ),
+            then=lambda user: f"/admin/users/{user.id}",
+            message=N_("The user was created."),
         )
 
     @get("/{user_id:int}")
@@ -245,28 +246,29 @@ class AdminUsersController(Controller):
         self, request: Request, db: DbSession, user_id: FromPath[int]
     ) -> Template | Redirect:
         data = await form_data(request)
-        try:
-            await service.set_roles(
+
+        async def again(exc: AppError) -> Template:
+            return render(
+                request, "admin/user_detail.html", status_code=422,
+                subject=await service.get_user(db, user_id),
+                subject_roles=as_list(data.get("roles")), roles=list(Role),
+                errors=exc.field_errors, role_labels=ROLE_LABELS,
+            )  # fmt: skip
+
+        return await submit(
+            request,
+            lambda: service.set_roles(
                 db,
                 request.user,
                 user_id,
                 as_list(data.get("roles")),
                 enterprise_id=optional_int(data.get("enterprise_id")),
                 department_id=optional_int(data.get("department_id")),
-            )
-        except ValidationFailed as exc:
-            user = await service.get_user(db, user_id)
-            return render(
-                request,
-                "admin/user_detail.html",
-                status_code=422,
-                subject=user,
-                subject_roles=as_list(data.get("roles")),
-                roles=list(Role),
-                errors=exc.field_errors,
-                role_labels=ROLE_LABELS,
-            )
-        return redirect(request, f"/admin/users/{user_id}", flash=("success", N_("Roles saved.")))
+            ),
+            redisplay=again,
+            then=f"/admin/users/{user_id}",
+            message=N_("Roles saved."),
+        )
 
     @post("/{user_id:int}/disable")
     async def disable(self, request: Request, db: DbSession, user_id: FromPath[int]) -> Redirect:

@@ -27,7 +27,7 @@ from parkops.billing.run_plan import parse_month
 from parkops.core import audit
 from parkops.core.errors import Conflict, NotFound, ValidationFailed
 from parkops.core.i18n import Message
-from parkops.core.importing import ImportSpec, RowErrors
+from parkops.core.importing import Checked, ImportSpec, RowErrors
 from parkops.core.pagination import Page, paginate
 from parkops.core.parsing import optional_int
 from parkops.core.rows import get_or_404
@@ -462,7 +462,7 @@ async def _meters_by_code(db: AsyncSession, codes: set[str]) -> dict[str, list[i
     return found
 
 
-async def validate_readings(db: AsyncSession, actor: Any, rows: list[PreviewRow]) -> list[RowError]:
+async def check_readings(db: AsyncSession, actor: Any, rows: list[PreviewRow]) -> Checked:
     meters = await _meters_by_code(db, {r.values["meter_code"] for r in rows})
     errors = []
     seen: set[tuple[str, date]] = set()
@@ -498,7 +498,7 @@ async def validate_readings(db: AsyncSession, actor: Any, rows: list[PreviewRow]
                     ),
                 )
             )
-    return errors
+    return rows, errors
 
 
 async def commit_readings(db: AsyncSession, actor: Any, rows: list[PreviewRow]) -> int:
@@ -532,8 +532,8 @@ READING_IMPORT = ImportSpec(
     key="billing.readings",
     title=N_("Import meter readings"),
     columns=READING_COLUMNS,
-    validate=validate_readings,
-    commit=commit_readings,
+    check=check_readings,
+    write=commit_readings,
     template_filename="meter-readings.csv",
 )
 

@@ -67,55 +67,11 @@ objects with attributes named like the columns. Each parser also formats its val
 media_type)`` build a Litestar ``Response`` with ``Content-Disposition`` carrying an ASCII
 fallback and the RFC 5987 ``filename*`` for Chinese names.
 
-Wiring a domain (copy this)
----------------------------
-    # parkops/inventory/imports.py
-    from parkops.core.importing import ImportSpec, RowErrors
-    from parkops.core.tabular import N_, RowError
-
-    async def validate_units(db, actor, rows) -> list[RowError]:
-        # rows: PreviewRow list without cell errors; one query for the whole batch
-        codes = {r.values["code"] for r in rows}
-        taken = set(await db.scalars(select(Unit.code).where(Unit.code.in_(codes))))
-        return [RowError(r.line, "code", N_("Unit %(code)s already exists"),
-                         {"code": r.values["code"]}) for r in rows if r.values["code"] in taken]
-
-    async def commit_units(db, actor, rows) -> int:
-        for r in rows:
-            await service.create_unit(db, actor, **r.values)   # flush, never commit
-        return len(rows)   # raise RowErrors([...]) to reject: nothing is written
-
-    UNIT_IMPORT = ImportSpec(key="inventory.units", title=N_("Import units"),
-                             columns=UNIT_COLUMNS, validate=validate_units, commit=commit_units)
-
-    # parkops/inventory/controllers.py
-    from parkops.core import importing
-
-    class UnitImportController(Controller):
-        path = "/inventory/units/import"
-        include_in_schema = False
-        opt = {"roles": STAFF}
-        flow = importing.ImportPages(UNIT_IMPORT, base="/inventory/units/import",
-                                     back_url="/inventory/units")
-
-        @get("/")
-        async def form(self, request: Request) -> Template:
-            return self.flow.form(request)
-
-        @get("/template.csv")                  # header-only file to fill in
-        async def blank(self) -> Response:
-            return self.flow.blank_template()
-
-        @post("/", request_max_body_size=importing.UPLOAD_MAX_BODY)
-        async def upload(self, request: Request, db: DbSession) -> Template:
-            return await self.flow.preview(request, db)
-
-        @post("/commit")
-        async def commit(self, request: Request, db: DbSession) -> Template | Redirect:
-            return await self.flow.commit(request, db, done_url="/inventory/units")
-
-    # export, e.g. GET /inventory/units/export.xlsx
-    return xlsx_response(UNIT_COLUMNS, rows, "单元.xlsx")
+Wiring a domain
+---------------
+An import is an ``ImportSpec`` (columns, a batch ``check`` and a ``write``) and its pages come
+from ``import_pages``, both in `parkops.core.importing`; see ``parkops/inventory/imports.py``.
+Export: ``return xlsx_response(UNIT_COLUMNS, rows, "单元.xlsx")``.
 
 The pages are ``templates/imports/upload.html`` and ``templates/imports/preview.html``.
 """
@@ -225,12 +181,9 @@ class Text(Parser):
         return raw
 
 
-def _cell(parse: Callable[..., Any], raw: str, **options: Any) -> Any:
-    """Run a `parkops.core.parsing` parser; what it refuses becomes a cell error."""
-    try:
-        return parse(raw, **options)
-    except parsing.Invalid as exc:
-        raise CellError(parsing.PLAIN_MESSAGES[exc.code], **exc.params) from None
+def _cell_error(exc: parsing.Invalid) -> CellError:
+    """What a `parkops.core.parsing` parser refused, as a cell error."""
+    return CellError(parsing.PLAIN_MESSAGES[exc.code], **exc.params)
 
 
 class Integer(Parser):
@@ -241,7 +194,10 @@ class Integer(Parser):
         self.max_value = max_value
 
     def __call__(self, raw: str) -> int:
-        return _cell(parsing.to_int, raw, minimum=self.min_value, maximum=self.max_value)
+        try:
+            return parsing.to_int(raw, minimum=self.min_value, maximum=self.max_value)
+        except parsing.Invalid as exc:
+            raise _cell_error(exc) from None
 
 
 class DecimalParser(Parser):
@@ -259,10 +215,12 @@ class DecimalParser(Parser):
         self.hint_params = {"places": places}
 
     def __call__(self, raw: str) -> Decimal:
-        number = _cell(
-            parsing.to_decimal, raw, places=self.places,
-            minimum=self.min_value, maximum=self.max_value,
-        )  # fmt: skip
+        try:
+            number = parsing.to_decimal(
+                raw, places=self.places, minimum=self.min_value, maximum=self.max_value
+            )
+        except parsing.Invalid as exc:
+            raise _cell_error(exc) from None
         return number.quantize(self.quantum)
 
     def export(self, value: Any, lang: str) -> Any:
@@ -324,14 +282,20 @@ class DateParser(Parser):
     hint = N_("Date, e.g. 2025-03-01")
 
     def __call__(self, raw: str) -> date:
-        return _cell(parsing.to_date, raw)
+        try:
+            return parsing.to_date(raw)
+        except parsing.Invalid as exc:
+            raise _cell_error(exc) from None
 
 
 class Boolean(Parser):
     hint = N_("Yes or no")
 
     def __call__(self, raw: str) -> bool:
-        return _cell(parsing.to_bool, raw)
+        try:
+            return parsing.to_bool(raw)
+        except parsing.Invalid as exc:
+            raise _cell_error(exc) from None
 
     def export(self, value: Any, lang: str) -> Any:
         if value is None:
@@ -431,6 +395,8 @@ class ImportPreview:
     file_errors: list[RowError] = field(default_factory=list)
     columns: list[Column] = field(default_factory=list)
     filename: str = ""
+    plans: list[Any] = field(default_factory=list)
+    """What the import's check made of the rows, for its writer (``parkops.core.importing``)."""
 
     @property
     def can_commit(self) -> bool:

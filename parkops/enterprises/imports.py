@@ -326,15 +326,13 @@ async def insert_batch(
 # --- the import flow ------------------------------------------------------------------------
 
 
-async def _validate(db: AsyncSession, actor: Any, rows: list[PreviewRow]) -> list[RowError]:
-    _clean, errors = await validate_batch(db, [(r.line, r.values) for r in rows])
-    return errors
+async def _check(
+    db: AsyncSession, actor: Any, rows: list[PreviewRow]
+) -> tuple[list[tuple[int, EnterpriseInput]], list[RowError]]:
+    return await validate_batch(db, [(r.line, r.values) for r in rows])
 
 
-async def _commit(db: AsyncSession, actor: Any, rows: list[PreviewRow]) -> int:
-    clean, errors = await validate_batch(db, [(r.line, r.values) for r in rows])
-    if errors or len(clean) != len(rows):
-        raise RowErrors(errors)
+async def _write(db: AsyncSession, actor: Any, clean: list[tuple[int, EnterpriseInput]]) -> int:
     return len(await insert_batch(db, actor, clean, source="csv import"))
 
 
@@ -342,7 +340,7 @@ ENTERPRISE_IMPORT = ImportSpec(
     key="enterprises.enterprises",
     title=N_("Import enterprises"),
     columns=COLUMNS,
-    validate=_validate,
-    commit=_commit,
+    check=_check,
+    write=_write,
     template_filename="enterprises-template.csv",
 )
