@@ -8,14 +8,29 @@ from pathlib import Path
 
 import click
 
-import parkops.models  # noqa: F401 - every table, so foreign keys across domains resolve
-from parkops.app import DOMAINS
 from parkops.config import get_settings
 from parkops.core.commands import database_url as _database_url
 from parkops.core.commands import run_in_transaction as _run_in_transaction
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _WithDomainGroups(click.Group):
+    """Adds the domains' command groups (``Domain.cli``, from ``parkops.app.DOMAINS``) to the
+    commands below, when one is asked for or the list is shown: importing the domains imports
+    the whole app (seconds), which ``serve`` and ``db`` do not need."""
+
+    def _domain_groups(self) -> dict[str, click.Command]:
+        from parkops.app import DOMAINS  # with every table, so cross-domain foreign keys resolve
+
+        return {d.cli.name or d.name: d.cli for d in DOMAINS if d.cli is not None}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self._domain_groups()})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return super().get_command(ctx, cmd_name) or self._domain_groups().get(cmd_name)
+
+
+@click.group(cls=_WithDomainGroups, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """ParkOps: industrial park operations (spaces, leases, billing, service desk).
 
@@ -53,6 +68,7 @@ def serve(
     port = port or settings.port
     click.echo(f"ParkOps is serving on http://{host}:{port}  (Ctrl-C stops it)")
     if demo:
+        from parkops.app import DOMAINS
         from parkops.demo import demo_logins
 
         click.echo("Demo logins (username / password / roles):")
@@ -182,6 +198,7 @@ def demo() -> None:
 
 
 def _load_demo() -> dict:
+    from parkops.app import DOMAINS
     from parkops.demo import load_demo
 
     return _run_in_transaction(lambda db: load_demo(db, DOMAINS))
@@ -192,13 +209,6 @@ def demo_load() -> None:
     """Load the demo park (deterministic; loading twice changes nothing)."""
     counts = _load_demo()
     click.echo("demo data loaded: " + ", ".join(f"{k} +{v}" for k, v in counts.items()))
-
-
-# --- the domains' groups (each declared by its domain.py) ----------------------------------
-
-for _domain in DOMAINS:
-    if _domain.cli is not None:
-        main.add_command(_domain.cli)
 
 
 if __name__ == "__main__":

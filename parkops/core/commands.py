@@ -1,23 +1,25 @@
 """What the ``parkops`` command's groups share: the database URL, a transaction of their own,
 and errors shown as a one-line message instead of a traceback.
 
-Every table is imported by ``parkops.cli`` before any command runs (``parkops.models``), so a
-domain's command may touch rows whose foreign keys point into other domains.
+A domain's group is reached through ``parkops.app.DOMAINS``, so every table is imported before
+its commands run and rows whose foreign keys point into other domains can be written.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import NoReturn, TypeVar
+from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 import click
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from parkops.config import get_settings
 
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
 T = TypeVar("T")
-SessionMaker = Callable[[], AsyncSession]
+SessionMaker = Callable[[], "AsyncSession"]
 
 
 def database_url() -> str:
