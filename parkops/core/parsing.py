@@ -24,10 +24,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 from parkops.core.i18n import N_, Message
 from parkops.core.money import fen_to_yuan, yuan_to_fen
@@ -38,6 +38,7 @@ FIRST_DATE = date(1990, 1, 1)
 LAST_DATE = date(2200, 12, 31)
 MAX_DECIMAL_EXPONENT = 15  # beyond 10^16 nothing is a real quantity, and no column holds it
 
+T = TypeVar("T")
 Errors = MutableMapping[str, Any]
 """Field name -> message, filled by the ``*_field`` parsers."""
 
@@ -56,6 +57,7 @@ FIELD_MESSAGES: dict[str, str] = {
     "required": N_("%(field)s is required"),
     "not_int": N_("%(field)s must be a whole number"),
     "not_number": N_("%(field)s '%(value)s' is not a number"),
+    "is_bool": N_("%(field)s is not a number"),
     "not_usable": N_("%(field)s '%(value)s' is not a usable number"),
     "not_positive": N_("%(field)s must be greater than zero"),
     "negative": N_("%(field)s cannot be negative"),
@@ -75,6 +77,7 @@ PLAIN_MESSAGES: dict[str, str] = {
     "not_int": N_("Not a whole number: %(value)s"),
     "not_number": N_("Not a number: %(value)s"),
     "not_usable": N_("Not a number: %(value)s"),
+    "is_bool": N_("Not a number: %(value)s"),
     "not_positive": N_("Must be at least %(min)s"),
     "negative": N_("Must be at least %(min)s"),
     "too_small": N_("Must be at least %(min)s"),
@@ -308,16 +311,26 @@ def optional_date(raw: Any) -> date | None:
 
 
 def _field(
-    errors: Errors, field: str, label: str | None, raw: Any, required: bool
-) -> tuple[bool, Message]:
-    """(whether to parse ``raw``, the label); writes "required" for a blank required value.
-    The label (the field's name when there is none) is translated where the message is shown."""
+    parse: Callable[[Any], T],
+    raw: Any,
+    field: str,
+    errors: Errors,
+    label: str | None,
+    required: bool,
+) -> T | None:
+    """``parse(raw)``, or None with a message naming the field in ``errors`` (blank: None, and
+    "required" when it is). The label (the field's name when there is none) is translated where
+    the message is shown."""
     name = label if isinstance(label, Message) else Message(field if label is None else label)
     if is_blank(raw):
         if required:
             errors[field] = Message(FIELD_MESSAGES["required"], field=name)
-        return False, name
-    return True, name
+        return None
+    try:
+        return parse(raw)
+    except Invalid as exc:
+        errors[field] = field_message(exc, name)
+        return None
 
 
 def int_field(
@@ -332,14 +345,10 @@ def int_field(
     positive: bool = False,
     bits: int = 64,
 ) -> int | None:
-    go, name = _field(errors, field, label, raw, required)
-    if not go:
-        return None
-    try:
-        return to_int(raw, minimum=minimum, maximum=maximum, positive=positive, bits=bits)
-    except Invalid as exc:
-        errors[field] = field_message(exc, name)
-        return None
+    def parse(value: Any) -> int:
+        return to_int(value, minimum=minimum, maximum=maximum, positive=positive, bits=bits)
+
+    return _field(parse, raw, field, errors, label, required)
 
 
 def decimal_field(
@@ -354,17 +363,12 @@ def decimal_field(
     maximum: Decimal | int | None = None,
     positive: bool = False,
 ) -> Decimal | None:
-    go, name = _field(errors, field, label, raw, required)
-    if not go:
-        return None
-    if isinstance(raw, bool):
-        errors[field] = Message(N_("%(field)s is not a number"), field=name)
-        return None
-    try:
-        return to_decimal(raw, places=places, minimum=minimum, maximum=maximum, positive=positive)
-    except Invalid as exc:
-        errors[field] = field_message(exc, name)
-        return None
+    def parse(value: Any) -> Decimal:
+        if isinstance(value, bool):
+            raise Invalid("is_bool", value=value)
+        return to_decimal(value, places=places, minimum=minimum, maximum=maximum, positive=positive)
+
+    return _field(parse, raw, field, errors, label, required)
 
 
 def money_field(
@@ -378,14 +382,11 @@ def money_field(
     maximum_fen: int | None = None,
 ) -> int | None:
     """An amount typed in yuan, as fen."""
-    go, name = _field(errors, field, label, raw, required)
-    if not go:
-        return None
-    try:
-        return to_fen(raw, minimum=minimum_fen, maximum=maximum_fen)
-    except Invalid as exc:
-        errors[field] = field_message(exc, name)
-        return None
+
+    def parse(value: Any) -> int:
+        return to_fen(value, minimum=minimum_fen, maximum=maximum_fen)
+
+    return _field(parse, raw, field, errors, label, required)
 
 
 def date_field(
@@ -398,32 +399,16 @@ def date_field(
     earliest: date = FIRST_DATE,
     latest: date = LAST_DATE,
 ) -> date | None:
-    go, name = _field(errors, field, label, raw, required)
-    if not go:
-        return None
-    try:
-        return to_date(raw, earliest=earliest, latest=latest)
-    except Invalid as exc:
-        errors[field] = field_message(exc, name)
-        return None
+    def parse(value: Any) -> date:
+        return to_date(value, earliest=earliest, latest=latest)
+
+    return _field(parse, raw, field, errors, label, required)
 
 
 def month_field(
-    raw: Any,
-    field: str,
-    errors: Errors,
-    *,
-    label: str | None = None,
-    required: bool = False,
+    raw: Any, field: str, errors: Errors, *, label: str | None = None, required: bool = False
 ) -> date | None:
-    go, name = _field(errors, field, label, raw, required)
-    if not go:
-        return None
-    try:
-        return to_month(raw)
-    except Invalid as exc:
-        errors[field] = field_message(exc, name)
-        return None
+    return _field(to_month, raw, field, errors, label, required)
 
 
 def bool_field(raw: Any, default: bool) -> bool:
