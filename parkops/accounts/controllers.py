@@ -10,7 +10,6 @@ from litestar.response import Redirect, Template
 from parkops.accounts import service
 from parkops.accounts.roles import ADMIN, ANY_USER, ROLE_LABELS, Role
 from parkops.core import audit
-from parkops.core.audit import AuditEntry
 from parkops.core.errors import AppError, TooManyRequests, ValidationFailed
 from parkops.core.i18n import LANGUAGES, N_
 from parkops.core.parsing import optional_date, optional_int
@@ -328,8 +327,8 @@ class AuditPages(Controller):
             "admin/audit.html",
             page=result,
             filters=filters,
-            actions=await audit.distinct_values(db, AuditEntry.action),
-            entities=await audit.distinct_values(db, AuditEntry.entity),
+            actions=await audit.distinct_values(db, "action"),
+            entities=await audit.distinct_values(db, "entity"),
         )
 
 

@@ -21,6 +21,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parkops.accounts.identity import Actor
 from parkops.billing import allocation as alloc
 from parkops.billing import corrections, payments, repository
 from parkops.billing.models import (
@@ -48,7 +49,7 @@ KIND_LABELS = {
 }
 
 
-def _actor_id(actor: Any) -> int | None:
+def _actor_id(actor: Actor) -> int | None:
     return getattr(actor, "id", None)
 
 
@@ -132,7 +133,7 @@ async def pending_credit_fen(db: AsyncSession, contract_id: int) -> int:
 
 async def record_entry(
     db: AsyncSession,
-    actor: Any,
+    actor: Actor,
     contract_id: int,
     raw: Mapping[str, Any],
     *,
@@ -207,7 +208,7 @@ async def record_entry(
 
 
 async def _apply_to_arrears(
-    db: AsyncSession, actor: Any, contract, amount: int, day: date, reason: str
+    db: AsyncSession, actor: Actor, contract, amount: int, day: date, reason: str
 ) -> int:
     bills = await payments.open_bills(db, contract.enterprise_id, contract_id=contract.id)
     open_total = sum(b.open_fen for b in bills)
@@ -246,7 +247,7 @@ async def _apply_to_arrears(
 
 async def settle(
     db: AsyncSession,
-    actor: Any,
+    actor: Actor,
     contract_id: int,
     raw: Mapping[str, Any],
     *,

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parkops.accounts.identity import Actor
 from parkops.billing import utilities
 from parkops.billing.models import Meter, MeterKind, MeterReading, MeterScope, Tariff
 from parkops.billing.run import shanghai_today
@@ -40,7 +41,7 @@ UNITS = {MeterKind.electricity: "kWh", MeterKind.water: "m³"}
 MAX_VALUE = Decimal("999999999999.99")
 
 
-def _actor_id(actor: Any) -> int | None:
+def _actor_id(actor: Actor) -> int | None:
     return getattr(actor, "id", None)
 
 
@@ -92,7 +93,7 @@ def _date(raw: Any, field: str, errors: dict, *, required: bool = True) -> date 
 # --- meters ---------------------------------------------------------------------------------
 
 
-async def create_meter(db: AsyncSession, actor: Any, raw: Mapping[str, Any]) -> Meter:
+async def create_meter(db: AsyncSession, actor: Actor, raw: Mapping[str, Any]) -> Meter:
     errors: dict[str, str] = {}
     kind = raw.get("kind")
     if kind not in {k.value for k in MeterKind}:
@@ -256,7 +257,7 @@ async def meter_readings(db: AsyncSession, meter_id: int, limit: int = 24) -> li
 
 async def record_reading(
     db: AsyncSession,
-    actor: Any,
+    actor: Actor,
     meter_id: int,
     raw: Mapping[str, Any],
     *,
@@ -371,7 +372,7 @@ async def record_reading(
     return reading
 
 
-async def confirm_reading(db: AsyncSession, actor: Any, reading_id: int) -> MeterReading:
+async def confirm_reading(db: AsyncSession, actor: Actor, reading_id: int) -> MeterReading:
     reading = await db.scalar(
         sa.select(MeterReading).where(MeterReading.id == reading_id).with_for_update()
     )
@@ -462,7 +463,7 @@ async def _meters_by_code(db: AsyncSession, codes: set[str]) -> dict[str, list[i
     return found
 
 
-async def check_readings(db: AsyncSession, actor: Any, rows: list[PreviewRow]) -> Checked:
+async def check_readings(db: AsyncSession, actor: Actor, rows: list[PreviewRow]) -> Checked:
     meters = await _meters_by_code(db, {r.values["meter_code"] for r in rows})
     errors = []
     seen: set[tuple[str, date]] = set()
@@ -501,7 +502,7 @@ async def check_readings(db: AsyncSession, actor: Any, rows: list[PreviewRow]) -
     return rows, errors
 
 
-async def commit_readings(db: AsyncSession, actor: Any, rows: list[PreviewRow]) -> int:
+async def commit_readings(db: AsyncSession, actor: Actor, rows: list[PreviewRow]) -> int:
     """Record every row (in meter and month order) or none: the first refusal of any row
     rejects the import with every row's problem listed."""
     meters = await _meters_by_code(db, {r.values["meter_code"] for r in rows})
@@ -566,7 +567,7 @@ def parse_tiers_text(value: str, errors: dict) -> list[dict] | None:
     return tiers
 
 
-async def create_tariff(db: AsyncSession, actor: Any, raw: Mapping[str, Any]) -> Tariff:
+async def create_tariff(db: AsyncSession, actor: Actor, raw: Mapping[str, Any]) -> Tariff:
     errors: dict[str, str] = {}
     park_id = optional_int(raw.get("park_id"))
     if not park_id or not await db.scalar(
@@ -630,7 +631,7 @@ async def create_tariff(db: AsyncSession, actor: Any, raw: Mapping[str, Any]) ->
 
 
 async def end_tariff(
-    db: AsyncSession, actor: Any, tariff_id: int, raw: Mapping[str, Any]
+    db: AsyncSession, actor: Actor, tariff_id: int, raw: Mapping[str, Any]
 ) -> Tariff:
     """Give an open-ended tariff an end date (so a new one can follow)."""
     errors: dict[str, str] = {}

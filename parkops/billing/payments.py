@@ -33,7 +33,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parkops.accounts.identity import CurrentUser
+from parkops.accounts.identity import Actor, CurrentUser
 from parkops.accounts.roles import Role
 from parkops.billing import allocation as alloc
 from parkops.billing.models import (
@@ -74,7 +74,7 @@ MAX_SLIP_BYTES = 5 * 1024 * 1024
 SLIP_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
 
 
-def _actor_id(actor: Any) -> int | None:
+def _actor_id(actor: Actor) -> int | None:
     return getattr(actor, "id", None)
 
 
@@ -284,7 +284,7 @@ def _plan_errors(exc: alloc.AllocationError) -> dict[str, str]:
 
 async def _insert_allocations(
     db: AsyncSession,
-    actor: Any,
+    actor: Actor,
     rows: Sequence[tuple[int, int, int]],
     effective_on: date,
     source: AllocationSource,
@@ -318,7 +318,7 @@ async def _existing(db: AsyncSession, key: str) -> Payment | None:
 
 async def record_payment(
     db: AsyncSession,
-    actor: Any,
+    actor: Actor,
     raw: Mapping[str, Any] | PaymentInput,
     *,
     today: date | None = None,
@@ -441,7 +441,7 @@ async def credit_fen(db: AsyncSession, enterprise_id: int) -> int:
 
 
 async def apply_credit(
-    db: AsyncSession, actor: Any, enterprise_ids: Sequence[int], today: date
+    db: AsyncSession, actor: Actor, enterprise_ids: Sequence[int], today: date
 ) -> int:
     """Use the enterprises' credit on their open bills (oldest money first); fen applied.
 
@@ -508,7 +508,7 @@ def _spread(
 
 async def refund_credit(
     db: AsyncSession,
-    actor: Any,
+    actor: Actor,
     enterprise_id: int,
     raw: Mapping[str, Any],
     *,
@@ -765,7 +765,7 @@ def _already(slip: PaymentSlip) -> Conflict:
 
 
 async def confirm_slip(
-    db: AsyncSession, actor: Any, slip_id: int, *, today: date | None = None
+    db: AsyncSession, actor: Actor, slip_id: int, *, today: date | None = None
 ) -> Payment:
     """Finance confirms a reported payment: it becomes a payment (allocated as usual).
 
@@ -808,7 +808,7 @@ async def confirm_slip(
     return payment
 
 
-async def reject_slip(db: AsyncSession, actor: Any, slip_id: int, reason: str) -> PaymentSlip:
+async def reject_slip(db: AsyncSession, actor: Actor, slip_id: int, reason: str) -> PaymentSlip:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(

@@ -13,11 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parkops.accounts.identity import Actor
 from parkops.billing import late_fees, payments, reports, service
 from parkops.billing.models import Allocation, AllocationSource, Bill, BillLine, Payment
 from parkops.billing.run import shanghai_today
@@ -460,7 +460,7 @@ async def _generate(
 
 
 async def bill_document(
-    db: AsyncSession, actor: Any, bill_id: int, documents_dir: Path | None = None
+    db: AsyncSession, actor: Actor, bill_id: int, documents_dir: Path | None = None
 ) -> Document:
     """The payment notice of a bill (made on first request, then served as stored)."""
     found = await _stored(db, "billing_bill", bill_id, DocumentKind.bill)
@@ -482,7 +482,7 @@ async def bill_document(
 
 
 async def receipt_document(
-    db: AsyncSession, actor: Any, payment_id: int, documents_dir: Path | None = None
+    db: AsyncSession, actor: Actor, payment_id: int, documents_dir: Path | None = None
 ) -> Document:
     found = await _stored(db, "billing_payment", payment_id, DocumentKind.receipt)
     if found:
@@ -504,7 +504,7 @@ async def receipt_document(
 
 async def dunning_document(
     db: AsyncSession,
-    actor: Any,
+    actor: Actor,
     contract_id: int,
     documents_dir: Path | None = None,
     today: date | None = None,

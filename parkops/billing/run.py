@@ -40,12 +40,12 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parkops.accounts.identity import Actor
 from parkops.billing import corrections, repository
 from parkops.billing import run_plan as rp
 from parkops.billing.models import BillingRun, RunStatus
@@ -100,17 +100,17 @@ def shanghai_today() -> date:
     return datetime.now(SHANGHAI).date()
 
 
-def _actor_id(actor: Any) -> int | None:
+def _actor_id(actor: Actor) -> int | None:
     return getattr(actor, "id", None)
 
 
-def _actor_label(actor: Any) -> str:
+def _actor_label(actor: Actor) -> str:
     return getattr(actor, "username", None) or (str(actor) if actor else "system")
 
 
 async def start_run(
     db: AsyncSession,
-    actor: Any,
+    actor: Actor,
     month: date | str,
     *,
     today: date | None = None,
@@ -456,7 +456,7 @@ async def execute_run(
 
 async def run_month(
     tx: Tx,
-    actor: Any,
+    actor: Actor,
     month: date | str,
     *,
     today: date | None = None,

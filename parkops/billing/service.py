@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parkops.accounts.identity import CurrentUser
+from parkops.accounts.identity import Actor, CurrentUser
 from parkops.accounts.roles import Role
 from parkops.billing import late_fees, payments, workflow
 from parkops.billing.allocation import AllocationPolicy
@@ -55,7 +55,7 @@ BILL_FIELDS = (
 )
 
 
-def _actor_id(actor: Any) -> int | None:
+def _actor_id(actor: Actor) -> int | None:
     return getattr(actor, "id", None)
 
 
@@ -237,7 +237,9 @@ async def bill_view(
 # --- drafts ---------------------------------------------------------------------------------
 
 
-async def issue_bill(db: AsyncSession, actor: Any, bill_id: int, today: date | None = None) -> Bill:
+async def issue_bill(
+    db: AsyncSession, actor: Actor, bill_id: int, today: date | None = None
+) -> Bill:
     """Freeze a draft: its total becomes the sum of its lines; credit is applied to it."""
     today = today or shanghai_today()
     bill = await lock_bill(db, bill_id)
@@ -273,7 +275,7 @@ async def issue_bill(db: AsyncSession, actor: Any, bill_id: int, today: date | N
     return await get_bill(db, None, bill_id)
 
 
-async def issue_run_drafts(db: AsyncSession, actor: Any, run_id: int) -> int:
+async def issue_run_drafts(db: AsyncSession, actor: Actor, run_id: int) -> int:
     """Issue every draft of a run (a run started with ``--draft``)."""
     ids = list(
         (
@@ -289,7 +291,7 @@ async def issue_run_drafts(db: AsyncSession, actor: Any, run_id: int) -> int:
     return len(ids)
 
 
-async def add_draft_line(db: AsyncSession, actor: Any, bill_id: int, raw: Mapping[str, Any]):
+async def add_draft_line(db: AsyncSession, actor: Actor, bill_id: int, raw: Mapping[str, Any]):
     """An adjustment line (positive or negative) on a draft."""
     errors: dict[str, str] = {}
     amount = _signed_amount(raw, errors)
@@ -326,7 +328,7 @@ async def add_draft_line(db: AsyncSession, actor: Any, bill_id: int, raw: Mappin
     return line
 
 
-async def delete_draft(db: AsyncSession, actor: Any, bill_id: int) -> None:
+async def delete_draft(db: AsyncSession, actor: Actor, bill_id: int) -> None:
     bill = await lock_bill(db, bill_id)
     try:
         workflow.check(bill.status, workflow.BillAction.delete)
@@ -377,7 +379,7 @@ def _reason(raw: Mapping[str, Any], errors: dict) -> str:
 
 async def make_credit_note(
     db: AsyncSession,
-    actor: Any,
+    actor: Actor,
     bill: Bill,
     kind: CreditNoteKind,
     amount: int,
@@ -416,7 +418,7 @@ async def make_credit_note(
 
 
 async def void_bill(
-    db: AsyncSession, actor: Any, bill_id: int, raw: Mapping[str, Any]
+    db: AsyncSession, actor: Actor, bill_id: int, raw: Mapping[str, Any]
 ) -> CreditNote:
     """Void an issued bill on which nothing was paid, by a credit note for all of it."""
     errors: dict[str, str] = {}
@@ -432,7 +434,7 @@ async def void_bill(
 
 
 async def credit_bill(
-    db: AsyncSession, actor: Any, bill_id: int, raw: Mapping[str, Any]
+    db: AsyncSession, actor: Actor, bill_id: int, raw: Mapping[str, Any]
 ) -> CreditNote:
     """Take part of what is open off an issued bill (a correction)."""
     errors: dict[str, str] = {}
@@ -462,7 +464,7 @@ async def credit_bill(
 
 
 async def waive_late_fee(
-    db: AsyncSession, actor: Any, line_id: int, raw: Mapping[str, Any]
+    db: AsyncSession, actor: Actor, line_id: int, raw: Mapping[str, Any]
 ) -> CreditNote:
     """Waive a late-fee line (all of it, or ``amount``) with a reason: a credit note naming it."""
     errors: dict[str, str] = {}
@@ -504,7 +506,7 @@ async def waive_late_fee(
 
 
 async def add_adjustment(
-    db: AsyncSession, actor: Any, contract_id: int, raw: Mapping[str, Any]
+    db: AsyncSession, actor: Actor, contract_id: int, raw: Mapping[str, Any]
 ) -> Adjustment:
     """A charge (positive) or a credit (negative) for the contract's next bill."""
     errors: dict[str, str] = {}
@@ -546,7 +548,7 @@ async def park_settings(db: AsyncSession, park_id: int) -> BillingParkSettings:
 
 
 async def set_park_settings(
-    db: AsyncSession, actor: Any, park_id: int, raw: Mapping[str, Any]
+    db: AsyncSession, actor: Actor, park_id: int, raw: Mapping[str, Any]
 ) -> BillingParkSettings:
     errors: dict[str, str] = {}
     policy = raw.get("allocation_policy")

@@ -90,6 +90,8 @@ def record(
     return entry
 
 
+_LOG: sa.Table = AuditEntry.__table__  # type: ignore[attr-defined]
+
 # --- reading the log ------------------------------------------------------------------------------
 
 
@@ -106,30 +108,30 @@ async def search(
     page_size: int = 50,
 ) -> Page:
     """The log newest first, filtered; ``since``/``until`` are Asia/Shanghai days, inclusive."""
-    stmt = sa.select(AuditEntry.__table__).order_by(AuditEntry.id.desc())
+    log = _LOG.c
+    stmt = sa.select(_LOG).order_by(log.id.desc())
     if actor:
-        stmt = stmt.where(AuditEntry.actor_label.ilike(f"%{actor}%"))
+        stmt = stmt.where(log.actor_label.ilike(f"%{actor}%"))
     if action:
-        stmt = stmt.where(AuditEntry.action == action)
+        stmt = stmt.where(log.action == action)
     if entity:
-        stmt = stmt.where(AuditEntry.entity == entity)
+        stmt = stmt.where(log.entity == entity)
     if entity_id:
-        stmt = stmt.where(AuditEntry.entity_id == entity_id)
+        stmt = stmt.where(log.entity_id == entity_id)
     # Days are Asia/Shanghai days, as people read them on the page.
     if since:
-        stmt = stmt.where(AuditEntry.at >= datetime.combine(since, time(), SHANGHAI))
+        stmt = stmt.where(log.at >= datetime.combine(since, time(), SHANGHAI))
     if until:
-        stmt = stmt.where(
-            AuditEntry.at < datetime.combine(until + timedelta(days=1), time(), SHANGHAI)
-        )
+        stmt = stmt.where(log.at < datetime.combine(until + timedelta(days=1), time(), SHANGHAI))
     return await paginate(db, stmt, page=page, page_size=page_size)
 
 
-async def distinct_values(db: AsyncSession, column: Any) -> list[str]:
-    """The values ``AuditEntry.action`` or ``AuditEntry.entity`` take, for filter choices."""
-    return list((await db.execute(sa.select(column).distinct().order_by(column))).scalars())
+async def distinct_values(db: AsyncSession, column: str) -> list[str]:
+    """The values the ``action`` or ``entity`` column takes, for filter choices."""
+    values = _LOG.c[column]
+    return list((await db.execute(sa.select(values).distinct().order_by(values))).scalars())
 
 
 async def recent(db: AsyncSession, limit: int = 8) -> list[AuditEntry]:
-    stmt = sa.select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+    stmt = sa.select(AuditEntry).order_by(_LOG.c.id.desc()).limit(limit)
     return list((await db.execute(stmt)).scalars())

@@ -8,6 +8,7 @@ import time
 import uuid
 from http.cookies import SimpleCookie
 
+from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from parkops.core.context import language_var, request_id_var
@@ -27,7 +28,7 @@ def header(scope: Scope, name: bytes) -> str | None:
 
 def request_context_middleware(app: ASGIApp) -> ASGIApp:
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await app(scope, receive, send)
             return
         incoming = header(scope, b"x-request-id")

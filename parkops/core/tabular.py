@@ -524,6 +524,7 @@ def _read(
         raise FileRejected(N_("The file is empty"))
 
     by_key: dict[str, Column] = {}
+    column: Column | None
     for column in columns:
         for key in column.header_keys():
             by_key.setdefault(key, column)

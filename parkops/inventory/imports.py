@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parkops.accounts.identity import Actor
 from parkops.core.audit import AuditEntry
 from parkops.core.context import request_id_var
 from parkops.core.importing import Checked, ImportSpec, RowErrors
@@ -94,7 +94,7 @@ def _park_of(row: PreviewRow, parks: dict[str, int], errors: list[RowError]) -> 
     return None
 
 
-async def check_rows(db: AsyncSession, actor: Any, rows: Sequence[PreviewRow]) -> Checked:
+async def check_rows(db: AsyncSession, actor: Actor, rows: Sequence[PreviewRow]) -> Checked:
     """Check parsed rows against the database in batch; returns (plans, errors).
 
     A plan is ``(row, park_id, building, values)`` for each row without errors.
@@ -218,7 +218,7 @@ async def check_rows(db: AsyncSession, actor: Any, rows: Sequence[PreviewRow]) -
     return plans, errors
 
 
-async def write_units(db: AsyncSession, actor: Any, plans: list) -> int:
+async def write_units(db: AsyncSession, actor: Actor, plans: list) -> int:
     # Floors the file mentions that do not exist yet (within the floor count, checked above).
     wanted = sorted({(b.id, row.values["floor"]) for row, _p, b, _v in plans})
     await db.execute(

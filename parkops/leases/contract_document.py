@@ -13,11 +13,11 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parkops.accounts.identity import Actor
 from parkops.core.templating import SHANGHAI
 from parkops.documents import service as documents
 from parkops.documents.contexts import (
@@ -257,7 +257,7 @@ async def build_context(db: AsyncSession, contract: LeaseContract) -> LeaseContr
 
 async def generate_pdf(
     db: AsyncSession,
-    actor: Any,
+    actor: Actor,
     contract: LeaseContract,
     language: DocumentLanguage | str | None = None,
     documents_dir: Path | None = None,

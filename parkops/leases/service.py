@@ -43,7 +43,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parkops.accounts.identity import CurrentUser
+from parkops.accounts.identity import Actor, CurrentUser
 from parkops.accounts.roles import Role
 from parkops.core import audit
 from parkops.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -97,15 +97,15 @@ def shanghai_today() -> date:
     return datetime.now(SHANGHAI).date()
 
 
-def _actor_id(actor: Any) -> int | None:
+def _actor_id(actor: Actor) -> int | None:
     return getattr(actor, "id", None)
 
 
-def _actor_label(actor: Any) -> str:
+def _actor_label(actor: Actor) -> str:
     return getattr(actor, "username", None) or (str(actor) if actor else "system")
 
 
-def _is_system(actor: Any) -> bool:
+def _is_system(actor: Actor) -> bool:
     """CLI commands, jobs and the demo loader act as the system (no roles to check)."""
     return not isinstance(actor, CurrentUser)
 
@@ -291,7 +291,7 @@ async def parse_contract(db: AsyncSession, raw: Mapping[str, Any]) -> ContractIn
 
 
 async def _release_expired_holds(
-    db: AsyncSession, actor: Any, today: date, unit_ids: Iterable[int] | None = None
+    db: AsyncSession, actor: Actor, today: date, unit_ids: Iterable[int] | None = None
 ) -> list[int]:
     """Mark holds past ``held_until`` expired and switch off their occupancy; returns their
     units (whose status may change)."""
@@ -488,7 +488,7 @@ def desired_status(row: Mapping[str, Any]) -> str:
 
 
 async def sync_unit_statuses(
-    db: AsyncSession, actor: Any, unit_ids: Iterable[int], today: date | None = None
+    db: AsyncSession, actor: Actor, unit_ids: Iterable[int], today: date | None = None
 ) -> int:
     """Bring the units' statuses in line with the contracts (through the inventory service).
     Returns how many changed."""
@@ -827,7 +827,7 @@ def _monthly_rent_fen(lt: sched.LeaseTerms) -> int:
 def _event(
     db: AsyncSession,
     contract: LeaseContract,
-    actor: Any,
+    actor: Actor,
     action: str,
     from_status: str | None,
     to_status: str | None,
@@ -878,7 +878,7 @@ async def _write_units(db: AsyncSession, contract_id: int, units: list[dict]) ->
     )
 
 
-def _require_role(actor: Any, roles: frozenset[Role]) -> None:
+def _require_role(actor: Actor, roles: frozenset[Role]) -> None:
     if _is_system(actor):
         return
     if not (actor.roles & roles):
@@ -890,7 +890,7 @@ LEASING_ROLES = frozenset({Role.leasing, Role.park_admin})
 
 async def create_contract(
     db: AsyncSession,
-    actor: Any,
+    actor: Actor,
     raw: Mapping[str, Any],
     *,
     submit: bool = False,
@@ -978,7 +978,7 @@ async def draft_form_values(
 
 async def update_draft(
     db: AsyncSession,
-    actor: Any,
+    actor: Actor,
     contract_id: int,
     raw: Mapping[str, Any],
     today: date | None = None,
@@ -1069,7 +1069,7 @@ async def contract_prefix(db: AsyncSession, park_id: int) -> str:
 
 async def transition(
     db: AsyncSession,
-    actor: Any,
+    actor: Actor,
     contract_id: int,
     action: ContractAction | str,
     note: str | None = None,
@@ -1136,7 +1136,7 @@ async def transition(
 
 
 async def _submit(
-    db: AsyncSession, actor: Any, contract: LeaseContract, unit_ids: list[int], today: date
+    db: AsyncSession, actor: Actor, contract: LeaseContract, unit_ids: list[int], today: date
 ) -> None:
     errors: dict[str, str] = {}
     await _check_units(db, unit_ids, contract.start_date, errors)
@@ -1170,7 +1170,7 @@ async def _submit(
 
 
 async def _approve(
-    db: AsyncSession, actor: Any, contract: LeaseContract, unit_ids: list[int], today: date
+    db: AsyncSession, actor: Actor, contract: LeaseContract, unit_ids: list[int], today: date
 ) -> dict:
     versions = await terms_versions(db, contract.id)  # type: ignore[arg-type]
     units = await repository.contract_units(db, contract.id)  # type: ignore[arg-type]
@@ -1219,7 +1219,7 @@ async def _approve(
     return {"number": number, "schedule_lines": len(lines), "reservations_converted": converted}
 
 
-async def _make_tenant(db: AsyncSession, actor: Any, enterprise_id: int) -> None:
+async def _make_tenant(db: AsyncSession, actor: Actor, enterprise_id: int) -> None:
     """A prospect (or former tenant) with an approved contract is a tenant (enterprises
     service; its own validation decides, and a refusal does not block the approval)."""
     from parkops.enterprises import service as enterprises
@@ -1235,7 +1235,7 @@ async def _make_tenant(db: AsyncSession, actor: Any, enterprise_id: int) -> None
 
 
 async def _mark_predecessor_renewed(
-    db: AsyncSession, actor: Any, contract: LeaseContract, today: date
+    db: AsyncSession, actor: Actor, contract: LeaseContract, today: date
 ) -> None:
     old = await _lock_contract(db, contract.predecessor_id)  # type: ignore[arg-type]
     try:
@@ -1276,7 +1276,7 @@ async def _mark_predecessor_renewed(
 
 async def amend_terms(
     db: AsyncSession,
-    actor: Any,
+    actor: Actor,
     contract_id: int,
     raw: Mapping[str, Any],
     today: date | None = None,
@@ -1398,7 +1398,7 @@ def merge_terms(current: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[
 
 async def renew(
     db: AsyncSession,
-    actor: Any,
+    actor: Actor,
     contract_id: int,
     raw: Mapping[str, Any],
     today: date | None = None,
@@ -1475,7 +1475,7 @@ def _term_months(start: date, end: date) -> int:
 
 async def terminate(
     db: AsyncSession,
-    actor: Any,
+    actor: Actor,
     contract_id: int,
     raw: Mapping[str, Any],
     today: date | None = None,
@@ -1625,7 +1625,7 @@ def _statement_line(seq: int, start: date, end: date, line: Any) -> dict:
 
 
 async def create_reservation(
-    db: AsyncSession, actor: Any, raw: Mapping[str, Any], today: date | None = None
+    db: AsyncSession, actor: Actor, raw: Mapping[str, Any], today: date | None = None
 ) -> LeaseReservation:
     """Hold units for a prospect enterprise until ``held_until`` (inclusive)."""
     _require_role(actor, LEASING_ROLES)
@@ -1712,7 +1712,7 @@ async def create_reservation(
 
 
 async def release_reservation(
-    db: AsyncSession, actor: Any, reservation_id: int, today: date | None = None
+    db: AsyncSession, actor: Actor, reservation_id: int, today: date | None = None
 ) -> LeaseReservation:
     _require_role(actor, LEASING_ROLES)
     today = today or shanghai_today()
@@ -1760,7 +1760,7 @@ async def release_reservation(
     return reservation
 
 
-async def expire_holds(db: AsyncSession, actor: Any = "system", today: date | None = None) -> int:
+async def expire_holds(db: AsyncSession, actor: Actor = "system", today: date | None = None) -> int:
     """Release every hold past ``held_until``; their units follow. Returns how many units."""
     today = today or shanghai_today()
     units = await _release_expired_holds(db, actor, today)
@@ -1839,7 +1839,7 @@ async def get_reservation(db: AsyncSession, reservation_id: int, today: date | N
 
 
 async def refresh_status(
-    db: AsyncSession, actor: Any = "system", today: date | None = None
+    db: AsyncSession, actor: Actor = "system", today: date | None = None
 ) -> dict:
     """The daily roll-over: expire contracts whose (possibly early) end has come, release holds
     past their date, and bring every unit's status in line with what covers it today."""
@@ -1904,7 +1904,7 @@ async def park_settings_values(db: AsyncSession, park_id: int) -> tuple[str, dic
 
 
 async def set_park_settings(
-    db: AsyncSession, actor: Any, park_id: int, raw: Mapping[str, Any]
+    db: AsyncSession, actor: Actor, park_id: int, raw: Mapping[str, Any]
 ) -> LeaseParkSettings:
     _require_role(actor, frozenset({Role.park_admin}))
     if await repository.park_name(db, park_id) is None:

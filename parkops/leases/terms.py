@@ -21,7 +21,7 @@ Form and API share field names:
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -537,7 +537,7 @@ def row_values(terms: TermsInput) -> dict[str, Any]:
 
 def from_row(row: Any, signed_on: date | None = None) -> TermsInput:
     """A ``lease_terms`` row (entity or mapping) back to ``TermsInput``."""
-    get = row.get if isinstance(row, Mapping) else lambda k: getattr(row, k)
+    get: Callable[[str], Any] = row.get if isinstance(row, Mapping) else lambda k: getattr(row, k)
     esc = get("escalation")
     escalation: s.Escalation | None = None
     if esc and esc.get("kind") == "percent":
