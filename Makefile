@@ -16,6 +16,7 @@ run: setup system
 
 test: setup-dev system-test
 	$(BIN)/ruff check parkops tests bench migrations
+	$(BIN)/mypy
 	$(BIN)/pytest -n 2 -q
 	@# The same migrations and database tests on the machine's PostgreSQL server (15) when one
 	@# answers on 127.0.0.1:5432; the main run above used the embedded PostgreSQL 18.
@@ -48,6 +49,7 @@ system-test:
 
 lint: setup-dev
 	$(BIN)/ruff check parkops tests bench migrations
+	$(BIN)/mypy
 
 format: setup-dev
 	$(BIN)/ruff format parkops tests bench migrations/env.py

@@ -28,11 +28,12 @@ COLUMNS = [
 ]  # fmt: skip
 
 
-async def validate(db, actor, rows) -> list[RowError]:
-    return [RowError(r.line, "name", "Reserved name") for r in rows if r.values["name"] == "x"]
+async def check(db, actor, rows) -> tuple[list, list[RowError]]:
+    reserved = [r for r in rows if r.values["name"] == "x"]
+    return rows, [RowError(r.line, "name", "Reserved name") for r in reserved]
 
 
-async def commit(db, actor, rows) -> int:
+async def write(db, actor, rows) -> int:
     return len(rows)
 
 
@@ -48,8 +49,8 @@ def make_csv(rows: int) -> bytes:
 
 def main() -> None:
     rows = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
-    spec = ImportSpec(key="bench", title="Import units", columns=COLUMNS, validate=validate,
-                      commit=commit)  # fmt: skip
+    spec = ImportSpec(key="bench", title="Import units", columns=COLUMNS, check=check,
+                      write=write)  # fmt: skip
     data = make_csv(rows)
     started = time.perf_counter()
     preview = asyncio.run(build_preview(None, None, spec, data, "units.csv"))  # type: ignore[arg-type]

@@ -13,9 +13,9 @@ What it does:
    then VACUUM ANALYZE, as autovacuum would after such a load;
 3. creates a leasing user with an API token;
 4. starts the app with uvicorn in a subprocess (1 worker, uvloop, httptools, access log off),
-   with PARKOPS_BENCH_RAW=1 so that ``parkops.inventory.bench_raw`` registers
-   ``GET /bench/raw/units``: the same two SQL statements (count + page) compiled from the same
-   SQLAlchemy code, run on a plain asyncpg pool, no authentication, no ORM session;
+   through ``bench/units_raw.py``, which adds ``GET /bench/raw/units`` to it: the same two SQL
+   statements (count + page) compiled from the same SQLAlchemy code, run on a plain asyncpg
+   pool, no authentication, no ORM session;
 5. checks both endpoints return the same units, then drives each for BENCH_SECONDS (default
    12) in BENCH_ROUNDS (default 4) alternating rounds, with BENCH_CONNECTIONS (default 16)
    concurrent connections, using ``wrk`` when it is installed (Debian package ``wrk``) and an
@@ -211,13 +211,13 @@ def start_server(url: str, storage: Path, port: int) -> subprocess.Popen:
     env = {
         **os.environ,
         "PARKOPS_DATABASE_URL": url,
-        "PARKOPS_BENCH_RAW": "1",
         "PARKOPS_STORAGE_DIR": str(storage),
         "PARKOPS_LOG_LEVEL": "WARNING",
         "PARKOPS_ENV": "development",
     }
     command = [
-        sys.executable, "-m", "uvicorn", "parkops.app:create_app_from_env", "--factory",
+        sys.executable, "-m", "uvicorn", "--app-dir", str(ROOT / "bench"), "units_raw:create_app",
+        "--factory",
         "--host", "127.0.0.1", "--port", str(port), "--workers", "1", "--loop", "uvloop",
         "--http", "httptools", "--no-access-log", "--log-level", "warning",
     ]  # fmt: skip

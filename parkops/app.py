@@ -1,4 +1,11 @@
-"""The application factory: wires settings, database, middleware, routes, templates and OpenAPI."""
+"""The application factory: wires settings, database, middleware, the domains, templates and
+OpenAPI.
+
+``DOMAINS`` is the whole wiring of the product: each domain's ``domain.py`` declares its routes,
+dashboard cards, document grants, template filters, CLI group, demo loader and startup/shutdown
+hooks, and everything here (and in ``parkops.cli`` and ``parkops.demo``) is derived from this list,
+in this order: dashboard cards are shown and demo data is loaded in it.
+"""
 
 from __future__ import annotations
 
@@ -23,9 +30,14 @@ from litestar.types import Message, Scope
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parkops import __version__
+from parkops.accounts import domain as accounts
 from parkops.accounts.auth import auth_middleware, csrf_check, role_guard
+from parkops.billing import domain as billing
 from parkops.config import Settings, get_settings
+from parkops.core import domain as wiring
+from parkops.core.domain import Domain
 from parkops.core.error_handlers import EXCEPTION_HANDLERS
+from parkops.core.health import healthz, readyz
 from parkops.core.logging import configure_logging
 from parkops.core.middleware import add_request_id_header, request_context_middleware
 from parkops.core.schema_page import SchemaPage
@@ -33,10 +45,28 @@ from parkops.core.storage import check_writable
 from parkops.core.templating import make_environment
 from parkops.db.engine import create_engine, resolve_database_url, session_factory
 from parkops.db.request_session import finish_request_session, provide_db
-from parkops.routes import ROUTE_HANDLERS
-from parkops.tickets.supervision import start_sweeper, stop_sweeper
+from parkops.documents import domain as documents
+from parkops.enterprises import domain as enterprises
+from parkops.home import domain as home
+from parkops.inventory import domain as inventory
+from parkops.leases import domain as leases
+from parkops.tickets import domain as tickets
 
 log = logging.getLogger(__name__)
+
+DOMAINS: tuple[Domain, ...] = (
+    accounts.DOMAIN,
+    home.DOMAIN,
+    inventory.DOMAIN,
+    enterprises.DOMAIN,
+    leases.DOMAIN,
+    billing.DOMAIN,
+    tickets.DOMAIN,
+    documents.DOMAIN,
+)
+# What a domain needs from one that builds on it (parkops.core.ports), filled once, here.
+wiring.plug_ports(DOMAINS)
+
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 # No inline scripts or styles anywhere: every script and stylesheet is a file under /static.
@@ -78,7 +108,15 @@ def create_app(
     """Build the app. Tests pass ``session_maker`` to bind every request to their transaction."""
     settings = settings or get_settings()
     configure_logging(settings.log_format, settings.log_level)
-    state = State({"settings": settings, "session_maker": session_maker, "engine": None})
+    state = State(
+        {
+            "settings": settings,
+            "session_maker": session_maker,
+            "engine": None,
+            "dashboard_cards": wiring.dashboard_cards(DOMAINS),
+            "document_access": wiring.access_rules(DOMAINS),
+        }
+    )
 
     async def on_startup(app: Litestar) -> None:
         _warn_missing_system_libraries()
@@ -119,7 +157,9 @@ def create_app(
     )
     return Litestar(
         route_handlers=[
-            *ROUTE_HANDLERS,
+            healthz,
+            readyz,
+            *(route for domain in DOMAINS for route in domain.routes),
             create_static_files_router(
                 path="/static",
                 directories=[STATIC_DIR],
@@ -134,12 +174,14 @@ def create_app(
         middleware=[request_context_middleware, auth_middleware],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         template_config=TemplateConfig(
-            engine=JinjaTemplateEngine.from_environment(make_environment(settings.templates_dir))
+            engine=JinjaTemplateEngine.from_environment(
+                make_environment(settings.templates_dir, wiring.template_filters(DOMAINS))
+            )
         ),
         response_cache_config=ResponseCacheConfig(),
         openapi_config=openapi,
-        on_startup=[on_startup, start_sweeper],
-        on_shutdown=[stop_sweeper, on_shutdown],
+        on_startup=[on_startup, *(hook for d in DOMAINS for hook in d.on_startup)],
+        on_shutdown=[*(hook for d in reversed(DOMAINS) for hook in d.on_shutdown), on_shutdown],
         state=state,
         # Logging is configured by parkops.core.logging (text or JSON); Litestar's default
         # config would replace that handler.

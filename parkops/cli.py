@@ -8,50 +8,34 @@ data) ends the command with one line on stderr and exit status 1, not a tracebac
 
 from __future__ import annotations
 
-import asyncio
-import getpass
 import logging
 import os
-import sys
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
 from parkops.config import get_settings
+from parkops.core.commands import database_url as _database_url
+from parkops.core.commands import run_in_transaction as _run_in_transaction
 
 
-def _database_url(*, create_embedded: bool = False) -> str:
-    """The database of the settings. Only ``parkops serve`` may create the embedded one."""
-    from parkops.db.engine import resolve_database_url
+class _WithDomainGroups(click.Group):
+    """Adds the domains' command groups (``Domain.cli``, from ``parkops.app.DOMAINS``) to the
+    commands below, when one is asked for or the list is shown: importing the domains imports
+    the whole app (seconds), which ``serve`` and ``db`` do not need."""
 
-    return resolve_database_url(get_settings(), create_embedded=create_embedded)
+    def _domain_groups(self) -> dict[str, click.Command]:
+        from parkops.app import DOMAINS  # with every table, so cross-domain foreign keys resolve
 
+        return {d.cli.name or d.name: d.cli for d in DOMAINS if d.cli is not None}
 
-def _run_in_transaction(fn: Callable[[Any], Awaitable[Any]]) -> Any:
-    """Run ``fn(session)`` in one transaction of its own (CLI commands own their transaction)."""
-    import parkops.models  # noqa: F401 - every table, so foreign keys across domains resolve
-    from parkops.db.engine import create_engine, session_factory
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self._domain_groups()})
 
-    async def main() -> Any:
-        engine = create_engine(_database_url(), pool_size=2)
-        try:
-            async with session_factory(engine)() as db, db.begin():
-                return await fn(db)
-        finally:
-            await engine.dispose()
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return super().get_command(ctx, cmd_name) or self._domain_groups().get(cmd_name)
 
-    return asyncio.run(main())
-
-
-def _fail(exc: Exception) -> None:
-    from parkops.core.errors import AppError
-
-    if isinstance(exc, AppError):
-        details = "".join(f"\n  {k}: {v}" for k, v in exc.field_errors.items())
-        raise click.ClickException(f"{exc.message}{details}") from None
-    raise exc
 
 
 def operator_error(exc: BaseException) -> str | None:
@@ -81,7 +65,7 @@ def operator_error(exc: BaseException) -> str | None:
     return None
 
 
-class OperatorErrors(click.Group):
+class OperatorErrors(_WithDomainGroups):
     """Turns :func:`operator_error`s of any subcommand into ``Error: <one line>``, exit 1."""
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -140,10 +124,11 @@ def serve(
     port = port or settings.port
     click.echo(f"ParkOps is serving on http://{host}:{port}  (Ctrl-C stops it)")
     if demo:
+        from parkops.app import DOMAINS
         from parkops.demo import demo_logins
 
         click.echo("Demo logins (username / password / roles):")
-        for username, password, roles in demo_logins():
+        for username, password, roles in demo_logins(DOMAINS):
             click.echo(f"  {username:10} {password}  {roles}")
     uvicorn.run(
         "parkops.app:create_app_from_env",
@@ -265,99 +250,6 @@ def restore(file: Path, yes: bool) -> None:
     click.echo(f"database restored from {file}")
 
 
-# --- users ----------------------------------------------------------------------------------
-
-
-@main.group()
-def users() -> None:
-    """User accounts."""
-
-
-def _ask_password(password: str | None) -> str:
-    if password:
-        return password
-    if not sys.stdin.isatty():
-        return sys.stdin.readline().rstrip("\n")
-    first = getpass.getpass("Password: ")
-    if first != getpass.getpass("Repeat: "):
-        raise click.ClickException("The passwords differ")
-    return first
-
-
-@users.command("create")
-@click.argument("username")
-@click.option(
-    "--role",
-    "roles",
-    multiple=True,
-    required=True,
-    type=click.Choice(
-        ["park_admin", "leasing", "finance", "service_desk", "gov_officer", "enterprise_user"]
-    ),
-    help="Repeat for several staff roles.",
-)
-@click.option("--name", "display_name", help="Full name (default: the username).")
-@click.option("--email")
-@click.option("--enterprise-id", type=int, help="For enterprise_user.")
-@click.option("--department-id", type=int, help="For gov_officer.")
-@click.option(
-    "--password",
-    envvar="PARKOPS_NEW_PASSWORD",
-    help="Default: prompt (or read one line from stdin).",
-)
-def users_create(
-    username: str,
-    roles: tuple[str, ...],
-    display_name: str | None,
-    email: str | None,
-    enterprise_id: int | None,
-    department_id: int | None,
-    password: str | None,
-) -> None:
-    """Create a user with one or more roles."""
-    from parkops.accounts import service
-
-    secret = _ask_password(password)
-
-    async def create(db):
-        return await service.create_user(
-            db,
-            "cli",
-            username=username,
-            display_name=display_name or username,
-            password=secret,
-            roles=list(roles),
-            email=email,
-            enterprise_id=enterprise_id,
-            department_id=department_id,
-        )
-
-    try:
-        user = _run_in_transaction(create)
-    except Exception as exc:
-        _fail(exc)
-    click.echo(f"user {user.username} created (id {user.id})")
-
-
-@users.command("set-password")
-@click.argument("username")
-@click.option(
-    "--password",
-    envvar="PARKOPS_NEW_PASSWORD",
-    help="Default: prompt (or read one line from stdin).",
-)
-def users_set_password(username: str, password: str | None) -> None:
-    """Set a user's password (signs out all their sessions)."""
-    from parkops.accounts import service
-
-    secret = _ask_password(password)
-    try:
-        _run_in_transaction(lambda db: service.set_password(db, "cli", username, secret))
-    except Exception as exc:
-        _fail(exc)
-    click.echo(f"password of {username} changed; their sessions were signed out")
-
-
 # --- demo -----------------------------------------------------------------------------------
 
 
@@ -367,9 +259,10 @@ def demo() -> None:
 
 
 def _load_demo() -> dict:
+    from parkops.app import DOMAINS
     from parkops.demo import load_demo
 
-    return _run_in_transaction(lambda db: load_demo(db))
+    return _run_in_transaction(lambda db: load_demo(db, DOMAINS))
 
 
 @demo.command("load")
@@ -377,84 +270,6 @@ def demo_load() -> None:
     """Load the demo park (deterministic; loading twice changes nothing)."""
     counts = _load_demo()
     click.echo("demo data loaded: " + ", ".join(f"{k} +{v}" for k, v in counts.items()))
-
-
-# --- leases ---------------------------------------------------------------------------------
-
-
-@main.group()
-def leases() -> None:
-    """Leasing: the daily roll-over of contracts, holds and unit statuses."""
-
-
-@leases.command("expire-holds")
-def leases_expire_holds() -> None:
-    """Release reservations whose 'held until' day has passed (their units follow)."""
-    from parkops.leases import service
-
-    try:
-        units = _run_in_transaction(lambda db: service.expire_holds(db, "cli"))
-    except Exception as exc:
-        _fail(exc)
-    click.echo(f"expired holds released {units} unit(s)")
-
-
-@leases.command("refresh-status")
-def leases_refresh_status() -> None:
-    """Daily roll-over: expire ended contracts and holds, bring unit statuses up to date."""
-    from parkops.leases import service
-
-    try:
-        result = _run_in_transaction(lambda db: service.refresh_status(db, "cli"))
-    except Exception as exc:
-        _fail(exc)
-    click.echo(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in result.items()))
-
-
-# --- billing (parkops/billing/cli.py) -------------------------------------------------------
-from parkops.billing.cli import billing  # noqa: E402
-
-main.add_command(billing)
-
-
-# --- tickets --------------------------------------------------------------------------------
-
-
-@main.group()
-def tickets() -> None:
-    """Rights-protection desk: supervision of overdue tickets."""
-
-
-@tickets.command("sweep")
-def tickets_sweep() -> None:
-    """Mark overdue tickets, chase each passed deadline once, escalate long-overdue ones.
-
-    Safe to run from cron at any interval and next to the app's own periodic sweep: a sweep
-    that finds another one running does nothing, and nothing is ever chased twice.
-    """
-    import parkops.models  # noqa: F401 - every table
-    from parkops.db.engine import create_engine, session_factory
-    from parkops.tickets import supervision
-
-    async def run():
-        engine = create_engine(_database_url(), pool_size=1)
-        try:
-            return await supervision.sweep_once(
-                session_factory(engine), get_settings(), actor="cli"
-            )
-        finally:
-            await engine.dispose()
-
-    result = asyncio.run(run())
-    if result.skipped:
-        click.echo("another sweep is running; nothing done")
-        return
-    summary = result.summary()
-    click.echo(
-        "sweep done: "
-        + ", ".join(f"{k} {v}" for k, v in summary.items())
-        + f", emails {result.mails_sent}"
-    )
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ from parkops.app import create_app
 from parkops.config import Settings
 from parkops.db import migrate
 from parkops.db.engine import to_asyncpg_url, to_libpq_url
-from tests.support import create_user, make_client, serve_in_thread, sign_in
+from tests.support import bound_to, create_user, make_client, serve_in_thread, sign_in
 
 
 def _worker() -> str:
@@ -136,16 +136,22 @@ async def db(engine) -> AsyncSession:
         await conn.close()
 
 
+def _no_test_session() -> AsyncSession:
+    raise RuntimeError("the shared test app is used outside a test's `app` fixture")
+
+
+@pytest.fixture(scope="session")
+def shared_app(test_settings: Settings):
+    """One app per worker: building one takes seconds, and nothing in it depends on the test.
+    Each test binds it to its own transaction through ``app.state.session_maker``."""
+    return create_app(test_settings, session_maker=_no_test_session)
+
+
 @pytest.fixture
-def app(db: AsyncSession, test_settings: Settings):
-    conn = db.bind
-
-    def session_maker() -> AsyncSession:
-        return AsyncSession(
-            bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False
-        )
-
-    return create_app(test_settings, session_maker=session_maker)
+def app(shared_app, db: AsyncSession):
+    """The app, every request of this test in the test's rolled-back transaction."""
+    with bound_to(shared_app, db):
+        yield shared_app
 
 
 @pytest.fixture

@@ -98,6 +98,25 @@ def serve_in_thread(app) -> Iterator[str]:
         thread.join(10)
 
 
+@contextmanager
+def bound_to(app, db: AsyncSession) -> Iterator:
+    """``app`` with every request in ``db``'s rolled-back transaction (commits become
+    savepoints), for the length of the ``with`` block."""
+    conn = db.bind
+
+    def session_maker() -> AsyncSession:
+        return AsyncSession(
+            bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False
+        )
+
+    previous = app.state.session_maker
+    app.state.session_maker = session_maker
+    try:
+        yield app
+    finally:
+        app.state.session_maker = previous
+
+
 def make_client(app, base_url: str = "http://testserver.local") -> httpx.AsyncClient:
     """An HTTP client calling the app in the test's own event loop (Litestar's AsyncTestClient
     runs the app on another loop, where the test's database connection cannot be used)."""

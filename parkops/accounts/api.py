@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from litestar import Controller, Request, delete, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from parkops.accounts import schemas, service
 from parkops.accounts.roles import ADMIN, ANY_USER
+from parkops.core import audit
 from parkops.db.request_session import DbSession
 
 
@@ -82,3 +86,35 @@ class AccountsApi(Controller):
     )
     async def revoke_token(self, request: Request, db: DbSession, token_id: FromPath[int]) -> None:
         await service.revoke_api_token(db, request.user, token_id)
+
+
+class AuditApi(Controller):
+    path = "/api/v1/audit"
+    tags = ["audit"]
+    opt = {"roles": ADMIN}
+
+    @get("/", summary="Search the audit log")
+    async def search(
+        self,
+        db: DbSession,
+        actor: FromQuery[str | None] = None,
+        action: FromQuery[str | None] = None,
+        entity: FromQuery[str | None] = None,
+        entity_id: FromQuery[str | None] = None,
+        since: FromQuery[date | None] = None,
+        until: FromQuery[date | None] = None,
+        page: FromQuery[int] = 1,
+        page_size: FromQuery[int] = 50,
+    ) -> dict[str, Any]:
+        result = await audit.search(
+            db,
+            actor=actor,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            since=since,
+            until=until,
+            page=page,
+            page_size=page_size,
+        )
+        return result.as_dict()

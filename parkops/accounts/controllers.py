@@ -9,9 +9,10 @@ from litestar.response import Redirect, Template
 
 from parkops.accounts import service
 from parkops.accounts.roles import ADMIN, ANY_USER, ROLE_LABELS, Role
-from parkops.core.coerce import optional_int
-from parkops.core.errors import TooManyRequests, ValidationFailed
+from parkops.core import audit
+from parkops.core.errors import AppError, TooManyRequests, ValidationFailed
 from parkops.core.i18n import LANGUAGES, N_
+from parkops.core.parsing import optional_date, optional_int
 from parkops.core.web import (
     LANG_COOKIE,
     SESSION_COOKIE,
@@ -22,6 +23,7 @@ from parkops.core.web import (
     redirect,
     render,
     safe_next,
+    submit,
 )
 from parkops.db.request_session import DbSession
 
@@ -199,8 +201,10 @@ class AdminUsersController(Controller):
     @post("/new")
     async def create_user(self, request: Request, db: DbSession) -> Template | Redirect:
         data = await form_data(request)
-        try:
-            user = await service.create_user(
+        form = {**data, "roles": as_list(data.get("roles")), "password": ""}
+        return await submit(
+            request,
+            lambda: service.create_user(
                 db,
                 request.user,
                 username=data.get("username", ""),
@@ -210,19 +214,17 @@ class AdminUsersController(Controller):
                 roles=as_list(data.get("roles")),
                 enterprise_id=optional_int(data.get("enterprise_id")),
                 department_id=optional_int(data.get("department_id")),
-            )
-        except ValidationFailed as exc:
-            form = {**data, "roles": as_list(data.get("roles")), "password": ""}
-            return render(
+            ),
+            redisplay=lambda exc: render(
                 request,
                 "admin/user_form.html",
-                status_code=exc.status_code,
+                exc.status_code,
                 roles=list(Role),
                 form=form,
                 errors=exc.field_errors,
-            )
-        return redirect(
-            request, f"/admin/users/{user.id}", flash=("success", N_("The user was created."))
+            ),
+            then=lambda user: f"/admin/users/{user.id}",
+            message=N_("The user was created."),
         )
 
     @get("/{user_id:int}")
@@ -243,28 +245,29 @@ class AdminUsersController(Controller):
         self, request: Request, db: DbSession, user_id: FromPath[int]
     ) -> Template | Redirect:
         data = await form_data(request)
-        try:
-            await service.set_roles(
+
+        async def again(exc: AppError) -> Template:
+            return render(
+                request, "admin/user_detail.html", status_code=422,
+                subject=await service.get_user(db, user_id),
+                subject_roles=as_list(data.get("roles")), roles=list(Role),
+                errors=exc.field_errors, role_labels=ROLE_LABELS,
+            )  # fmt: skip
+
+        return await submit(
+            request,
+            lambda: service.set_roles(
                 db,
                 request.user,
                 user_id,
                 as_list(data.get("roles")),
                 enterprise_id=optional_int(data.get("enterprise_id")),
                 department_id=optional_int(data.get("department_id")),
-            )
-        except ValidationFailed as exc:
-            user = await service.get_user(db, user_id)
-            return render(
-                request,
-                "admin/user_detail.html",
-                status_code=422,
-                subject=user,
-                subject_roles=as_list(data.get("roles")),
-                roles=list(Role),
-                errors=exc.field_errors,
-                role_labels=ROLE_LABELS,
-            )
-        return redirect(request, f"/admin/users/{user_id}", flash=("success", N_("Roles saved.")))
+            ),
+            redisplay=again,
+            then=f"/admin/users/{user_id}",
+            message=N_("Roles saved."),
+        )
 
     @post("/{user_id:int}/disable")
     async def disable(self, request: Request, db: DbSession, user_id: FromPath[int]) -> Redirect:
@@ -281,3 +284,57 @@ class AdminUsersController(Controller):
         return redirect(
             request, f"/admin/users/{user_id}", flash=("success", N_("The account was enabled."))
         )
+
+
+class AuditPages(Controller):
+    path = "/admin/audit"
+    include_in_schema = False
+    opt = {"roles": ADMIN}
+
+    @get("/")
+    async def audit_log(
+        self,
+        request: Request,
+        db: DbSession,
+        actor: FromQuery[str | None] = None,
+        action: FromQuery[str | None] = None,
+        entity: FromQuery[str | None] = None,
+        entity_id: FromQuery[str | None] = None,
+        since: FromQuery[str | None] = None,
+        until: FromQuery[str | None] = None,
+        page: FromQuery[int] = 1,
+    ) -> Template:
+        result = await audit.search(
+            db,
+            actor=actor,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            since=optional_date(since),
+            until=optional_date(until),
+            page=page,
+        )
+        filters = {
+            "actor": actor or "",
+            "action": action or "",
+            "entity": entity or "",
+            "entity_id": entity_id or "",
+            "since": since or "",
+            "until": until or "",
+        }
+        return render(
+            request,
+            "admin/audit.html",
+            page=result,
+            filters=filters,
+            actions=await audit.distinct_values(db, "action"),
+            entities=await audit.distinct_values(db, "entity"),
+        )
+
+
+async def dashboard_card(db: DbSession, user: object) -> dict:
+    """The park administrator's cards: active users and the latest changes."""
+    return {
+        "active_users": await service.count_active_users(db),
+        "recent_audit": await audit.recent(db),
+    }

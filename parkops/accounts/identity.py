@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypeAlias
 
 from parkops.accounts.roles import STAFF_ROLES, Role
 
@@ -30,3 +31,8 @@ class CurrentUser:
     @property
     def is_staff(self) -> bool:
         return bool(self.roles & STAFF_ROLES)
+
+
+Actor: TypeAlias = CurrentUser | str
+"""Who does something a service records: the signed-in user, or the name of the job acting on
+its own (``"cli"``, ``"demo"``, ``"system"``), which the audit log shows as the actor."""

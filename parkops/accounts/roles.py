@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from parkops.core.i18n import N_
+from parkops.core.i18n import N_, gettext
 
 
 class Role(StrEnum):
@@ -32,6 +32,14 @@ ROLE_LABELS = {
     Role.gov_officer: N_("Government officer"),
     Role.enterprise_user: N_("Enterprise user"),
 }
+
+
+def role_label(role: str) -> str:
+    """A role's name in the reader's language (the ``role_label`` template filter)."""
+    try:
+        return gettext(ROLE_LABELS[Role(role)])
+    except ValueError:
+        return role
 
 
 def validate_role_combination(roles: set[Role]) -> str | None:

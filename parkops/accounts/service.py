@@ -24,6 +24,7 @@ from parkops.core import audit
 from parkops.core.errors import Conflict, NotFound, TooManyRequests, ValidationFailed
 from parkops.core.i18n import N_, Message
 from parkops.core.pagination import Page, paginate
+from parkops.core.rows import get_or_404
 from parkops.db.base import utcnow
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@-]{3,64}$")
@@ -239,9 +240,7 @@ async def change_password(
 ) -> str:
     """Change one's own password; every session is revoked and a fresh one opened for this
     browser, so a stolen cookie stops working the moment the owner changes the password."""
-    row = await db.get(User, user.id)
-    if row is None:
-        raise NotFound()
+    row = await get_or_404(db, User, user.id)
     errors = {}
     if not passwords.verify_password(row.password_hash, current):
         errors["current_password"] = N_("The current password is wrong")
@@ -438,9 +437,7 @@ async def set_roles(
     enterprise_id: int | None = None,
     department_id: int | None = None,
 ) -> None:
-    user = await db.get(User, user_id)
-    if user is None:
-        raise NotFound(N_("No such user"))
+    user = await get_or_404(db, User, user_id, N_("No such user"))
     parsed, role_error = _parse_roles(roles)
     errors: dict[str, str] = {}
     if role_error:
@@ -469,9 +466,7 @@ async def set_roles(
 
 
 async def set_active(db: AsyncSession, actor: CurrentUser, user_id: int, active: bool) -> User:
-    user = await db.get(User, user_id)
-    if user is None:
-        raise NotFound(N_("No such user"))
+    user = await get_or_404(db, User, user_id, N_("No such user"))
     if user_id == actor.id and not active:
         raise ValidationFailed(N_("You cannot disable your own account."))
     if user.is_active != active:
@@ -541,11 +536,12 @@ async def list_users(
     return await paginate(db, stmt.order_by(User.username), page=page, page_size=page_size)
 
 
+async def count_active_users(db: AsyncSession) -> int:
+    return int(await db.scalar(sa.select(sa.func.count()).where(User.is_active)) or 0)
+
+
 async def get_user(db: AsyncSession, user_id: int) -> User:
-    user = await db.get(User, user_id)
-    if user is None:
-        raise NotFound(N_("No such user"))
-    return user
+    return await get_or_404(db, User, user_id, N_("No such user"))
 
 
 async def list_sessions(db: AsyncSession, user_id: int) -> list[UserSession]:

@@ -1,7 +1,7 @@
 """``parkops billing``: billing runs, late fees, report exports.
 
-Imported by ``parkops.cli`` (``main.add_command(billing)``); everything heavy is imported inside
-the commands so ``parkops --help`` stays fast.
+Declared by ``parkops/billing/domain.py``, added to ``parkops`` by ``parkops.cli``; the services
+are imported inside the commands.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import click
+
+from parkops.core.commands import fail, with_session_maker
 
 
 def _actor() -> str:
@@ -30,24 +32,6 @@ def _parse_day(value: str | None) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"'{value}' is not a date like 2026-12-03") from None
-
-
-async def _with_engine(fn):
-    import parkops.models  # noqa: F401 - every table, so foreign keys across domains resolve
-    from parkops.cli import _database_url
-    from parkops.db.engine import create_engine, session_factory
-
-    engine = create_engine(_database_url(), pool_size=2)
-    try:
-        return await fn(session_factory(engine))
-    finally:
-        await engine.dispose()
-
-
-def _fail(exc: Exception) -> None:
-    from parkops.cli import _fail as fail
-
-    fail(exc)
 
 
 @click.group()
@@ -97,9 +81,9 @@ def run_command(month: str, run_date: str | None, draft: bool, batch_size: int) 
                 bar.__exit__(None, None, None)
 
     try:
-        result = asyncio.run(_with_engine(go))
+        result = asyncio.run(with_session_maker(go))
     except Exception as exc:
-        _fail(exc)
+        fail(exc)
     click.echo(
         f"billing run {result.run_id} for {month}: {result.bills} bills, {result.lines} lines, "
         f"{format_fen(result.total_fen)} yuan ({result.contracts} contracts had something to bill)"
@@ -123,7 +107,7 @@ def late_fees_command(as_of: str | None, as_csv: bool) -> None:
         async with maker() as db:
             return await reports.accrued_late_fees(db, day, lang="en")
 
-    rows = asyncio.run(_with_engine(go))
+    rows = asyncio.run(with_session_maker(go))
     if as_csv:
         from parkops.core.tabular import export_csv
 
@@ -172,7 +156,7 @@ def report_command(
         async with maker() as db:
             return await reports.report(db, name, as_of=day, days=days)
 
-    columns, rows = asyncio.run(_with_engine(go))
+    columns, rows = asyncio.run(with_session_maker(go))
     content = (export_xlsx if fmt == "xlsx" else export_csv)(columns, rows, lang=lang)
     if output is None:
         if fmt == "xlsx":

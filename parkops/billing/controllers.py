@@ -37,10 +37,9 @@ from parkops.billing.models import (
 )
 from parkops.billing.run_plan import add_months, month_start, parse_month
 from parkops.core import i18n, importing
-from parkops.core.coerce import optional_int
 from parkops.core.errors import AppError, NotFound, ValidationFailed
-from parkops.core.home import DASHBOARD_CARDS
 from parkops.core.i18n import N_, Message
+from parkops.core.parsing import optional_int
 from parkops.core.tabular import csv_response, xlsx_response
 from parkops.core.web import form_data, redirect, render
 from parkops.db.request_session import DbSession
@@ -988,7 +987,7 @@ class BillingApi(Controller):
 # --- dashboard ------------------------------------------------------------------------------
 
 
-async def _dashboard(db: AsyncSession, user) -> dict:
+async def dashboard_card(db: AsyncSession, user) -> dict:
     from parkops.billing import reports as r
 
     aging = await r.aging(db)
@@ -998,9 +997,6 @@ async def _dashboard(db: AsyncSession, user) -> dict:
         "billing_pending_slips": len(await repository.pending_slips(db)),
         "billing_last_run": (await run.list_runs(db, limit=1) or [None])[0],
     }
-
-
-DASHBOARD_CARDS.append((FINANCE, "billing/_dashboard_card.html", _dashboard))
 
 
 ROUTES: list = [BillingPages, ReadingImportPages, PortalBillPages, BillingApi]

@@ -28,11 +28,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parkops.accounts.identity import Actor
 from parkops.billing.models import Adjustment, CreditNoteKind, ScheduleCorrection
 from parkops.core.money import format_fen
 
@@ -104,7 +104,7 @@ async def pending(db: AsyncSession, contract_id: int | None = None) -> list[Pend
     return [Pending(**r) for r in rows.mappings() if r["charged_fen"] != r["due_fen"]]
 
 
-async def apply(db: AsyncSession, actor: Any, contract_id: int | None = None) -> list[Pending]:
+async def apply(db: AsyncSession, actor: Actor, contract_id: int | None = None) -> list[Pending]:
     """Make the pending corrections (of one contract, or all); what was made."""
     from parkops.billing import service  # service imports run, which imports this module
 

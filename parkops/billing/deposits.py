@@ -21,6 +21,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parkops.accounts.identity import Actor
 from parkops.billing import allocation as alloc
 from parkops.billing import corrections, payments, repository
 from parkops.billing.models import (
@@ -34,9 +35,10 @@ from parkops.billing.models import (
 )
 from parkops.billing.run import shanghai_today
 from parkops.core import audit
-from parkops.core.errors import Conflict, NotFound, ValidationFailed
+from parkops.core.errors import Conflict, ValidationFailed
 from parkops.core.i18n import N_, Message
 from parkops.core.money import format_fen
+from parkops.core.rows import get_or_404
 
 KIND_LABELS = {
     DepositEntryKind.received: N_("Received"),
@@ -47,17 +49,14 @@ KIND_LABELS = {
 }
 
 
-def _actor_id(actor: Any) -> int | None:
+def _actor_id(actor: Actor) -> int | None:
     return getattr(actor, "id", None)
 
 
 async def _contract(db: AsyncSession, contract_id: int):
     from parkops.leases.models import LeaseContract
 
-    contract = await db.get(LeaseContract, contract_id)
-    if contract is None:
-        raise NotFound(N_("No such contract"))
-    return contract
+    return await get_or_404(db, LeaseContract, contract_id, N_("No such contract"))
 
 
 async def required_fen(db: AsyncSession, contract_id: int) -> int:
@@ -134,7 +133,7 @@ async def pending_credit_fen(db: AsyncSession, contract_id: int) -> int:
 
 async def record_entry(
     db: AsyncSession,
-    actor: Any,
+    actor: Actor,
     contract_id: int,
     raw: Mapping[str, Any],
     *,
@@ -209,7 +208,7 @@ async def record_entry(
 
 
 async def _apply_to_arrears(
-    db: AsyncSession, actor: Any, contract, amount: int, day: date, reason: str
+    db: AsyncSession, actor: Actor, contract, amount: int, day: date, reason: str
 ) -> int:
     bills = await payments.open_bills(db, contract.enterprise_id, contract_id=contract.id)
     open_total = sum(b.open_fen for b in bills)
@@ -248,7 +247,7 @@ async def _apply_to_arrears(
 
 async def settle(
     db: AsyncSession,
-    actor: Any,
+    actor: Actor,
     contract_id: int,
     raw: Mapping[str, Any],
     *,

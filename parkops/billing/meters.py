@@ -20,16 +20,18 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parkops.accounts.identity import Actor
 from parkops.billing import utilities
 from parkops.billing.models import Meter, MeterKind, MeterReading, MeterScope, Tariff
 from parkops.billing.run import shanghai_today
 from parkops.billing.run_plan import parse_month
 from parkops.core import audit
-from parkops.core.coerce import optional_int
 from parkops.core.errors import Conflict, NotFound, ValidationFailed
 from parkops.core.i18n import Message
-from parkops.core.importing import ImportSpec, RowErrors
+from parkops.core.importing import Checked, ImportSpec, RowErrors
 from parkops.core.pagination import Page, paginate
+from parkops.core.parsing import optional_int
+from parkops.core.rows import get_or_404
 from parkops.core.tabular import N_, Column, PreviewRow, RowError, date_value, decimal, text
 from parkops.db.base import utcnow
 
@@ -39,7 +41,7 @@ UNITS = {MeterKind.electricity: "kWh", MeterKind.water: "m³"}
 MAX_VALUE = Decimal("999999999999.99")
 
 
-def _actor_id(actor: Any) -> int | None:
+def _actor_id(actor: Actor) -> int | None:
     return getattr(actor, "id", None)
 
 
@@ -91,7 +93,7 @@ def _date(raw: Any, field: str, errors: dict, *, required: bool = True) -> date 
 # --- meters ---------------------------------------------------------------------------------
 
 
-async def create_meter(db: AsyncSession, actor: Any, raw: Mapping[str, Any]) -> Meter:
+async def create_meter(db: AsyncSession, actor: Actor, raw: Mapping[str, Any]) -> Meter:
     errors: dict[str, str] = {}
     kind = raw.get("kind")
     if kind not in {k.value for k in MeterKind}:
@@ -234,10 +236,7 @@ async def list_meters(db: AsyncSession, *, page: int = 1, **filters: Any) -> Pag
 
 
 async def get_meter(db: AsyncSession, meter_id: int) -> Meter:
-    meter = await db.get(Meter, meter_id)
-    if meter is None:
-        raise NotFound(N_("No such meter"))
-    return meter
+    return await get_or_404(db, Meter, meter_id, N_("No such meter"))
 
 
 async def meter_readings(db: AsyncSession, meter_id: int, limit: int = 24) -> list[MeterReading]:
@@ -258,7 +257,7 @@ async def meter_readings(db: AsyncSession, meter_id: int, limit: int = 24) -> li
 
 async def record_reading(
     db: AsyncSession,
-    actor: Any,
+    actor: Actor,
     meter_id: int,
     raw: Mapping[str, Any],
     *,
@@ -373,7 +372,7 @@ async def record_reading(
     return reading
 
 
-async def confirm_reading(db: AsyncSession, actor: Any, reading_id: int) -> MeterReading:
+async def confirm_reading(db: AsyncSession, actor: Actor, reading_id: int) -> MeterReading:
     reading = await db.scalar(
         sa.select(MeterReading).where(MeterReading.id == reading_id).with_for_update()
     )
@@ -464,7 +463,7 @@ async def _meters_by_code(db: AsyncSession, codes: set[str]) -> dict[str, list[i
     return found
 
 
-async def validate_readings(db: AsyncSession, actor: Any, rows: list[PreviewRow]) -> list[RowError]:
+async def check_readings(db: AsyncSession, actor: Actor, rows: list[PreviewRow]) -> Checked:
     meters = await _meters_by_code(db, {r.values["meter_code"] for r in rows})
     errors = []
     seen: set[tuple[str, date]] = set()
@@ -500,10 +499,10 @@ async def validate_readings(db: AsyncSession, actor: Any, rows: list[PreviewRow]
                     ),
                 )
             )
-    return errors
+    return rows, errors
 
 
-async def commit_readings(db: AsyncSession, actor: Any, rows: list[PreviewRow]) -> int:
+async def commit_readings(db: AsyncSession, actor: Actor, rows: list[PreviewRow]) -> int:
     """Record every row (in meter and month order) or none: the first refusal of any row
     rejects the import with every row's problem listed."""
     meters = await _meters_by_code(db, {r.values["meter_code"] for r in rows})
@@ -534,8 +533,8 @@ READING_IMPORT = ImportSpec(
     key="billing.readings",
     title=N_("Import meter readings"),
     columns=READING_COLUMNS,
-    validate=validate_readings,
-    commit=commit_readings,
+    check=check_readings,
+    write=commit_readings,
     template_filename="meter-readings.csv",
 )
 
@@ -568,7 +567,7 @@ def parse_tiers_text(value: str, errors: dict) -> list[dict] | None:
     return tiers
 
 
-async def create_tariff(db: AsyncSession, actor: Any, raw: Mapping[str, Any]) -> Tariff:
+async def create_tariff(db: AsyncSession, actor: Actor, raw: Mapping[str, Any]) -> Tariff:
     errors: dict[str, str] = {}
     park_id = optional_int(raw.get("park_id"))
     if not park_id or not await db.scalar(
@@ -632,14 +631,12 @@ async def create_tariff(db: AsyncSession, actor: Any, raw: Mapping[str, Any]) ->
 
 
 async def end_tariff(
-    db: AsyncSession, actor: Any, tariff_id: int, raw: Mapping[str, Any]
+    db: AsyncSession, actor: Actor, tariff_id: int, raw: Mapping[str, Any]
 ) -> Tariff:
     """Give an open-ended tariff an end date (so a new one can follow)."""
     errors: dict[str, str] = {}
     valid_to = _date(raw.get("valid_to"), "valid_to", errors)
-    tariff = await db.get(Tariff, tariff_id)
-    if tariff is None:
-        raise NotFound(N_("No such tariff"))
+    tariff = await get_or_404(db, Tariff, tariff_id, N_("No such tariff"))
     if valid_to and valid_to <= tariff.valid_from:
         errors["valid_to"] = N_("The end must be after the start.")
     if tariff.valid_to is not None:

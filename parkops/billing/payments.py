@@ -33,7 +33,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parkops.accounts.identity import CurrentUser
+from parkops.accounts.identity import Actor, CurrentUser
 from parkops.accounts.roles import Role
 from parkops.billing import allocation as alloc
 from parkops.billing.models import (
@@ -48,7 +48,7 @@ from parkops.billing.models import (
     SlipStatus,
 )
 from parkops.billing.run import shanghai_today
-from parkops.core import audit
+from parkops.core import audit, parsing
 from parkops.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from parkops.core.i18n import N_, Message
 from parkops.core.money import format_fen, yuan_to_fen
@@ -67,7 +67,7 @@ MAX_SLIP_BYTES = 5 * 1024 * 1024
 SLIP_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
 
 
-def _actor_id(actor: Any) -> int | None:
+def _actor_id(actor: Actor) -> int | None:
     return getattr(actor, "id", None)
 
 
@@ -169,18 +169,15 @@ def parse_amount(raw: Mapping[str, Any], errors: dict, field: str = "amount") ->
 
 
 def parse_date(value: Any, field: str, errors: dict, *, latest: date | None = None) -> date | None:
-    if isinstance(value, date):
-        day = value
-    else:
-        text = str(value or "").strip()
-        if not text:
-            errors[field] = N_("Enter the date.")
-            return None
-        try:
-            day = date.fromisoformat(text)
-        except ValueError:
-            errors[field] = N_("Enter a date like 2026-12-05.")
-            return None
+    if parsing.is_blank(value):
+        errors[field] = N_("Enter the date.")
+        return None
+    try:
+        day = parsing.to_date(value)
+    except parsing.Invalid as exc:
+        bad = exc.code == "not_date"
+        errors[field] = N_("Enter a date like 2026-12-05.") if bad else parsing.plain_message(exc)
+        return None
     if latest is not None and day > latest:
         errors[field] = N_("The date cannot be in the future.")
         return None
@@ -280,7 +277,7 @@ def _plan_errors(exc: alloc.AllocationError) -> dict[str, str]:
 
 async def _insert_allocations(
     db: AsyncSession,
-    actor: Any,
+    actor: Actor,
     rows: Sequence[tuple[int, int, int]],
     effective_on: date,
     source: AllocationSource,
@@ -314,7 +311,7 @@ async def _existing(db: AsyncSession, key: str) -> Payment | None:
 
 async def record_payment(
     db: AsyncSession,
-    actor: Any,
+    actor: Actor,
     raw: Mapping[str, Any] | PaymentInput,
     *,
     today: date | None = None,
@@ -437,7 +434,7 @@ async def credit_fen(db: AsyncSession, enterprise_id: int) -> int:
 
 
 async def apply_credit(
-    db: AsyncSession, actor: Any, enterprise_ids: Sequence[int], today: date
+    db: AsyncSession, actor: Actor, enterprise_ids: Sequence[int], today: date
 ) -> int:
     """Use the enterprises' credit on their open bills (oldest money first); fen applied.
 
@@ -504,7 +501,7 @@ def _spread(
 
 async def refund_credit(
     db: AsyncSession,
-    actor: Any,
+    actor: Actor,
     enterprise_id: int,
     raw: Mapping[str, Any],
     *,
@@ -761,7 +758,7 @@ def _already(slip: PaymentSlip) -> Conflict:
 
 
 async def confirm_slip(
-    db: AsyncSession, actor: Any, slip_id: int, *, today: date | None = None
+    db: AsyncSession, actor: Actor, slip_id: int, *, today: date | None = None
 ) -> Payment:
     """Finance confirms a reported payment: it becomes a payment (allocated as usual).
 
@@ -804,7 +801,7 @@ async def confirm_slip(
     return payment
 
 
-async def reject_slip(db: AsyncSession, actor: Any, slip_id: int, reason: str) -> PaymentSlip:
+async def reject_slip(db: AsyncSession, actor: Actor, slip_id: int, reason: str) -> PaymentSlip:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(

@@ -13,17 +13,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parkops.accounts.identity import Actor
 from parkops.billing import late_fees, payments, reports, service, vocabulary
 from parkops.billing import run_plan as rp
 from parkops.billing.models import Allocation, AllocationSource, Bill, BillLine, Payment
 from parkops.billing.run import shanghai_today
 from parkops.core.errors import Conflict, NotFound
 from parkops.core.i18n import N_
+from parkops.core.rows import get_or_404
 from parkops.documents.models import Document, DocumentKind, DocumentLanguage
 from parkops.documents.render import SHARED_FILES, TEMPLATES, PdfTemplate
 
@@ -306,9 +307,9 @@ def receipt_number(payment_id: int, received_on: date) -> str:
 
 
 async def receipt_context(db: AsyncSession, payment_id: int) -> ReceiptContext:
-    payment = await db.get(Payment, payment_id, populate_existing=True)
-    if payment is None:
-        raise NotFound(N_("No such payment"))
+    payment = await get_or_404(
+        db, Payment, payment_id, N_("No such payment"), populate_existing=True
+    )
     enterprise = (
         (
             await db.execute(
@@ -476,7 +477,7 @@ async def _generate(
 
 
 async def bill_document(
-    db: AsyncSession, actor: Any, bill_id: int, documents_dir: Path | None = None
+    db: AsyncSession, actor: Actor, bill_id: int, documents_dir: Path | None = None
 ) -> Document:
     """The payment notice of a bill (made on first request, then served as stored)."""
     found = await _stored(db, "billing_bill", bill_id, DocumentKind.bill)
@@ -498,7 +499,7 @@ async def bill_document(
 
 
 async def receipt_document(
-    db: AsyncSession, actor: Any, payment_id: int, documents_dir: Path | None = None
+    db: AsyncSession, actor: Actor, payment_id: int, documents_dir: Path | None = None
 ) -> Document:
     found = await _stored(db, "billing_payment", payment_id, DocumentKind.receipt)
     if found:
@@ -520,7 +521,7 @@ async def receipt_document(
 
 async def dunning_document(
     db: AsyncSession,
-    actor: Any,
+    actor: Actor,
     contract_id: int,
     documents_dir: Path | None = None,
     today: date | None = None,

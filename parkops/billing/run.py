@@ -40,19 +40,20 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parkops.accounts.identity import Actor
 from parkops.billing import corrections, repository
 from parkops.billing import run_plan as rp
 from parkops.billing.models import BillingRun, RunStatus
 from parkops.core import audit, i18n
-from parkops.core.errors import NotFound, ValidationFailed
+from parkops.core.errors import ValidationFailed
 from parkops.core.i18n import N_, Message
 from parkops.core.money import ROUNDING_POLICY
+from parkops.core.rows import get_or_404
 from parkops.db.base import utcnow
 
 log = logging.getLogger(__name__)
@@ -99,17 +100,17 @@ def shanghai_today() -> date:
     return datetime.now(SHANGHAI).date()
 
 
-def _actor_id(actor: Any) -> int | None:
+def _actor_id(actor: Actor) -> int | None:
     return getattr(actor, "id", None)
 
 
-def _actor_label(actor: Any) -> str:
+def _actor_label(actor: Actor) -> str:
     return getattr(actor, "username", None) or (str(actor) if actor else "system")
 
 
 async def start_run(
     db: AsyncSession,
-    actor: Any,
+    actor: Actor,
     month: date | str,
     *,
     today: date | None = None,
@@ -366,9 +367,7 @@ async def execute_run(
 
     try:
         async with tx() as db:
-            run = await db.get(BillingRun, run_id)
-            if run is None:
-                raise NotFound(N_("No such billing run"))
+            run = await get_or_404(db, BillingRun, run_id, N_("No such billing run"))
             if run.status != RunStatus.running:
                 raise ValidationFailed(
                     Message(
@@ -464,7 +463,7 @@ async def execute_run(
 
 async def run_month(
     tx: Tx,
-    actor: Any,
+    actor: Actor,
     month: date | str,
     *,
     today: date | None = None,
@@ -512,10 +511,9 @@ def status_payload(run: BillingRun) -> dict:
 
 
 async def get_run(db: AsyncSession, run_id: int) -> BillingRun:
-    run = await db.get(BillingRun, run_id, populate_existing=True)
-    if run is None:
-        raise NotFound(N_("No such billing run"))
-    return run
+    return await get_or_404(
+        db, BillingRun, run_id, N_("No such billing run"), populate_existing=True
+    )
 
 
 async def list_runs(db: AsyncSession, limit: int = 24) -> list[dict]:

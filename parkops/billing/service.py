@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parkops.accounts.identity import CurrentUser
+from parkops.accounts.identity import Actor, CurrentUser
 from parkops.accounts.roles import Role
 from parkops.billing import late_fees, payments, workflow
 from parkops.billing.allocation import AllocationPolicy
@@ -39,6 +39,7 @@ from parkops.core.errors import Conflict, NotFound, ValidationFailed
 from parkops.core.i18n import N_, Message
 from parkops.core.money import format_fen, yuan_to_fen
 from parkops.core.pagination import Page, paginate
+from parkops.core.rows import get_or_404
 from parkops.db.base import utcnow
 
 BILL_FIELDS = (
@@ -54,7 +55,7 @@ BILL_FIELDS = (
 )
 
 
-def _actor_id(actor: Any) -> int | None:
+def _actor_id(actor: Actor) -> int | None:
     return getattr(actor, "id", None)
 
 
@@ -236,7 +237,9 @@ async def bill_view(
 # --- drafts ---------------------------------------------------------------------------------
 
 
-async def issue_bill(db: AsyncSession, actor: Any, bill_id: int, today: date | None = None) -> Bill:
+async def issue_bill(
+    db: AsyncSession, actor: Actor, bill_id: int, today: date | None = None
+) -> Bill:
     """Freeze a draft: its total becomes the sum of its lines; credit is applied to it."""
     today = today or shanghai_today()
     bill = await lock_bill(db, bill_id)
@@ -276,7 +279,7 @@ async def issue_bill(db: AsyncSession, actor: Any, bill_id: int, today: date | N
     return await get_bill(db, None, bill_id)
 
 
-async def issue_run_drafts(db: AsyncSession, actor: Any, run_id: int) -> int:
+async def issue_run_drafts(db: AsyncSession, actor: Actor, run_id: int) -> int:
     """Issue every draft of a run (a run started with ``--draft``)."""
     ids = list(
         (
@@ -292,7 +295,7 @@ async def issue_run_drafts(db: AsyncSession, actor: Any, run_id: int) -> int:
     return len(ids)
 
 
-async def add_draft_line(db: AsyncSession, actor: Any, bill_id: int, raw: Mapping[str, Any]):
+async def add_draft_line(db: AsyncSession, actor: Actor, bill_id: int, raw: Mapping[str, Any]):
     """An adjustment line (positive or negative) on a draft."""
     errors: dict[str, str] = {}
     amount = _signed_amount(raw, errors)
@@ -332,7 +335,7 @@ async def add_draft_line(db: AsyncSession, actor: Any, bill_id: int, raw: Mappin
     return line
 
 
-async def delete_draft(db: AsyncSession, actor: Any, bill_id: int) -> None:
+async def delete_draft(db: AsyncSession, actor: Actor, bill_id: int) -> None:
     bill = await lock_bill(db, bill_id)
     try:
         workflow.check(bill.status, workflow.BillAction.delete)
@@ -383,7 +386,7 @@ def _reason(raw: Mapping[str, Any], errors: dict) -> str:
 
 async def make_credit_note(
     db: AsyncSession,
-    actor: Any,
+    actor: Actor,
     bill: Bill,
     kind: CreditNoteKind,
     amount: int,
@@ -422,7 +425,7 @@ async def make_credit_note(
 
 
 async def void_bill(
-    db: AsyncSession, actor: Any, bill_id: int, raw: Mapping[str, Any]
+    db: AsyncSession, actor: Actor, bill_id: int, raw: Mapping[str, Any]
 ) -> CreditNote:
     """Void an issued bill on which nothing was paid, by a credit note for all of it."""
     errors: dict[str, str] = {}
@@ -438,7 +441,7 @@ async def void_bill(
 
 
 async def credit_bill(
-    db: AsyncSession, actor: Any, bill_id: int, raw: Mapping[str, Any]
+    db: AsyncSession, actor: Actor, bill_id: int, raw: Mapping[str, Any]
 ) -> CreditNote:
     """Take part of what is open off an issued bill (a correction)."""
     errors: dict[str, str] = {}
@@ -468,7 +471,7 @@ async def credit_bill(
 
 
 async def waive_late_fee(
-    db: AsyncSession, actor: Any, line_id: int, raw: Mapping[str, Any]
+    db: AsyncSession, actor: Actor, line_id: int, raw: Mapping[str, Any]
 ) -> CreditNote:
     """Waive a late-fee line (all of it, or ``amount``) with a reason: a credit note naming it."""
     errors: dict[str, str] = {}
@@ -476,9 +479,7 @@ async def waive_late_fee(
     amount = None
     if str(raw.get("amount") or raw.get("amount_fen") or "").strip():
         amount = payments.parse_amount(raw, errors)
-    line = await db.get(BillLine, line_id)
-    if line is None:
-        raise NotFound(N_("No such bill line"))
+    line = await get_or_404(db, BillLine, line_id, N_("No such bill line"))
     if line.charge_type != ChargeType.late_fee:
         raise ValidationFailed(N_("Only late fees can be waived."))
     if errors:
@@ -512,7 +513,7 @@ async def waive_late_fee(
 
 
 async def add_adjustment(
-    db: AsyncSession, actor: Any, contract_id: int, raw: Mapping[str, Any]
+    db: AsyncSession, actor: Actor, contract_id: int, raw: Mapping[str, Any]
 ) -> Adjustment:
     """A charge (positive) or a credit (negative) for the contract's next bill."""
     errors: dict[str, str] = {}
@@ -554,7 +555,7 @@ async def park_settings(db: AsyncSession, park_id: int) -> BillingParkSettings:
 
 
 async def set_park_settings(
-    db: AsyncSession, actor: Any, park_id: int, raw: Mapping[str, Any]
+    db: AsyncSession, actor: Actor, park_id: int, raw: Mapping[str, Any]
 ) -> BillingParkSettings:
     errors: dict[str, str] = {}
     policy = raw.get("allocation_policy")

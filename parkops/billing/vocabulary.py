@@ -10,6 +10,7 @@ a PDF and a spreadsheet always call a thing by the same name.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from parkops.billing.models import (
     AllocationSource,
@@ -66,7 +67,7 @@ CYCLE_LABELS = {  # the contracts' payment cycles (leases), as billing reports s
 }
 
 
-def text(labels: Mapping[str, str], key: str, lang: str) -> str:
+def text(labels: Mapping[Any, str], key: str, lang: str) -> str:
     """The label of ``key`` in ``lang`` (``zh`` or ``en``), for documents and exports whose
     language is fixed rather than the request's. An unknown key is shown as it is."""
     return translations(lang).gettext(labels.get(key, key))

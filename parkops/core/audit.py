@@ -7,7 +7,7 @@ app process cannot rewrite history.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -18,6 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import Field, SQLModel
 
 from parkops.core.context import request_id_var
+from parkops.core.pagination import Page, paginate
+from parkops.core.templating import SHANGHAI
 from parkops.db.base import created_at_field
 
 
@@ -86,3 +88,50 @@ def record(
     )
     session.add(entry)
     return entry
+
+
+_LOG: sa.Table = AuditEntry.__table__  # type: ignore[attr-defined]
+
+# --- reading the log ------------------------------------------------------------------------------
+
+
+async def search(
+    db: AsyncSession,
+    *,
+    actor: str | None,
+    action: str | None,
+    entity: str | None,
+    entity_id: str | None,
+    since: date | None,
+    until: date | None,
+    page: int,
+    page_size: int = 50,
+) -> Page:
+    """The log newest first, filtered; ``since``/``until`` are Asia/Shanghai days, inclusive."""
+    log = _LOG.c
+    stmt = sa.select(_LOG).order_by(log.id.desc())
+    if actor:
+        stmt = stmt.where(log.actor_label.ilike(f"%{actor}%"))
+    if action:
+        stmt = stmt.where(log.action == action)
+    if entity:
+        stmt = stmt.where(log.entity == entity)
+    if entity_id:
+        stmt = stmt.where(log.entity_id == entity_id)
+    # Days are Asia/Shanghai days, as people read them on the page.
+    if since:
+        stmt = stmt.where(log.at >= datetime.combine(since, time(), SHANGHAI))
+    if until:
+        stmt = stmt.where(log.at < datetime.combine(until + timedelta(days=1), time(), SHANGHAI))
+    return await paginate(db, stmt, page=page, page_size=page_size)
+
+
+async def distinct_values(db: AsyncSession, column: str) -> list[str]:
+    """The values the ``action`` or ``entity`` column takes, for filter choices."""
+    values = _LOG.c[column]
+    return list((await db.execute(sa.select(values).distinct().order_by(values))).scalars())
+
+
+async def recent(db: AsyncSession, limit: int = 8) -> list[AuditEntry]:
+    stmt = sa.select(AuditEntry).order_by(_LOG.c.id.desc()).limit(limit)
+    return list((await db.execute(stmt)).scalars())

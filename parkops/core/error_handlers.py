@@ -10,6 +10,7 @@ carries the request id, which is also in the ``X-Request-ID`` header and the log
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from inspect import getmro
 from typing import Any
 
@@ -177,7 +178,7 @@ def handle_unexpected(request: Request, exc: Exception) -> Response:
     return _page(request, 500, "")
 
 
-EXCEPTION_HANDLERS = {
+EXCEPTION_HANDLERS: dict[type[Exception], Callable[[Request, Any], Response]] = {
     AppError: handle_app_error,
     ValidationException: handle_validation,
     HTTPException: handle_http,
@@ -209,7 +210,7 @@ async def send_error_response(scope: Scope, receive: Receive, send: Send, exc: E
     request = litestar_app.request_class(scope=scope, receive=receive, send=send)
     started = False
 
-    async def tracking_send(message) -> None:
+    async def tracking_send(message: Any) -> None:
         nonlocal started
         await send(message)
         started = started or message["type"] == "http.response.start"
@@ -227,6 +228,8 @@ async def send_error_response(scope: Scope, receive: Receive, send: Send, exc: E
         headers = [(b"content-type", b"text/plain; charset=utf-8")]
         if unavailable:
             headers.append((b"retry-after", str(RETRY_AFTER_SECONDS).encode()))
-        await send({"type": "http.response.start", "status": status, "headers": headers})
+        start: Any = {"type": "http.response.start", "status": status, "headers": headers}
+        await send(start)
         body = f"{text}. Request id: {request_id_of(scope)}\n".encode()
-        await send({"type": "http.response.body", "body": body})
+        end: Any = {"type": "http.response.body", "body": body}
+        await send(end)

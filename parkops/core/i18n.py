@@ -7,6 +7,7 @@ start-up, so there is no build step and no binary ``.mo`` file in the repository
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -60,7 +61,7 @@ class Message(str):
         return (_rebuild, (self.template, self.params))
 
 
-def join(messages: list[str], sep: str = "; ") -> Message:
+def join(messages: Sequence[str], sep: str = "; ") -> Message:
     """Messages joined with ``sep`` (English: ``sep.join(messages)``), each one translated where
     the whole is shown."""
     template = sep.join(f"%(m{i})s" for i in range(len(messages)))

@@ -1,11 +1,24 @@
-"""The upload -> preview -> commit flow of spreadsheet imports (see `parkops.core.tabular` for the
-column spec, the reading rules and a copyable example of a domain controller).
+"""The upload -> preview -> commit flow of spreadsheet imports, which a domain configures with an
+`ImportSpec`: its columns (each with a cell parser, see `parkops.core.tabular`), a ``check`` of
+the parsed rows against the database and a ``write``; `import_pages` makes the four pages.
+
+    UNIT_IMPORT = ImportSpec(key="inventory.units", title=N_("Import units"),
+                             columns=UNIT_COLUMNS, check=check_rows, write=write_units)
+    UnitImportPages = import_pages(UNIT_IMPORT, base="/units/import", opt={"roles": EDITORS},
+                                   back_url="/units", done_url="/units")
+
+``check(db, actor, rows)`` gets the rows without cell errors and returns ``(plans, errors)``: one
+plan per row for the writer (whatever it needs: the row itself, a parsed input, ids looked up in
+batch) and row errors (`RowError`) naming a line and column. ``write(db, actor, plans)`` runs
+only when no row has an error, flushes (never commits) and returns how many rows it wrote; it
+may raise `RowErrors` to reject the whole import. Check in batches: one query for all rows, not
+one per row.
 
 Between preview and commit the decoded upload is kept as a UTF-8 file under
 ``settings.storage_dir / "imports"``, named by a random token and bound to the user and the
 import's ``key``; it expires after an hour. Commit claims the token atomically (a rename), so a
 double-clicked commit button imports once. At commit the file is parsed and validated again (the
-database may have changed since the preview) and the domain's ``commit`` runs inside a savepoint
+database may have changed since the preview) and the domain's ``write`` runs inside a savepoint
 of the request transaction: if it raises, nothing it wrote survives.
 """
 
@@ -16,12 +29,12 @@ import os
 import re
 import secrets
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from litestar import Request, Response
+from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -43,6 +56,7 @@ from parkops.core.tabular import (
     read_csv,
 )
 from parkops.core.web import form_data, redirect, render
+from parkops.db.request_session import DbSession
 
 # Litestar refuses bodies over this with a bare 413; it is above MAX_BYTES so that files between
 # the two get our clearer message. Pass it as ``request_max_body_size`` on the upload route.
@@ -50,8 +64,17 @@ UPLOAD_MAX_BODY = 20 * 1024 * 1024
 TOKEN_TTL_SECONDS = 3600
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
-Validator = Callable[[AsyncSession, Any, list[PreviewRow]], Awaitable[list[RowError]]]
-Committer = Callable[[AsyncSession, Any, list[PreviewRow]], Awaitable[int]]
+Checked = tuple[Sequence[Any], Sequence[RowError]]
+"""What an import's check returns: one plan per row for the writer, and the rows' errors."""
+Checker = Callable[[AsyncSession, Any, list[PreviewRow]], Awaitable[Checked]]
+Writer = Callable[[AsyncSession, Any, list[Any]], Awaitable[int]]
+
+
+async def rows_as_plans(
+    db: AsyncSession, actor: Any, rows: list[PreviewRow]
+) -> tuple[list[PreviewRow], list[RowError]]:
+    """The check of an import whose writer takes the parsed rows as they are."""
+    return rows, []
 
 
 class RowErrors(ValidationFailed):
@@ -67,8 +90,8 @@ class ImportSpec:
     key: str  # e.g. "inventory.units": a stored upload is only accepted by the same import
     title: str  # English, shown translated
     columns: Sequence[Column]
-    commit: Committer
-    validate: Validator | None = None
+    write: Writer
+    check: Checker = rows_as_plans
     max_bytes: int = MAX_BYTES
     max_rows: int = MAX_ROWS
     ignore_unknown_columns: bool = False
@@ -147,7 +170,7 @@ def upload_store(request: Request) -> UploadStore:
 async def build_preview(
     db: AsyncSession, actor: Any, spec: ImportSpec, data: bytes, filename: str = ""
 ) -> ImportPreview:
-    """Read the file and run the domain validator on the rows that parsed cleanly."""
+    """Read the file and run the domain's check on the rows that parsed cleanly."""
     preview = read_csv(
         data,
         spec.columns,
@@ -156,22 +179,24 @@ async def build_preview(
         max_rows=spec.max_rows,
         ignore_unknown_columns=spec.ignore_unknown_columns,
     )
-    if spec.validate is not None and not preview.file_errors:
+    if not preview.file_errors:
         clean = preview.clean_rows()
         if clean:
-            preview.add_errors(await spec.validate(db, actor, clean))
+            plans, errors = await spec.check(db, actor, clean)
+            preview.plans = list(plans)
+            preview.add_errors(errors)
     return preview
 
 
 async def commit_rows(
     db: AsyncSession, actor: Any, spec: ImportSpec, preview: ImportPreview
 ) -> int:
-    """Run the domain's commit in a savepoint; `RowErrors` it raises land in ``preview``."""
+    """Run the domain's writer in a savepoint; `RowErrors` it raises land in ``preview``."""
     if not preview.can_commit:
         raise RowErrors(preview.all_errors)
     try:
         async with db.begin_nested():
-            return await spec.commit(db, actor, preview.rows)
+            return await spec.write(db, actor, preview.plans)
     except RowErrors as exc:
         preview.add_errors(exc.errors or [RowError(0, None, exc.message)])
         raise RowErrors(preview.all_errors) from None
@@ -275,3 +300,42 @@ class ImportPages:
         return redirect(
             request, done_url, flash=("success", gettext(done_message) % {"count": count})
         )
+
+
+def import_pages(
+    spec: ImportSpec,
+    *,
+    base: str,
+    opt: Mapping[str, Any],
+    back_url: str,
+    done_url: str,
+    done_message: str = N_("Imported %(count)s rows."),
+) -> type[Controller]:
+    """The controller of an import's pages at ``base``: the upload form (GET), the blank
+    template (``/template.csv``), the preview (POST) and the commit (``/commit``); ``opt``
+    declares who may use them (``{"roles": ...}``)."""
+    flow = ImportPages(spec, base=base, back_url=back_url)
+
+    class Pages(Controller):
+        path = base
+        include_in_schema = False
+
+        @get("/")
+        async def form(self, request: Request) -> Template:
+            return flow.form(request)
+
+        @get("/template.csv")
+        async def blank(self) -> Response:
+            return flow.blank_template()
+
+        @post("/", request_max_body_size=UPLOAD_MAX_BODY)
+        async def upload(self, request: Request, db: DbSession) -> Template:
+            return await flow.preview(request, db)
+
+        @post("/commit")
+        async def commit(self, request: Request, db: DbSession) -> Template | Redirect:
+            return await flow.commit(request, db, done_url=done_url, done_message=done_message)
+
+    Pages.opt = dict(opt)
+    Pages.__name__ = Pages.__qualname__ = f"ImportPages_{spec.key.replace('.', '_')}"
+    return Pages

@@ -20,6 +20,7 @@ import time
 import uuid
 from http.cookies import SimpleCookie
 
+from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from parkops.core.context import language_var, request_id_var
@@ -40,8 +41,8 @@ def header(scope: Scope, name: bytes) -> str | None:
 
 def request_id_of(scope: Scope) -> str:
     """This request's id: the caller's ``X-Request-ID`` when it is sane, else a new one."""
-    request_id = scope.get(_SCOPE_KEY)  # type: ignore[misc]
-    if request_id is None:
+    request_id = scope.get(_SCOPE_KEY)
+    if not isinstance(request_id, str):
         incoming = header(scope, b"x-request-id")
         request_id = incoming if incoming and _SAFE_ID.match(incoming) else uuid.uuid4().hex
         scope[_SCOPE_KEY] = request_id  # type: ignore[literal-required]
@@ -64,7 +65,7 @@ def client_address(scope: Scope) -> str:
 
 def request_context_middleware(app: ASGIApp) -> ASGIApp:
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await app(scope, receive, send)
             return
         cookies = SimpleCookie(header(scope, b"cookie") or "")

@@ -30,7 +30,9 @@ Parsers: ``text(max_length)``, ``integer(min_value, max_value)`` (accepts ``1,23
 decimals is an error, never silently rounded), ``choice({value: (label_en, label_zh)})`` (accepts
 the value or either label, returns the key, so StrEnum keys come back as members),
 ``date_value()`` (``2024-03-01``, ``2024/3/1``, ``2024.3.1``, ``2024年3月1日``, an Excel time
-part is ignored) and ``boolean()`` (是/否, yes/no, true/false, 1/0, Y/N).
+part is ignored) and ``boolean()`` (是/否, yes/no, true/false, on/off, 1/0, Y/N). The values are
+read by `parkops.core.parsing`, as in forms: whole numbers within ``bigint``, dates within the
+business range (1990-01-01..2200-12-31).
 
 Reading
 -------
@@ -65,55 +67,11 @@ objects with attributes named like the columns. Each parser also formats its val
 media_type)`` build a Litestar ``Response`` with ``Content-Disposition`` carrying an ASCII
 fallback and the RFC 5987 ``filename*`` for Chinese names.
 
-Wiring a domain (copy this)
----------------------------
-    # parkops/inventory/imports.py
-    from parkops.core.importing import ImportSpec, RowErrors
-    from parkops.core.tabular import N_, RowError
-
-    async def validate_units(db, actor, rows) -> list[RowError]:
-        # rows: PreviewRow list without cell errors; one query for the whole batch
-        codes = {r.values["code"] for r in rows}
-        taken = set(await db.scalars(select(Unit.code).where(Unit.code.in_(codes))))
-        return [RowError(r.line, "code", N_("Unit %(code)s already exists"),
-                         {"code": r.values["code"]}) for r in rows if r.values["code"] in taken]
-
-    async def commit_units(db, actor, rows) -> int:
-        for r in rows:
-            await service.create_unit(db, actor, **r.values)   # flush, never commit
-        return len(rows)   # raise RowErrors([...]) to reject: nothing is written
-
-    UNIT_IMPORT = ImportSpec(key="inventory.units", title=N_("Import units"),
-                             columns=UNIT_COLUMNS, validate=validate_units, commit=commit_units)
-
-    # parkops/inventory/controllers.py
-    from parkops.core import importing
-
-    class UnitImportController(Controller):
-        path = "/inventory/units/import"
-        include_in_schema = False
-        opt = {"roles": STAFF}
-        flow = importing.ImportPages(UNIT_IMPORT, base="/inventory/units/import",
-                                     back_url="/inventory/units")
-
-        @get("/")
-        async def form(self, request: Request) -> Template:
-            return self.flow.form(request)
-
-        @get("/template.csv")                  # header-only file to fill in
-        async def blank(self) -> Response:
-            return self.flow.blank_template()
-
-        @post("/", request_max_body_size=importing.UPLOAD_MAX_BODY)
-        async def upload(self, request: Request, db: DbSession) -> Template:
-            return await self.flow.preview(request, db)
-
-        @post("/commit")
-        async def commit(self, request: Request, db: DbSession) -> Template | Redirect:
-            return await self.flow.commit(request, db, done_url="/inventory/units")
-
-    # export, e.g. GET /inventory/units/export.xlsx
-    return xlsx_response(UNIT_COLUMNS, rows, "单元.xlsx")
+Wiring a domain
+---------------
+An import is an ``ImportSpec`` (columns, a batch ``check`` and a ``write``) and its pages come
+from ``import_pages``, both in `parkops.core.importing`; see ``parkops/inventory/imports.py``.
+Export: ``return xlsx_response(UNIT_COLUMNS, rows, "单元.xlsx")``.
 
 The pages are ``templates/imports/upload.html`` and ``templates/imports/preview.html``.
 """
@@ -127,11 +85,12 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 from enum import Enum
 from typing import Any
 from urllib.parse import quote
 
+from parkops.core import parsing
 from parkops.core.context import language_var
 from parkops.core.i18n import N_, Message, gettext
 
@@ -222,6 +181,11 @@ class Text(Parser):
         return raw
 
 
+def _cell_error(exc: parsing.Invalid) -> CellError:
+    """What a `parkops.core.parsing` parser refused, as a cell error."""
+    return CellError(parsing.PLAIN_MESSAGES[exc.code], **exc.params)
+
+
 class Integer(Parser):
     hint = N_("Whole number")
 
@@ -230,23 +194,10 @@ class Integer(Parser):
         self.max_value = max_value
 
     def __call__(self, raw: str) -> int:
-        cleaned = _nfkc(raw).replace(",", "")
         try:
-            number = Decimal(cleaned)
-        except InvalidOperation:
-            raise CellError(N_("Not a whole number: %(value)s"), value=raw) from None
-        if not number.is_finite() or number != number.to_integral_value():
-            raise CellError(N_("Not a whole number: %(value)s"), value=raw)
-        result = int(number)
-        _check_range(result, self.min_value, self.max_value)
-        return result
-
-
-def _check_range(value: Any, low: Any, high: Any) -> None:
-    if low is not None and value < low:
-        raise CellError(N_("Must be at least %(min)s"), min=low)
-    if high is not None and value > high:
-        raise CellError(N_("Must be at most %(max)s"), max=high)
+            return parsing.to_int(raw, minimum=self.min_value, maximum=self.max_value)
+        except parsing.Invalid as exc:
+            raise _cell_error(exc) from None
 
 
 class DecimalParser(Parser):
@@ -264,19 +215,13 @@ class DecimalParser(Parser):
         self.hint_params = {"places": places}
 
     def __call__(self, raw: str) -> Decimal:
-        cleaned = _nfkc(raw).replace(",", "")
         try:
-            number = Decimal(cleaned)
-        except InvalidOperation:
-            raise CellError(N_("Not a number: %(value)s"), value=raw) from None
-        if not number.is_finite():
-            raise CellError(N_("Not a number: %(value)s"), value=raw)
-        if number != number.quantize(self.quantum, rounding=ROUND_HALF_UP):
-            raise CellError(N_("At most %(places)s decimals: %(value)s"), places=self.places,
-                            value=raw)  # fmt: skip
-        number = number.quantize(self.quantum)
-        _check_range(number, self.min_value, self.max_value)
-        return number
+            number = parsing.to_decimal(
+                raw, places=self.places, minimum=self.min_value, maximum=self.max_value
+            )
+        except parsing.Invalid as exc:
+            raise _cell_error(exc) from None
+        return number.quantize(self.quantum)
 
     def export(self, value: Any, lang: str) -> Any:
         return Decimal(value).quantize(self.quantum) if value is not None else None
@@ -333,41 +278,24 @@ class _LazyChoices:
         return self.parser.choices_text()
 
 
-_DATE_PATTERNS = [
-    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"),
-    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$"),
-]
-
-
 class DateParser(Parser):
     hint = N_("Date, e.g. 2025-03-01")
 
     def __call__(self, raw: str) -> date:
-        cleaned = _nfkc(raw)
-        for pattern in _DATE_PATTERNS:
-            match = pattern.match(cleaned)
-            if match:
-                try:
-                    return date(int(match[1]), int(match[2]), int(match[3]))
-                except ValueError:
-                    break
-        raise CellError(N_("Not a valid date (use YYYY-MM-DD): %(value)s"), value=raw)
-
-
-_TRUE = {"1", "y", "yes", "true", "是", "对", "√"}
-_FALSE = {"0", "n", "no", "false", "否", "×"}
+        try:
+            return parsing.to_date(raw)
+        except parsing.Invalid as exc:
+            raise _cell_error(exc) from None
 
 
 class Boolean(Parser):
     hint = N_("Yes or no")
 
     def __call__(self, raw: str) -> bool:
-        key = _key(raw)
-        if key in _TRUE:
-            return True
-        if key in _FALSE:
-            return False
-        raise CellError(N_("Not yes or no: %(value)s"), value=raw)
+        try:
+            return parsing.to_bool(raw)
+        except parsing.Invalid as exc:
+            raise _cell_error(exc) from None
 
     def export(self, value: Any, lang: str) -> Any:
         if value is None:
@@ -467,6 +395,8 @@ class ImportPreview:
     file_errors: list[RowError] = field(default_factory=list)
     columns: list[Column] = field(default_factory=list)
     filename: str = ""
+    plans: list[Any] = field(default_factory=list)
+    """What the import's check made of the rows, for its writer (``parkops.core.importing``)."""
 
     @property
     def can_commit(self) -> bool:
@@ -594,6 +524,7 @@ def _read(
         raise FileRejected(N_("The file is empty"))
 
     by_key: dict[str, Column] = {}
+    column: Column | None
     for column in columns:
         for key in column.header_keys():
             by_key.setdefault(key, column)

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from parkops.accounts.roles import ROLE_LABELS, Role
 from parkops.core import i18n
 from parkops.core.money import fen_to_chinese_capitals, format_fen
 
@@ -27,13 +28,6 @@ def local_dt(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 
 def fmt_date(value: date | None) -> str:
     return value.isoformat() if value else ""
-
-
-def role_label(role: str) -> str:
-    try:
-        return i18n.gettext(ROLE_LABELS[Role(role)])
-    except ValueError:
-        return role
 
 
 def page_url(request, page: int) -> str:
@@ -61,7 +55,11 @@ def plain_number(value: Decimal | int | None) -> str:
     return format(Decimal(value).normalize(), "f")
 
 
-def make_environment(templates_dir: Path) -> Environment:
+def make_environment(
+    templates_dir: Path, filters: Mapping[str, Callable[..., Any]] | None = None
+) -> Environment:
+    """The environment of pages and PDFs; ``filters`` adds the domains' own filters (the app
+    passes those its domains declare, e.g. accounts' ``role_label``)."""
     env = Environment(
         loader=FileSystemLoader(str(templates_dir)),
         autoescape=select_autoescape(["html", "xml", "svg"]),
@@ -74,9 +72,8 @@ def make_environment(templates_dir: Path) -> Environment:
     # so a message quoting user input (a service error such as "'<b>' is not a code") would be
     # rendered unescaped and a bare "%" would crash. Ours escape and only format with arguments.
     env.globals.update(_=_gettext, gettext=_gettext, ngettext=_ngettext)
-    env.filters.update(
-        num=plain_number, money=format_fen, dt=local_dt, date=fmt_date, role_label=role_label
-    )
+    env.filters.update(num=plain_number, money=format_fen, dt=local_dt, date=fmt_date)
     env.filters["capitals"] = fen_to_chinese_capitals  # 人民币壹万元整, for contracts and receipts
-    env.globals.update(page_url=page_url, ROLE_LABELS=ROLE_LABELS)
+    env.filters.update(filters or {})
+    env.globals.update(page_url=page_url)
     return env

@@ -1,14 +1,17 @@
 """Helpers the page controllers share: rendering with the common context, redirects with flash
-messages, form parsing, CSRF tokens, language and client address."""
+messages, submitting a form (`submit`), form parsing, CSRF tokens, language and client
+address."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 import hmac
+import inspect
 import json
 import secrets
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
 from litestar import Request
@@ -16,7 +19,10 @@ from litestar.datastructures import Cookie
 from litestar.response import Redirect, Template
 
 from parkops.core.context import language_var
+from parkops.core.errors import AppError, ValidationFailed
 from parkops.core.i18n import LANGUAGES, gettext
+
+T = TypeVar("T")
 
 FLASH_COOKIE = "parkops_flash"
 CSRF_COOKIE = "parkops_csrf"
@@ -138,6 +144,39 @@ def redirect(
             )
         )
     return Redirect(path=path, status_code=303, cookies=all_cookies)
+
+
+async def submit(
+    request: Request,
+    save: Callable[[], Awaitable[T]],
+    *,
+    redisplay: Callable[[AppError], Template | Awaitable[Template]],
+    then: str | Callable[[T], str],
+    message: str,
+    catch: tuple[type[AppError], ...] = (ValidationFailed,),
+) -> Template | Redirect:
+    """The POST of a form page: ``save()`` calls the service; when it refuses the input with one
+    of ``catch``, ``redisplay(error)`` shows the form again with what was typed and
+    ``error.field_errors`` (the service changed nothing); otherwise redirect to ``then`` (or
+    ``then(result)``) with ``message`` as a success flash.
+
+        data = await form_data(request)
+        return await submit(
+            request,
+            lambda: service.create_unit(db, request.user, data),
+            redisplay=lambda exc: _form(request, form=data, errors=exc.field_errors,
+                                        status_code=exc.status_code),
+            then=lambda unit: f"/units/{unit.id}",
+            message=N_("The unit was created."),
+        )
+    """
+    try:
+        result = await save()
+    except catch as exc:
+        page = redisplay(exc)
+        return await page if inspect.isawaitable(page) else page
+    target = then(result) if callable(then) else then
+    return redirect(request, target, flash=("success", message))
 
 
 def login_redirect(request: Request) -> Redirect:

@@ -117,6 +117,8 @@ def restore(database_url: str, file: Path) -> None:
         stderr=subprocess.PIPE,
     )
     # Drain both stderr pipes on threads, so neither tool blocks on a full pipe.
+    # Both processes were started with pipes for these streams.
+    assert script.stdout is not None and runner.stdin is not None
     errors: dict[str, bytes] = {}
     readers = [
         threading.Thread(target=lambda n=n, p=p: errors.__setitem__(n, p.stderr.read()))

@@ -19,7 +19,7 @@ _KEY = "parkops_db_session"
 
 
 def request_session(scope: Scope) -> AsyncSession:
-    state = scope.setdefault("state", {})  # type: ignore[typeddict-item]
+    state = scope.setdefault("state", {})
     session = state.get(_KEY)
     if session is None:
         session = scope["app"].state.session_maker()

@@ -15,6 +15,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import File
 
 from parkops.accounts.roles import ANY_USER
+from parkops.core.domain import AccessRules
 from parkops.core.errors import NotFound
 from parkops.core.i18n import N_
 from parkops.db.request_session import DbSession
@@ -42,6 +43,11 @@ def _file_response(request: Request, document: Document, *, inline: bool) -> Fil
     )
 
 
+def _access(request: Request) -> AccessRules:
+    """The document grants the domains declared (collected by the app at start)."""
+    return request.app.state.document_access
+
+
 def _out(row: Any) -> schemas.DocumentOut:
     data = row if isinstance(row, dict) else row.model_dump()
     fields = schemas.DocumentOut.model_fields.keys() - {"file_url"}
@@ -63,7 +69,7 @@ class DocumentPages(Controller):
         document_id: FromPath[int],
         inline: FromQuery[bool] = False,
     ) -> File:
-        document = await service.get_document(db, request.user, document_id)
+        document = await service.get_document(db, request.user, document_id, _access(request))
         return _file_response(request, document, inline=inline)
 
 
@@ -91,6 +97,7 @@ class DocumentsApi(Controller):
             kind=kind,
             page=page,
             page_size=page_size,
+            access=_access(request),
         )
         return schemas.DocumentPage(**result.as_dict([_out(r) for r in result.items]))
 
@@ -98,7 +105,7 @@ class DocumentsApi(Controller):
     async def get_document(
         self, request: Request, db: DbSession, document_id: FromPath[int]
     ) -> schemas.DocumentOut:
-        return _out(await service.get_document(db, request.user, document_id))
+        return _out(await service.get_document(db, request.user, document_id, _access(request)))
 
     @get("/{document_id:int}/file", summary="A document's file (PDF)")
     async def get_file(
@@ -108,7 +115,7 @@ class DocumentsApi(Controller):
         document_id: FromPath[int],
         inline: FromQuery[bool] = False,
     ) -> File:
-        document = await service.get_document(db, request.user, document_id)
+        document = await service.get_document(db, request.user, document_id, _access(request))
         return _file_response(request, document, inline=inline)
 
 

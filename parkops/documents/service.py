@@ -26,10 +26,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from parkops.accounts.identity import CurrentUser
 from parkops.config import get_settings
 from parkops.core import audit
+from parkops.core.domain import AccessRules
 from parkops.core.errors import NotFound, ValidationFailed
 from parkops.core.i18n import N_
 from parkops.core.pagination import Page, paginate
-from parkops.documents.access import visible_to
+from parkops.documents.access import NO_GRANTS, visible_to
 from parkops.documents.filenames import clean_filename
 from parkops.documents.models import Document, DocumentKind, DocumentLanguage
 from parkops.documents.render import get_template, render_pdf_async
@@ -194,10 +195,13 @@ async def generate_document(
     )
 
 
-async def get_document(db: AsyncSession, user: CurrentUser, document_id: int) -> Document:
-    """The document if ``user`` may see it; otherwise the same 404 as for a missing one."""
+async def get_document(
+    db: AsyncSession, user: CurrentUser, document_id: int, access: AccessRules = NO_GRANTS
+) -> Document:
+    """The document if ``user`` may see it (with the domains' grants in ``access``); otherwise
+    the same 404 as for a missing one."""
     document = await db.scalar(
-        sa.select(Document).where(Document.id == document_id, visible_to(user))
+        sa.select(Document).where(Document.id == document_id, visible_to(user, access))
     )
     if document is None:
         raise NotFound(N_("No such document"))
@@ -213,11 +217,12 @@ async def list_documents(
     kind: str | None = None,
     page: int = 1,
     page_size: int = 20,
+    access: AccessRules = NO_GRANTS,
 ) -> Page:
     """Documents ``user`` may see, newest first, as rows (for lists on other domains' pages)."""
     stmt = (
         sa.select(Document.__table__)
-        .where(visible_to(user))
+        .where(visible_to(user, access))
         .order_by(Document.created_at.desc(), Document.id.desc())
     )
     if entity:

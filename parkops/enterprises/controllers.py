@@ -16,12 +16,11 @@ from parkops.accounts.controllers import session_cookie
 from parkops.accounts.roles import STAFF, Role
 from parkops.core import importing
 from parkops.core.errors import AppError, Conflict, NotFound, ValidationFailed
-from parkops.core.home import DASHBOARD_CARDS
 from parkops.core.i18n import N_, gettext
 from parkops.core.mail import MailNotSent
 from parkops.core.money import fen_to_yuan
 from parkops.core.tabular import csv_response, xlsx_response
-from parkops.core.web import as_list, client_ip, form_data, redirect, render
+from parkops.core.web import as_list, client_ip, form_data, redirect, render, submit
 from parkops.db.request_session import DbSession
 from parkops.enterprises import schemas, service
 from parkops.enterprises.imports import COLUMNS, ENTERPRISE_IMPORT, export_row
@@ -228,16 +227,15 @@ class EnterprisePages(Controller):
     @post("/new", opt={"roles": EDITORS})
     async def create(self, request: Request, db: DbSession) -> Template | Redirect:
         values = _form_input(await form_data(request))
-        try:
-            enterprise = await service.create_enterprise(db, request.user, values)
-        except (ValidationFailed, Conflict) as exc:
-            return _form_page(
-                request, form=values, errors=exc.field_errors, status_code=exc.status_code
-            )
-        return redirect(
+        return await submit(
             request,
-            f"/enterprises/{enterprise.id}",
-            flash=("success", N_("The enterprise was saved.")),
+            lambda: service.create_enterprise(db, request.user, values),
+            redisplay=lambda exc: _form_page(
+                request, form=values, errors=exc.field_errors, status_code=exc.status_code
+            ),
+            then=lambda enterprise: f"/enterprises/{enterprise.id}",
+            message=N_("The enterprise was saved."),
+            catch=(ValidationFailed, Conflict),
         )
 
     @get("/{enterprise_id:int}", opt={"roles": READERS})
@@ -259,21 +257,21 @@ class EnterprisePages(Controller):
         self, request: Request, db: DbSession, enterprise_id: FromPath[int]
     ) -> Template | Redirect:
         values = _form_input(await form_data(request))
-        try:
-            await service.update_enterprise(db, request.user, enterprise_id, values)
-        except (ValidationFailed, Conflict) as exc:
+
+        async def again(exc: AppError) -> Template:
             enterprise = await service.get_enterprise(db, request.user, enterprise_id)
             return _form_page(
-                request,
-                form=values,
-                enterprise=enterprise,
-                errors=exc.field_errors,
-                status_code=exc.status_code,
-            )
-        return redirect(
+                request, form=values, enterprise=enterprise,
+                errors=exc.field_errors, status_code=exc.status_code,
+            )  # fmt: skip
+
+        return await submit(
             request,
-            f"/enterprises/{enterprise_id}",
-            flash=("success", N_("The enterprise was saved.")),
+            lambda: service.update_enterprise(db, request.user, enterprise_id, values),
+            redisplay=again,
+            then=f"/enterprises/{enterprise_id}",
+            message=N_("The enterprise was saved."),
+            catch=(ValidationFailed, Conflict),
         )
 
     @post("/{enterprise_id:int}/invitations", opt={"roles": EDITORS})
@@ -361,31 +359,14 @@ class EnterprisePages(Controller):
         )
 
 
-class EnterpriseImportPages(Controller):
-    path = "/enterprises/import"
-    include_in_schema = False
-    opt = {"roles": EDITORS}
-    flow = importing.ImportPages(
-        ENTERPRISE_IMPORT, base="/enterprises/import", back_url="/enterprises"
-    )
-
-    @get("/")
-    async def form(self, request: Request) -> Template:
-        return self.flow.form(request)
-
-    @get("/template.csv")
-    async def blank(self) -> Response:
-        return self.flow.blank_template()
-
-    @post("/", request_max_body_size=importing.UPLOAD_MAX_BODY)
-    async def upload(self, request: Request, db: DbSession) -> Template:
-        return await self.flow.preview(request, db)
-
-    @post("/commit")
-    async def commit(self, request: Request, db: DbSession) -> Template | Redirect:
-        return await self.flow.commit(
-            request, db, done_url="/enterprises", done_message=N_("Imported %(count)s enterprises.")
-        )
+EnterpriseImportPages = importing.import_pages(
+    ENTERPRISE_IMPORT,
+    base="/enterprises/import",
+    opt={"roles": EDITORS},
+    back_url="/enterprises",
+    done_url="/enterprises",
+    done_message=N_("Imported %(count)s enterprises."),
+)
 
 
 class PortalPages(Controller):
@@ -568,10 +549,8 @@ class EnterprisesApi(Controller):
 # --- dashboard ----------------------------------------------------------------------------------
 
 
-async def _dashboard_counts(db: AsyncSession, user) -> dict:
+async def dashboard_card(db: AsyncSession, user) -> dict:
     return {"enterprise_status_counts": await service.status_counts(db)}
 
-
-DASHBOARD_CARDS.append((READERS, "enterprises/_dashboard_card.html", _dashboard_counts))
 
 ROUTES: list = [EnterprisePages, EnterpriseImportPages, PortalPages, InvitePages, EnterprisesApi]

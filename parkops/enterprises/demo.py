@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parkops import demo as app_demo
 from parkops.accounts import service as accounts
+from parkops.accounts.demo import DEMO_PASSWORD
 from parkops.accounts.models import User
 from parkops.core import audit
 from parkops.enterprises.demo_names import demo_enterprises
@@ -25,9 +25,7 @@ DEMO_SEED = 2015
 DEMO_USERNAME = "qiye"
 # The demo enterprise user belongs to the first demo enterprise (a tenant).
 DEMO_USER_ENTERPRISE_INDEX = 0
-
-if (DEMO_USERNAME, "enterprise_user") not in app_demo.EXTRA_DEMO_LOGINS:
-    app_demo.EXTRA_DEMO_LOGINS.append((DEMO_USERNAME, "enterprise_user"))
+DEMO_LOGINS = [(DEMO_USERNAME, "enterprise_user")]
 
 
 def demo_status(index: int) -> EnterpriseStatus:
@@ -61,7 +59,7 @@ async def load_demo(db: AsyncSession) -> dict[str, int]:
             "demo",
             username=DEMO_USERNAME,
             display_name=f"{anchor.contact_person} ({anchor.trade_name})",
-            password=app_demo.DEMO_PASSWORD,
+            password=DEMO_PASSWORD,
             roles=["enterprise_user"],
             enterprise_id=anchor_id,
         )

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parkops.accounts.identity import Actor
 from parkops.core import audit
 from parkops.core.importing import ImportSpec, RowErrors
 from parkops.core.money import fen_to_yuan
@@ -269,7 +270,7 @@ async def validate_batch(
 
 
 async def insert_batch(
-    db: AsyncSession, actor: Any, rows: Sequence[tuple[int, EnterpriseInput]], *, source: str
+    db: AsyncSession, actor: Actor, rows: Sequence[tuple[int, EnterpriseInput]], *, source: str
 ) -> list[int]:
     """Insert validated rows: one INSERT for the enterprises, one for their shops.
 
@@ -326,15 +327,13 @@ async def insert_batch(
 # --- the import flow ------------------------------------------------------------------------
 
 
-async def _validate(db: AsyncSession, actor: Any, rows: list[PreviewRow]) -> list[RowError]:
-    _clean, errors = await validate_batch(db, [(r.line, r.values) for r in rows])
-    return errors
+async def _check(
+    db: AsyncSession, actor: Actor, rows: list[PreviewRow]
+) -> tuple[list[tuple[int, EnterpriseInput]], list[RowError]]:
+    return await validate_batch(db, [(r.line, r.values) for r in rows])
 
 
-async def _commit(db: AsyncSession, actor: Any, rows: list[PreviewRow]) -> int:
-    clean, errors = await validate_batch(db, [(r.line, r.values) for r in rows])
-    if errors or len(clean) != len(rows):
-        raise RowErrors(errors)
+async def _write(db: AsyncSession, actor: Actor, clean: list[tuple[int, EnterpriseInput]]) -> int:
     return len(await insert_batch(db, actor, clean, source="csv import"))
 
 
@@ -342,7 +341,7 @@ ENTERPRISE_IMPORT = ImportSpec(
     key="enterprises.enterprises",
     title=N_("Import enterprises"),
     columns=COLUMNS,
-    validate=_validate,
-    commit=_commit,
+    check=_check,
+    write=_write,
     template_filename="enterprises-template.csv",
 )

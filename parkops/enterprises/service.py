@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parkops.accounts import service as accounts
@@ -26,6 +25,7 @@ from parkops.config import Settings
 from parkops.core import audit, mail
 from parkops.core.errors import AppError, Conflict, NotFound, ValidationFailed
 from parkops.core.i18n import N_, Message, gettext
+from parkops.core.integrity import flush_or_field_error
 from parkops.core.pagination import Page, paginate
 from parkops.core.templating import local_dt
 from parkops.db.base import utcnow
@@ -243,20 +243,10 @@ async def _check_uscc_free(db: AsyncSession, uscc: str, *, except_id: int | None
 
 async def _flush_guarding_uscc(db: AsyncSession, uscc: str) -> None:
     """Flush in a savepoint; a concurrent insert of the same USCC becomes a friendly 409."""
-    try:
-        async with db.begin_nested():
-            await db.flush()
-    except IntegrityError as exc:
-        if "uq_enterprises_uscc" not in str(exc.orig):
-            raise
-        raise Conflict(
-            N_("The enterprise was not saved."),
-            field_errors={
-                "uscc": Message(
-                    N_("Unified Social Credit Code %(uscc)s is already registered."), uscc=uscc
-                )
-            },
-        ) from None
+    taken = Message(N_("Unified Social Credit Code %(uscc)s is already registered."), uscc=uscc)
+    await flush_or_field_error(
+        db, {"uq_enterprises_uscc": ("uscc", taken)}, message=N_("The enterprise was not saved.")
+    )
 
 
 def _clean_or_raise(raw: Mapping[str, Any]) -> EnterpriseInput:

@@ -7,7 +7,6 @@ Park admins and leasing officers change spaces; finance officers read them; ever
 
 from __future__ import annotations
 
-import os
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import Any
@@ -19,13 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from parkops.accounts.roles import Role
 from parkops.core import importing
-from parkops.core.coerce import optional_int
-from parkops.core.errors import Conflict, NotFound, ValidationFailed
-from parkops.core.home import DASHBOARD_CARDS
+from parkops.core.errors import AppError, Conflict, NotFound, ValidationFailed
 from parkops.core.i18n import N_, Message
 from parkops.core.i18n import join as join_messages
+from parkops.core.parsing import optional_int
 from parkops.core.tabular import csv_response, xlsx_response
-from parkops.core.web import as_list, form_data, redirect, render
+from parkops.core.web import as_list, form_data, redirect, render, submit
 from parkops.db.request_session import DbSession
 from parkops.inventory import chart, repository, schemas, service, workflow
 from parkops.inventory.imports import UNIT_COLUMNS, UNIT_IMPORT
@@ -79,6 +77,7 @@ PARK_FORM = "inventory/park_form.html"
 PHASE_FORM = "inventory/phase_form.html"
 BUILDING_FORM = "inventory/building_form.html"
 FLOOR_FORM = "inventory/floor_form.html"
+UNIT_FORM = "inventory/unit_form.html"
 
 
 async def _submit(
@@ -92,14 +91,14 @@ async def _submit(
     was typed, its errors, and the page's objects from ``context()`` (read after the failed
     save, which changed nothing)."""
     data = await form_data(request)
-    try:
-        await save(data)
-    except ValidationFailed as exc:
+
+    async def again(exc: AppError) -> Template:
         return _page(
             request, template, exc.status_code, form=data, errors=exc.field_errors,
             **await context(),
         )  # fmt: skip
-    return redirect(request, "/spaces", flash=("success", done))
+
+    return await submit(request, lambda: save(data), redisplay=again, then="/spaces", message=done)
 
 
 # What each form page shows around the form: the object edited (None when new) and its parent.
@@ -378,25 +377,24 @@ class UnitPages(Controller):
         floor: FromQuery[int | None] = None,
     ) -> Template:
         form = {"building_id": building_id or "", "floor": floor or "", "status": "available"}
-        return await _unit_form_page(request, db, "inventory/unit_form.html", unit=None, form=form)
+        return await _unit_form_page(request, db, UNIT_FORM, unit=None, form=form)
 
     @post("/new", opt=EDIT)
     async def create_unit(self, request: Request, db: DbSession) -> Template | Redirect:
         data = await form_data(request)
-        try:
-            unit = await service.create_unit(db, request.user, data)
-        except ValidationFailed as exc:
+
+        async def again(exc: AppError) -> Template:
             return await _unit_form_page(
-                request,
-                db,
-                "inventory/unit_form.html",
-                exc.status_code,
-                unit=None,
-                form=data,
-                errors=exc.field_errors,
-            )
-        return redirect(
-            request, f"/units/{unit.id}", flash=("success", N_("The unit was created."))
+                request, db, UNIT_FORM, exc.status_code,
+                unit=None, form=data, errors=exc.field_errors,
+            )  # fmt: skip
+
+        return await submit(
+            request,
+            lambda: service.create_unit(db, request.user, data),
+            redisplay=again,
+            then=lambda unit: f"/units/{unit.id}",
+            message=N_("The unit was created."),
         )
 
     @get("/{unit_id:int}", opt=READ)
@@ -410,7 +408,7 @@ class UnitPages(Controller):
             raise NotFound(N_("No such unit"))
         form = {k: "" if unit[k] is None else unit[k] for k in service.UNIT_FIELDS}
         form.update(building_id=unit["building_id"], floor=unit["floor_number"])
-        return await _unit_form_page(request, db, "inventory/unit_form.html", unit=unit, form=form)
+        return await _unit_form_page(request, db, UNIT_FORM, unit=unit, form=form)
 
     @post("/{unit_id:int}/edit", opt=EDIT)
     async def update_unit(
@@ -421,20 +419,21 @@ class UnitPages(Controller):
         changes = {
             k: data.get(k, "") for k in (*EDITABLE_FIELDS, "building_id", "floor") if k in data
         }
-        try:
-            await service.update_unit(db, request.user, unit_id, changes)
-        except ValidationFailed as exc:
+
+        async def again(exc: AppError) -> Template:
             unit = await repository.unit_detail(db, unit_id)
             return await _unit_form_page(
-                request,
-                db,
-                "inventory/unit_form.html",
-                exc.status_code,
-                unit=unit,
-                form=data,
-                errors=exc.field_errors,
-            )
-        return redirect(request, f"/units/{unit_id}", flash=("success", N_("The unit was saved.")))
+                request, db, UNIT_FORM, exc.status_code,
+                unit=unit, form=data, errors=exc.field_errors,
+            )  # fmt: skip
+
+        return await submit(
+            request,
+            lambda: service.update_unit(db, request.user, unit_id, changes),
+            redisplay=again,
+            then=f"/units/{unit_id}",
+            message=N_("The unit was saved."),
+        )
 
     @post("/{unit_id:int}/status", opt=EDIT)
     async def change_status(
@@ -517,20 +516,20 @@ class UnitPages(Controller):
     async def merge(self, request: Request, db: DbSession) -> Template | Redirect:
         data = await form_data(request)
         ids = as_list(data.get("unit_ids"))
-        try:
-            merged = await service.merge_units(db, request.user, ids, data)
-        except ValidationFailed as exc:
+
+        async def again(exc: AppError) -> Template:
             units = await _units_by_ids(db, [i for i in map(optional_int, ids) if i])
             return _page(
-                request,
-                "inventory/unit_merge.html",
-                exc.status_code,
-                units=units,
-                form=data,
-                errors=exc.field_errors,
-            )
-        return redirect(
-            request, f"/units/{merged.id}", flash=("success", N_("The units were merged."))
+                request, "inventory/unit_merge.html", exc.status_code,
+                units=units, form=data, errors=exc.field_errors,
+            )  # fmt: skip
+
+        return await submit(
+            request,
+            lambda: service.merge_units(db, request.user, ids, data),
+            redisplay=again,
+            then=lambda merged: f"/units/{merged.id}",
+            message=N_("The units were merged."),
         )
 
 
@@ -543,27 +542,9 @@ async def _units_by_ids(db: DbSession, ids: list[int]) -> list[dict]:
     return [dict(r) for r in (await db.execute(stmt)).mappings()]
 
 
-class UnitImportPages(Controller):
-    path = "/units/import"
-    include_in_schema = False
-    opt = EDIT
-    flow = importing.ImportPages(UNIT_IMPORT, base="/units/import", back_url="/units")
-
-    @get("/")
-    async def form(self, request: Request) -> Template:
-        return self.flow.form(request)
-
-    @get("/template.csv")
-    async def blank(self) -> Response:
-        return self.flow.blank_template()
-
-    @post("/", request_max_body_size=importing.UPLOAD_MAX_BODY)
-    async def upload(self, request: Request, db: DbSession) -> Template:
-        return await self.flow.preview(request, db)
-
-    @post("/commit")
-    async def commit(self, request: Request, db: DbSession) -> Template | Redirect:
-        return await self.flow.commit(request, db, done_url="/units?sort=-code")
+UnitImportPages = importing.import_pages(
+    UNIT_IMPORT, base="/units/import", opt=EDIT, back_url="/units", done_url="/units?sort=-code"
+)
 
 
 # --- pages: occupancy -----------------------------------------------------------------------
@@ -606,12 +587,9 @@ class OccupancyPages(Controller):
         )
 
 
-async def _occupancy_card(db: DbSession, user) -> dict:
+async def dashboard_card(db: DbSession, user) -> dict:
     rows = [r for r in await repository.occupancy(db) if r["level"] == "park"]
     return {"inventory_parks": rows}
-
-
-DASHBOARD_CARDS.append((SPACE_READERS, "inventory/_dashboard_card.html", _occupancy_card))
 
 
 # --- API ------------------------------------------------------------------------------------
@@ -889,9 +867,3 @@ ROUTES: list = [
     SpacesApi,
     UnitsApi,
 ]
-
-# The benchmark's raw-asyncpg twin of the unit list (bench/units_api.py); never in production.
-if os.environ.get("PARKOPS_BENCH_RAW") == "1":
-    from parkops.inventory.bench_raw import ROUTES as _BENCH_ROUTES
-
-    ROUTES += _BENCH_ROUTES

@@ -1,6 +1,6 @@
 """Demo data of the inventory domain: the Red Star Down E-commerce Industrial Park.
 
-红星羽绒电商产业园 (江西省九江市庐山市横塘镇), as DOMAIN.md describes it:
+红星羽绒电商产业园 (江西省九江市庐山市横塘镇), as docs/DOMAIN.md describes it:
 
 - phases 1 and 2, operating since 2015 and 2017: 120 workshop units of about 2,000 m² (a
   half floor of a 4,000 m² floor plate) in twelve buildings of three to five floors, about

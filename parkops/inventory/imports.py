@@ -13,16 +13,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parkops.accounts.identity import Actor
 from parkops.core.audit import AuditEntry
 from parkops.core.context import request_id_var
-from parkops.core.importing import ImportSpec, RowErrors
+from parkops.core.importing import Checked, ImportSpec, RowErrors
 from parkops.core.tabular import N_, Column, PreviewRow, RowError, choice, decimal, integer, text
 from parkops.inventory import rules, workflow
 from parkops.inventory.models import Building, Floor, Park, Unit
@@ -96,7 +96,7 @@ def _park_of(row: PreviewRow, parks: dict[str, int], errors: list[RowError]) -> 
     return None
 
 
-async def check_rows(db: AsyncSession, rows: Sequence[PreviewRow]) -> tuple[list, list[RowError]]:
+async def check_rows(db: AsyncSession, actor: Actor, rows: Sequence[PreviewRow]) -> Checked:
     """Check parsed rows against the database in batch; returns (plans, errors).
 
     A plan is ``(row, park_id, building, values)`` for each row without errors.
@@ -216,15 +216,7 @@ async def check_rows(db: AsyncSession, rows: Sequence[PreviewRow]) -> tuple[list
     return plans, errors
 
 
-async def validate_units(db: AsyncSession, actor: Any, rows: list[PreviewRow]) -> list[RowError]:
-    _plans, errors = await check_rows(db, rows)
-    return errors
-
-
-async def commit_units(db: AsyncSession, actor: Any, rows: list[PreviewRow]) -> int:
-    plans, errors = await check_rows(db, rows)
-    if errors:
-        raise RowErrors(errors)
+async def write_units(db: AsyncSession, actor: Actor, plans: list) -> int:
     # Floors the file mentions that do not exist yet (within the floor count, checked above).
     wanted = sorted({(b.id, row.values["floor"]) for row, _p, b, _v in plans})
     await db.execute(
@@ -294,7 +286,7 @@ UNIT_IMPORT = ImportSpec(
     key="inventory.units",
     title=N_("Import units"),
     columns=UNIT_COLUMNS,
-    validate=validate_units,
-    commit=commit_units,
+    check=check_rows,
+    write=write_units,
     template_filename="units-template.csv",
 )

@@ -1,8 +1,8 @@
 """The heavy read queries of the inventory domain: the unit list, occupancy, the space tree.
 
-Every query here selects columns, never ORM entities (ARCHITECTURE.md: entities cost ~4x on a
-20-row list). The unit list and the occupancy dashboard run over 100,000 units; see the indexes
-on ``units`` and ``bench/units_api.py``.
+Every query here selects columns, never ORM entities (docs/ARCHITECTURE.md: entities cost ~4x
+on a 20-row list). The unit list and the occupancy dashboard run over 100,000 units; see the
+indexes on ``units`` and ``bench/units_api.py``.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from parkops.core import parsing
 from parkops.core.i18n import N_, Message
 
 MAX_AREA = Decimal("9999999999.99")  # Numeric(12, 2)
@@ -125,36 +126,11 @@ def parse_int(
     minimum: int | None = None,
     maximum: int | None = None,
 ) -> int | None:
-    name = label(field)
-    if is_blank(raw):
-        if required:
-            errors[field] = Message(N_("%(field)s is required"), field=name)
-        return None
-    if isinstance(raw, bool):
-        errors[field] = Message(N_("%(field)s must be a whole number"), field=name)
-        return None
-    try:
-        if isinstance(raw, int):
-            value = raw
-        else:
-            number = Decimal(str(raw).strip())
-            if number != number.to_integral_value():
-                raise InvalidOperation
-            value = int(number)
-    except (InvalidOperation, ValueError):
-        errors[field] = Message(N_("%(field)s must be a whole number"), field=name)
-        return None
-    if minimum is not None and value < minimum:
-        errors[field] = (
-            Message(N_("%(field)s must be greater than zero"), field=name)
-            if minimum == 1
-            else Message(N_("%(field)s must be at least %(n)s"), field=name, n=minimum)
-        )
-        return None
-    if maximum is not None and value > maximum:
-        errors[field] = Message(N_("%(field)s must be at most %(n)s"), field=name, n=maximum)
-        return None
-    return value
+    # Inventory's wording for a minimum of 1 is "must be greater than zero".
+    return parsing.int_field(
+        raw, field, errors, label=label(field), required=required,
+        minimum=None if minimum == 1 else minimum, positive=minimum == 1, maximum=maximum,
+    )  # fmt: skip
 
 
 def parse_choice(
@@ -179,20 +155,7 @@ def parse_choice(
 
 
 def parse_date(raw: Any, field: str, errors: dict, *, required: bool = False) -> date | None:
-    name = label(field)
-    if is_blank(raw):
-        if required:
-            errors[field] = Message(N_("%(field)s is required"), field=name)
-        return None
-    if isinstance(raw, date):
-        return raw
-    try:
-        return date.fromisoformat(str(raw).strip())
-    except ValueError:
-        errors[field] = Message(
-            N_("%(field)s '%(value)s' is not a date (YYYY-MM-DD)"), field=name, value=raw
-        )
-        return None
+    return parsing.date_field(raw, field, errors, label=label(field), required=required)
 
 
 def check_areas(gross: Decimal | None, leasable: Decimal | None, errors: dict) -> None:

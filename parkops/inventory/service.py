@@ -33,16 +33,18 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parkops.core import audit
 from parkops.core.errors import Conflict, NotFound, ValidationFailed
 from parkops.core.i18n import N_, Message
 from parkops.core.i18n import join as join_messages
+from parkops.core.integrity import flush_or_field_error
+from parkops.core.rows import get_or_404
 from parkops.db.base import utcnow
 from parkops.inventory import rules, workflow
 from parkops.inventory.models import Building, Floor, Park, Phase, Unit, UnitLineage
+from parkops.inventory.occupancy import OCCUPANCY
 from parkops.inventory.vocabulary import (
     UNIT_STATUS_LABELS,
     BuildingUse,
@@ -71,25 +73,6 @@ MAX_MERGE_UNITS = 50
 
 
 # --- helpers --------------------------------------------------------------------------------
-
-
-def _constraint_name(exc: IntegrityError) -> str:
-    cause = getattr(exc.orig, "__cause__", None)
-    return getattr(cause, "constraint_name", None) or str(exc.orig)
-
-
-async def _flush_or_conflict(db: AsyncSession, conflicts: Mapping[str, tuple[str, str]]) -> None:
-    """Flush in a savepoint; a unique violation named in ``conflicts`` becomes a Conflict on the
-    given field (two people saving the same code at once: the database decides)."""
-    try:
-        async with db.begin_nested():
-            await db.flush()
-    except IntegrityError as exc:
-        name = _constraint_name(exc)
-        for constraint, (field, message) in conflicts.items():
-            if constraint in name:
-                raise Conflict(field_errors={field: message}) from None
-        raise
 
 
 def _fail(message: str, errors: dict[str, str]) -> None:
@@ -145,10 +128,7 @@ async def _check_park_name(db: AsyncSession, name: str | None, park_id: int | No
 
 
 async def get_park(db: AsyncSession, park_id: int) -> Park:
-    park = await db.get(Park, park_id)
-    if park is None:
-        raise NotFound(N_("No such park"))
-    return park
+    return await get_or_404(db, Park, park_id, N_("No such park"))
 
 
 async def list_parks(db: AsyncSession) -> list[dict]:
@@ -165,7 +145,7 @@ async def create_park(db: AsyncSession, actor, data: Mapping[str, Any]) -> Park:
     _fail(N_("The park was not saved."), errors)
     park = Park(**values)
     db.add(park)
-    await _flush_or_conflict(
+    await flush_or_field_error(
         db,
         {
             "uq_parks_name": (
@@ -189,7 +169,7 @@ async def update_park(db: AsyncSession, actor, park_id: int, changes: Mapping[st
     _fail(N_("The park was not saved."), errors)
     for key, value in values.items():
         setattr(park, key, value)
-    await _flush_or_conflict(
+    await flush_or_field_error(
         db,
         {
             "uq_parks_name": (
@@ -237,10 +217,7 @@ def _phase_conflicts(number) -> dict:
 
 
 async def get_phase(db: AsyncSession, phase_id: int) -> Phase:
-    phase = await db.get(Phase, phase_id)
-    if phase is None:
-        raise NotFound(N_("No such phase"))
-    return phase
+    return await get_or_404(db, Phase, phase_id, N_("No such phase"))
 
 
 async def list_phases(db: AsyncSession, park_id: int | None = None) -> list[dict]:
@@ -258,7 +235,7 @@ async def create_phase(db: AsyncSession, actor, park_id: int, data: Mapping[str,
     _fail(N_("The phase was not saved."), errors)
     phase = Phase(park_id=park_id, **values)
     db.add(phase)
-    await _flush_or_conflict(db, _phase_conflicts(values["number"]))
+    await flush_or_field_error(db, _phase_conflicts(values["number"]))
     audit.record(
         db,
         actor=actor,
@@ -301,7 +278,7 @@ async def update_phase(db: AsyncSession, actor, phase_id: int, changes: Mapping[
     _fail(N_("The phase was not saved."), errors)
     for key, value in values.items():
         setattr(phase, key, value)
-    await _flush_or_conflict(db, _phase_conflicts(values["number"]))
+    await flush_or_field_error(db, _phase_conflicts(values["number"]))
     _record_update(db, actor, "phase", phase, before, PHASE_FIELDS)
     if phase.status != before["status"]:
         # A pre-let unit whose contract has begun is occupied once its phase operates: its
@@ -315,7 +292,7 @@ async def update_phase(db: AsyncSession, actor, phase_id: int, changes: Mapping[
                 )
             )
         ).scalars()
-        await _leases().sync_unit_statuses(db, actor, list(reserved))
+        await OCCUPANCY().sync_unit_statuses(db, actor, list(reserved))
     return phase
 
 
@@ -356,10 +333,7 @@ def _building_conflicts(code) -> dict:
 
 
 async def get_building(db: AsyncSession, building_id: int) -> Building:
-    building = await db.get(Building, building_id)
-    if building is None:
-        raise NotFound(N_("No such building"))
-    return building
+    return await get_or_404(db, Building, building_id, N_("No such building"))
 
 
 async def list_buildings(
@@ -387,7 +361,7 @@ async def create_building(
     _fail(N_("The building was not saved."), errors)
     building = Building(park_id=phase.park_id, phase_id=phase.id, **values)
     db.add(building)
-    await _flush_or_conflict(db, _building_conflicts(values["code"]))
+    await flush_or_field_error(db, _building_conflicts(values["code"]))
     audit.record(
         db,
         actor=actor,
@@ -426,7 +400,7 @@ async def update_building(
     _fail(N_("The building was not saved."), errors)
     for key, value in values.items():
         setattr(building, key, value)
-    await _flush_or_conflict(db, _building_conflicts(values["code"]))
+    await flush_or_field_error(db, _building_conflicts(values["code"]))
     _record_update(db, actor, "building", building, before, BUILDING_FIELDS)
     return building
 
@@ -469,10 +443,7 @@ def _floor_conflicts(number) -> dict:
 
 
 async def get_floor(db: AsyncSession, floor_id: int) -> Floor:
-    floor = await db.get(Floor, floor_id)
-    if floor is None:
-        raise NotFound(N_("No such floor"))
-    return floor
+    return await get_or_404(db, Floor, floor_id, N_("No such floor"))
 
 
 async def list_floors(db: AsyncSession, building_id: int) -> list[dict]:
@@ -499,7 +470,7 @@ async def create_floor(db: AsyncSession, actor, building_id: int, data: Mapping[
     _fail(N_("The floor was not saved."), errors)
     floor = Floor(building_id=building.id, number=number, name=name)
     db.add(floor)
-    await _flush_or_conflict(db, _floor_conflicts(number))
+    await flush_or_field_error(db, _floor_conflicts(number))
     audit.record(
         db,
         actor=actor,
@@ -530,7 +501,7 @@ async def update_floor(db: AsyncSession, actor, floor_id: int, changes: Mapping[
             errors["number"] = Message(N_("Floor %(n)s of this building already exists"), n=number)
     _fail(N_("The floor was not saved."), errors)
     floor.number, floor.name = number, name
-    await _flush_or_conflict(db, _floor_conflicts(number))
+    await flush_or_field_error(db, _floor_conflicts(number))
     _record_update(db, actor, "floor", floor, before, FLOOR_FIELDS)
     return floor
 
@@ -655,7 +626,7 @@ async def create_unit(db: AsyncSession, actor, data: Mapping[str, Any]) -> Unit:
         **values,
     )
     db.add(unit)
-    await _flush_or_conflict(db, _unit_conflicts(values["code"]))
+    await flush_or_field_error(db, _unit_conflicts(values["code"]))
     audit.record(
         db,
         actor=actor,
@@ -677,10 +648,7 @@ async def _lock_unit(db: AsyncSession, unit_id: int) -> Unit:
 
 
 async def get_unit(db: AsyncSession, unit_id: int) -> Unit:
-    unit = await db.get(Unit, unit_id)
-    if unit is None:
-        raise NotFound(N_("No such unit"))
-    return unit
+    return await get_or_404(db, Unit, unit_id, N_("No such unit"))
 
 
 async def update_unit(
@@ -737,7 +705,7 @@ async def update_unit(
     for key, value in values.items():
         setattr(unit, key, value)
     unit.updated_at = utcnow()
-    await _flush_or_conflict(db, _unit_conflicts(values["code"]))
+    await flush_or_field_error(db, _unit_conflicts(values["code"]))
     old, new = _changed(before, audit.snapshot(unit, *UNIT_FIELDS, "building_id", "floor_id"))
     if new:
         action = (
@@ -759,17 +727,10 @@ async def update_unit(
 STATUS_WRITER = "parkops.unit_status_writer"
 
 
-def _leases():
-    # Leases builds on inventory (it imports this module): imported when first needed.
-    from parkops.leases import service as leases
-
-    return leases
-
-
 async def unit_commitments(db: AsyncSession, unit_ids: Sequence[int], today: date | None = None):
     """The contracts and live holds that take the units on or after ``today`` (leases'
     ``Commitment``: a message naming each, and a link), in unit and date order."""
-    return await _leases().unit_commitments(db, unit_ids, today)
+    return list(await OCCUPANCY().unit_commitments(db, unit_ids, today))
 
 
 def _status_differs(unit: Unit, values: Mapping[str, Any]) -> bool:
@@ -801,7 +762,7 @@ async def _free_of_contracts_and_holds(
     if commitments:
         raise _taken(unit.code, commitments)
     if unit.status in workflow.OCCUPIED:
-        await _leases().refresh_units(db, actor, [unit.id], today)
+        await OCCUPANCY().refresh_units(db, actor, [unit.id], today)
 
 
 async def check_status_change(
@@ -1034,7 +995,7 @@ async def split_unit(
     successors = [_successor(unit, values) for values in cleaned]
     db.add_all(successors)
     unit.retired_at = unit.updated_at = utcnow()
-    await _flush_or_conflict(
+    await flush_or_field_error(
         db, {"uq_units_park_id_code": ("parts", N_("A part's code was taken in the meantime"))}
     )
     for s in successors:
@@ -1164,7 +1125,7 @@ async def merge_units(
     now = utcnow()
     for u in units:
         u.retired_at = u.updated_at = now
-    await _flush_or_conflict(db, _unit_conflicts(values["code"]))
+    await flush_or_field_error(db, _unit_conflicts(values["code"]))
     for u in units:
         db.add(
             UnitLineage(

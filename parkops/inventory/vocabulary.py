@@ -42,7 +42,7 @@ class UnitStatus(StrEnum):
 
 
 class LineageOperation(StrEnum):
-    split = "split"
+    split = "split"  # type: ignore[assignment]  # a member named like str.split
     merge = "merge"
 
 

@@ -17,12 +17,11 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parkops.billing import service as billing
+from parkops.accounts.identity import Actor
 from parkops.core.money import apportion
 from parkops.core.templating import SHANGHAI
 from parkops.documents import service as documents
@@ -39,6 +38,7 @@ from parkops.documents.models import Document, DocumentKind, DocumentLanguage
 from parkops.leases import repository, service
 from parkops.leases import schedule as sched
 from parkops.leases import terms as t
+from parkops.leases.billing_practice import BILLING_PRACTICE
 from parkops.leases.models import LeaseContract, LeaseParkSettings
 from parkops.leases.workflow import BINDING
 
@@ -219,7 +219,7 @@ async def build_context(db: AsyncSession, contract: LeaseContract) -> LeaseContr
     deposit_rule = lt.deposit
     fee_area = lt.property_fee_area_m2 or Decimal(0)
     length = t.term_length(contract.start_date, contract.effective_end)
-    billing_settings = await billing.park_settings(db, contract.park_id)
+    billing_settings = await BILLING_PRACTICE().park_settings(db, contract.park_id)
     rent_unit_zh, rent_unit_en = _RATE_UNITS[lt.rent_basis]
     return LeaseContractContext(
         contract_number=contract_number(contract),
@@ -279,7 +279,7 @@ async def build_context(db: AsyncSession, contract: LeaseContract) -> LeaseContr
 
 async def generate_pdf(
     db: AsyncSession,
-    actor: Any,
+    actor: Actor,
     contract: LeaseContract,
     language: DocumentLanguage | str | None = None,
     documents_dir: Path | None = None,

@@ -13,11 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from parkops.accounts.roles import STAFF, Role
 from parkops.core import i18n
-from parkops.core.coerce import optional_int
 from parkops.core.errors import AppError, Conflict, PermissionDenied, ValidationFailed
-from parkops.core.home import DASHBOARD_CARDS
 from parkops.core.i18n import N_, Message
 from parkops.core.last_day import last_day_of
+from parkops.core.parsing import optional_int
 from parkops.core.web import as_list, form_data, redirect, render
 from parkops.db.request_session import DbSession
 from parkops.documents import service as documents
@@ -707,15 +706,12 @@ class PortalContractPages(Controller):
 # --- dashboard ----------------------------------------------------------------------------------
 
 
-async def _dashboard(db: AsyncSession, user) -> dict:
+async def dashboard_card(db: AsyncSession, user) -> dict:
     return {
         "lease_status_counts": await service.status_counts(db),
         "lease_expiring": await service.expiring_counts(db),
         "lease_live_holds": (await service.list_reservations(db, status="live", page_size=1)).total,
     }
-
-
-DASHBOARD_CARDS.append((LEASING, "leases/_dashboard_card.html", _dashboard))
 
 
 ROUTES: list = [ContractPages, ReservationPages, ParkSettingsPages, PortalContractPages, LeasesApi]

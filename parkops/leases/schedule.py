@@ -479,7 +479,7 @@ def _month_pieces(
                 charge.area,
                 0,
                 None,
-                -excess,
+                Fraction(-excess),
             )
         )
     return pieces
@@ -584,9 +584,8 @@ def compute_schedule(terms: LeaseTerms) -> list[ScheduleLine]:
 
 
 def _rent_free_piece(a: date, b: date) -> ChargePiece:
-    return ChargePiece(
-        ChargeKind.RENT, QuantityKind.RENT_FREE, a, b, Decimal(0), None, (b - a).days, None, 0
-    )
+    free, days = QuantityKind.RENT_FREE, (b - a).days
+    return ChargePiece(ChargeKind.RENT, free, a, b, Decimal(0), None, days, None, Fraction())
 
 
 def _round(pieces: list[ChargePiece]) -> int:
@@ -684,7 +683,7 @@ def validate_terms(terms: LeaseTerms) -> list[tuple[str, str]]:
     needed = []
     if terms.rent_basis is not RentBasis.FIXED_MONTHLY:
         needed.append(terms.area_basis)
-    if fee_ok and terms.property_fee_rate > 0:  # type: ignore[operator]
+    if fee_ok and terms.property_fee_rate > 0:
         needed.append(terms.property_fee_area_basis or terms.area_basis)
     for basis in dict.fromkeys(needed):
         area = terms._area(basis)
@@ -783,7 +782,7 @@ def _check_decimal(err: _Err, field: str, value: object) -> bool:
 def _check_area(err: _Err, field: str, value: object) -> bool:
     if not _check_decimal(err, field, value):
         return False
-    if (Fraction(value) * 100).denominator != 1:  # type: ignore[arg-type]
+    if (Fraction(value) * 100).denominator != 1:  # type: ignore[call-overload]
         err(field, N_("at most two decimals"))
         return False
     return True

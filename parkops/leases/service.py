@@ -43,12 +43,13 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parkops.accounts.identity import CurrentUser
+from parkops.accounts.identity import Actor, CurrentUser
 from parkops.accounts.roles import Role
 from parkops.core import audit
 from parkops.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from parkops.core.i18n import N_, Message
 from parkops.core.i18n import join as join_messages
+from parkops.core.integrity import EXCLUSION_VIOLATION, sqlstate
 from parkops.core.last_day import end_after_or_none, last_day_of, last_day_sql
 from parkops.core.pagination import Page, paginate
 from parkops.core.templating import SHANGHAI
@@ -91,7 +92,6 @@ log = logging.getLogger(__name__)
 MAX_UNITS = 200
 MAX_HOLD_DAYS = 366
 EXPIRING_WINDOWS = (30, 60, 90)
-EXCLUSION_VIOLATION = "23P01"
 
 
 def shanghai_today() -> date:
@@ -99,15 +99,15 @@ def shanghai_today() -> date:
     return datetime.now(SHANGHAI).date()
 
 
-def _actor_id(actor: Any) -> int | None:
+def _actor_id(actor: Actor) -> int | None:
     return getattr(actor, "id", None)
 
 
-def _actor_label(actor: Any) -> str:
+def _actor_label(actor: Actor) -> str:
     return getattr(actor, "username", None) or (str(actor) if actor else "system")
 
 
-def _is_system(actor: Any) -> bool:
+def _is_system(actor: Actor) -> bool:
     """CLI commands, jobs and the demo loader act as the system (no roles to check)."""
     return not isinstance(actor, CurrentUser)
 
@@ -338,7 +338,7 @@ async def parse_contract(
 
 
 async def _release_expired_holds(
-    db: AsyncSession, actor: Any, today: date, unit_ids: Iterable[int] | None = None
+    db: AsyncSession, actor: Actor, today: date, unit_ids: Iterable[int] | None = None
 ) -> list[int]:
     """Mark holds past ``held_until`` expired and switch off their occupancy; returns their
     units (whose status may change)."""
@@ -523,13 +523,6 @@ async def unit_commitments(
     ]
 
 
-def _constraint_of(exc: IntegrityError) -> tuple[str | None, str | None]:
-    orig = getattr(exc, "orig", None)
-    cause = getattr(orig, "__cause__", None)
-    sqlstate = getattr(orig, "sqlstate", None) or getattr(cause, "sqlstate", None)
-    return sqlstate, getattr(cause, "constraint_name", None)
-
-
 async def _occupy(
     db: AsyncSession,
     rows: list[dict],
@@ -548,8 +541,7 @@ async def _occupy(
         async with db.begin_nested():
             await db.execute(sa.insert(LeaseUnitOccupancy), rows)
     except IntegrityError as exc:
-        sqlstate, _constraint = _constraint_of(exc)
-        if sqlstate != EXCLUSION_VIOLATION:
+        if sqlstate(exc) != EXCLUSION_VIOLATION:
             raise
         messages = await _conflicts(
             db,
@@ -588,7 +580,7 @@ def occupancy_of(row: Mapping[str, Any]) -> Occupancy | None:
 
 
 async def sync_unit_statuses(
-    db: AsyncSession, actor: Any, unit_ids: Iterable[int], today: date | None = None
+    db: AsyncSession, actor: Actor, unit_ids: Iterable[int], today: date | None = None
 ) -> int:
     """Bring the units' statuses in line with the contracts and holds (the inventory service
     writes them). Returns how many changed."""
@@ -940,7 +932,7 @@ def _monthly_rent_fen(lt: sched.LeaseTerms, on: date | None = None) -> int:
 def _event(
     db: AsyncSession,
     contract: LeaseContract,
-    actor: Any,
+    actor: Actor,
     action: str,
     from_status: str | None,
     to_status: str | None,
@@ -991,7 +983,7 @@ async def _write_units(db: AsyncSession, contract_id: int, units: list[dict]) ->
     )
 
 
-def _require_role(actor: Any, roles: frozenset[Role]) -> None:
+def _require_role(actor: Actor, roles: frozenset[Role]) -> None:
     if _is_system(actor):
         return
     if not (actor.roles & roles):
@@ -1003,7 +995,7 @@ LEASING_ROLES = frozenset({Role.leasing, Role.park_admin})
 
 async def create_contract(
     db: AsyncSession,
-    actor: Any,
+    actor: Actor,
     raw: Mapping[str, Any],
     *,
     submit: bool = False,
@@ -1091,7 +1083,7 @@ async def draft_form_values(
 
 async def update_draft(
     db: AsyncSession,
-    actor: Any,
+    actor: Actor,
     contract_id: int,
     raw: Mapping[str, Any],
     today: date | None = None,
@@ -1182,7 +1174,7 @@ async def contract_prefix(db: AsyncSession, park_id: int) -> str:
 
 async def transition(
     db: AsyncSession,
-    actor: Any,
+    actor: Actor,
     contract_id: int,
     action: ContractAction | str,
     note: str | None = None,
@@ -1249,7 +1241,7 @@ async def transition(
 
 
 async def _submit(
-    db: AsyncSession, actor: Any, contract: LeaseContract, unit_ids: list[int], today: date
+    db: AsyncSession, actor: Actor, contract: LeaseContract, unit_ids: list[int], today: date
 ) -> None:
     errors: dict[str, str] = {}
     await _check_units(db, unit_ids, contract.start_date, errors)
@@ -1283,7 +1275,7 @@ async def _submit(
 
 
 async def _approve(
-    db: AsyncSession, actor: Any, contract: LeaseContract, unit_ids: list[int], today: date
+    db: AsyncSession, actor: Actor, contract: LeaseContract, unit_ids: list[int], today: date
 ) -> dict:
     versions = await terms_versions(db, contract.id)  # type: ignore[arg-type]
     units = await repository.contract_units(db, contract.id)  # type: ignore[arg-type]
@@ -1332,7 +1324,7 @@ async def _approve(
     return {"number": number, "schedule_lines": len(lines), "reservations_converted": converted}
 
 
-async def _make_tenant(db: AsyncSession, actor: Any, enterprise_id: int) -> None:
+async def _make_tenant(db: AsyncSession, actor: Actor, enterprise_id: int) -> None:
     """A prospect (or former tenant) with an approved contract is a tenant (enterprises
     service; its own validation decides, and a refusal does not block the approval)."""
     from parkops.enterprises import service as enterprises
@@ -1348,7 +1340,7 @@ async def _make_tenant(db: AsyncSession, actor: Any, enterprise_id: int) -> None
 
 
 async def _mark_predecessor_renewed(
-    db: AsyncSession, actor: Any, contract: LeaseContract, today: date
+    db: AsyncSession, actor: Actor, contract: LeaseContract, today: date
 ) -> None:
     old = await _lock_contract(db, contract.predecessor_id)  # type: ignore[arg-type]
     try:
@@ -1389,7 +1381,7 @@ async def _mark_predecessor_renewed(
 
 async def amend_terms(
     db: AsyncSession,
-    actor: Any,
+    actor: Actor,
     contract_id: int,
     raw: Mapping[str, Any],
     today: date | None = None,
@@ -1511,7 +1503,7 @@ def merge_terms(current: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[
 
 async def renew(
     db: AsyncSession,
-    actor: Any,
+    actor: Actor,
     contract_id: int,
     raw: Mapping[str, Any],
     today: date | None = None,
@@ -1592,7 +1584,7 @@ def renewal_default_end(old: LeaseContract) -> date:
 
 async def terminate(
     db: AsyncSession,
-    actor: Any,
+    actor: Actor,
     contract_id: int,
     raw: Mapping[str, Any],
     today: date | None = None,
@@ -1742,7 +1734,7 @@ def _statement_line(seq: int, start: date, end: date, line: Any) -> dict:
 
 
 async def create_reservation(
-    db: AsyncSession, actor: Any, raw: Mapping[str, Any], today: date | None = None
+    db: AsyncSession, actor: Actor, raw: Mapping[str, Any], today: date | None = None
 ) -> LeaseReservation:
     """Hold units for a prospect enterprise until ``held_until`` (inclusive)."""
     _require_role(actor, LEASING_ROLES)
@@ -1829,7 +1821,7 @@ async def create_reservation(
 
 
 async def release_reservation(
-    db: AsyncSession, actor: Any, reservation_id: int, today: date | None = None
+    db: AsyncSession, actor: Actor, reservation_id: int, today: date | None = None
 ) -> LeaseReservation:
     _require_role(actor, LEASING_ROLES)
     today = today or shanghai_today()
@@ -1877,7 +1869,7 @@ async def release_reservation(
     return reservation
 
 
-async def expire_holds(db: AsyncSession, actor: Any = "system", today: date | None = None) -> int:
+async def expire_holds(db: AsyncSession, actor: Actor = "system", today: date | None = None) -> int:
     """Release every hold past ``held_until``; their units follow. Returns how many units."""
     today = today or shanghai_today()
     units = await _release_expired_holds(db, actor, today)
@@ -1956,7 +1948,7 @@ async def get_reservation(db: AsyncSession, reservation_id: int, today: date | N
 
 
 async def refresh_status(
-    db: AsyncSession, actor: Any = "system", today: date | None = None
+    db: AsyncSession, actor: Actor = "system", today: date | None = None
 ) -> dict:
     """The daily roll-over: expire contracts whose (possibly early) end has come, release holds
     past their date, and bring every unit's status in line with what covers it today."""
@@ -2021,7 +2013,7 @@ async def park_settings_values(db: AsyncSession, park_id: int) -> tuple[str, dic
 
 
 async def set_park_settings(
-    db: AsyncSession, actor: Any, park_id: int, raw: Mapping[str, Any]
+    db: AsyncSession, actor: Actor, park_id: int, raw: Mapping[str, Any]
 ) -> LeaseParkSettings:
     _require_role(actor, frozenset({Role.park_admin}))
     if await repository.park_name(db, park_id) is None:

@@ -21,13 +21,14 @@ Form and API share field names:
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from parkops.core import parsing
 from parkops.core.i18n import N_, Message
 from parkops.core.i18n import join as join_messages
 from parkops.core.last_day import end_after
@@ -130,12 +131,7 @@ def _last(raw: Any) -> Any:
 
 
 def parse_bool(raw: Any, default: bool) -> bool:
-    raw = _last(raw)
-    if _blank(raw):
-        return default
-    if isinstance(raw, bool):
-        return raw
-    return str(raw).strip().lower() in {"1", "true", "yes", "on", "y"}
+    return parsing.bool_field(_last(raw), default)
 
 
 def parse_decimal(
@@ -147,41 +143,11 @@ def parse_decimal(
     places: int = RATE_PLACES,
     maximum: Decimal | None = None,
 ) -> Decimal | None:
-    """A non-negative decimal with at most ``places`` decimals; floats from JSON are read through
-    their shortest repr (``0.05`` -> ``Decimal("0.05")``), never their binary value."""
-    raw = _last(raw)
-    if _blank(raw):
-        if required:
-            errors[name] = Message(N_("%(field)s is required"), field=label(name))
-        return None
-    if isinstance(raw, bool):
-        errors[name] = Message(N_("%(field)s is not a number"), field=label(name))
-        return None
-    text = str(raw).strip().replace(",", "").replace("，", "")
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        errors[name] = Message(
-            N_("%(field)s '%(value)s' is not a number"), field=label(name), value=raw
-        )
-        return None
-    if not value.is_finite() or (value and value.adjusted() > 12):
-        errors[name] = Message(
-            N_("%(field)s '%(value)s' is not a usable number"), field=label(name), value=raw
-        )
-        return None
-    if value < 0:
-        errors[name] = Message(N_("%(field)s cannot be negative"), field=label(name))
-        return None
-    if value != value.quantize(Decimal(1).scaleb(-places)):
-        errors[name] = Message(
-            N_("%(field)s may have at most %(n)s decimals"), field=label(name), n=places
-        )
-        return None
-    if maximum is not None and value > maximum:
-        errors[name] = Message(N_("%(field)s must be at most %(n)s"), field=label(name), n=maximum)
-        return None
-    return value
+    """A non-negative decimal with at most ``places`` decimals."""
+    return parsing.decimal_field(
+        _last(raw), name, errors, label=label(name), required=required,
+        places=places, maximum=maximum,
+    )  # fmt: skip
 
 
 def parse_int(
@@ -193,46 +159,14 @@ def parse_int(
     minimum: int | None = None,
     maximum: int | None = None,
 ) -> int | None:
-    raw = _last(raw)
-    if _blank(raw):
-        if required:
-            errors[name] = Message(N_("%(field)s is required"), field=label(name))
-        return None
-    if isinstance(raw, bool):
-        errors[name] = Message(N_("%(field)s must be a whole number"), field=label(name))
-        return None
-    try:
-        number = Decimal(str(raw).strip())
-        if not number.is_finite() or number != number.to_integral_value():
-            raise InvalidOperation
-        value = int(number)
-    except (InvalidOperation, ValueError):
-        errors[name] = Message(N_("%(field)s must be a whole number"), field=label(name))
-        return None
-    if minimum is not None and value < minimum:
-        errors[name] = Message(N_("%(field)s must be at least %(n)s"), field=label(name), n=minimum)
-        return None
-    if maximum is not None and value > maximum:
-        errors[name] = Message(N_("%(field)s must be at most %(n)s"), field=label(name), n=maximum)
-        return None
-    return value
+    return parsing.int_field(
+        _last(raw), name, errors, label=label(name), required=required,
+        minimum=minimum, maximum=maximum,
+    )  # fmt: skip
 
 
 def parse_date(raw: Any, name: str, errors: dict, *, required: bool = False) -> date | None:
-    raw = _last(raw)
-    if _blank(raw):
-        if required:
-            errors[name] = Message(N_("%(field)s is required"), field=label(name))
-        return None
-    if isinstance(raw, date):
-        return raw
-    try:
-        return date.fromisoformat(str(raw).strip())
-    except ValueError:
-        errors[name] = Message(
-            N_("%(field)s '%(value)s' is not a date (YYYY-MM-DD)"), field=label(name), value=raw
-        )
-        return None
+    return parsing.date_field(_last(raw), name, errors, label=label(name), required=required)
 
 
 def parse_choice(raw: Any, enum, name: str, errors: dict, default=None):
@@ -675,7 +609,7 @@ def row_values(terms: TermsInput) -> dict[str, Any]:
 
 def from_row(row: Any, signed_on: date | None = None) -> TermsInput:
     """A ``lease_terms`` row (entity or mapping) back to ``TermsInput``."""
-    get = row.get if isinstance(row, Mapping) else lambda k: getattr(row, k)
+    get: Callable[[str], Any] = row.get if isinstance(row, Mapping) else lambda k: getattr(row, k)
     esc = get("escalation")
     escalation: s.Escalation | None = None
     if esc and esc.get("kind") == "percent":

@@ -8,14 +8,15 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parkops.accounts.identity import CurrentUser
 from parkops.core import audit
-from parkops.core.coerce import optional_int
-from parkops.core.errors import Conflict, NotFound, ValidationFailed
+from parkops.core.errors import ValidationFailed
 from parkops.core.i18n import N_, Message
+from parkops.core.integrity import flush_or_field_error
+from parkops.core.parsing import optional_int
+from parkops.core.rows import get_or_404
 from parkops.db.base import utcnow
 from parkops.tickets.models import (
     CategoryCoDepartment,
@@ -53,10 +54,7 @@ async def list_departments(db: AsyncSession, *, active_only: bool = False) -> li
 
 
 async def get_department(db: AsyncSession, department_id: int) -> Department:
-    row = await db.get(Department, department_id)
-    if row is None:
-        raise NotFound(N_("No such department"))
-    return row
+    return await get_or_404(db, Department, department_id, N_("No such department"))
 
 
 def _text(data: Mapping[str, Any], key: str) -> str:
@@ -107,13 +105,8 @@ async def create_department(
         raise ValidationFailed(N_("The department was not saved."), field_errors=errors)
     row = Department(code=code, **fields)
     db.add(row)
-    try:
-        async with db.begin_nested():
-            await db.flush()
-    except IntegrityError:
-        raise Conflict(
-            field_errors={"code": Message(N_("The code '%(code)s' is already used"), code=code)}
-        ) from None
+    used = Message(N_("The code '%(code)s' is already used"), code=code)
+    await flush_or_field_error(db, {"uq_departments_code": ("code", used)})
     audit.record(
         db,
         actor=actor,
@@ -176,10 +169,7 @@ async def list_categories(db: AsyncSession, *, active_only: bool = False) -> lis
 
 
 async def get_category(db: AsyncSession, category_id: int) -> TicketCategory:
-    row = await db.get(TicketCategory, category_id)
-    if row is None:
-        raise NotFound(N_("No such category"))
-    return row
+    return await get_or_404(db, TicketCategory, category_id, N_("No such category"))
 
 
 async def co_department_ids(db: AsyncSession, category_id: int) -> list[int]:
@@ -309,13 +299,8 @@ async def create_category(
         raise ValidationFailed(N_("The category was not saved."), field_errors=errors)
     row = TicketCategory(code=code, **fields)
     db.add(row)
-    try:
-        async with db.begin_nested():
-            await db.flush()
-    except IntegrityError:
-        raise Conflict(
-            field_errors={"code": Message(N_("The code '%(code)s' is already used"), code=code)}
-        ) from None
+    used = Message(N_("The code '%(code)s' is already used"), code=code)
+    await flush_or_field_error(db, {"uq_ticket_categories_code": ("code", used)})
     await _set_co_departments(db, row.id, co or [])
     audit.record(
         db,

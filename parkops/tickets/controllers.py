@@ -14,10 +14,9 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import File, Redirect, Template
 
 from parkops.accounts.roles import ANY_USER, Role
-from parkops.core.coerce import optional_int
 from parkops.core.errors import AppError, ValidationFailed
-from parkops.core.home import DASHBOARD_CARDS
 from parkops.core.i18n import N_, Message
+from parkops.core.parsing import optional_int
 from parkops.core.web import as_list, form_data, redirect, render
 from parkops.db.base import utcnow
 from parkops.db.request_session import DbSession
@@ -660,13 +659,11 @@ class NotificationPages(Controller):
 # --- dashboard ------------------------------------------------------------------------------------
 
 
-async def _dashboard(db: DbSession, user) -> dict:
+async def dashboard_card(db: DbSession, user) -> dict:
     from parkops.tickets import dashboard
 
     return {"tickets": await dashboard.card(db, user)}
 
-
-DASHBOARD_CARDS.append((TICKET_USERS, "tickets/_dashboard_card.html", _dashboard))
 
 from parkops.tickets.api import NotificationsApi, TicketsApi  # noqa: E402
 

@@ -1,7 +1,8 @@
 """Demo data of the tickets domain: an officer for every department and a year of tickets.
 
-* **Officers** (password ``parkops.demo.DEMO_PASSWORD``): ``shichang`` (market supervision),
-  ``gongdian`` (power supply), and one for each other department of the seeded catalogue.
+* **Officers** (password ``parkops.accounts.demo.DEMO_PASSWORD``): ``shichang`` (market
+  supervision), ``gongdian`` (power supply), and one for each other department of the seeded
+  catalogue.
 * **Tickets**: 400 over this month and the eleven before, filed by the demo tenants
   (``parkops.enterprises.demo``): online by the ``qiye`` enterprise user, by phone or at the
   counter for the others. Each ticket's whole life is planned first (acceptance, dispatch,
@@ -29,8 +30,8 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parkops import demo as app_demo
 from parkops.accounts import service as accounts
+from parkops.accounts.demo import DEMO_PASSWORD
 from parkops.accounts.models import User
 from parkops.config import get_settings
 from parkops.core import audit
@@ -72,9 +73,7 @@ OFFICERS = [
     ("jingzhen", "public_security_economic", "孙强（经侦大队）"),
     ("guanwei", "park_management", "周敏（园区管委会）"),
 ]
-for _username, _code, _name in OFFICERS:
-    if (_username, "gov_officer") not in app_demo.EXTRA_DEMO_LOGINS:
-        app_demo.EXTRA_DEMO_LOGINS.append((_username, "gov_officer"))
+DEMO_LOGINS = [(username, "gov_officer") for username, _code, _name in OFFICERS]
 
 
 @dataclass(frozen=True)
@@ -646,7 +645,7 @@ async def _officers(db: AsyncSession, departments: dict[str, int]) -> int:
             "demo",
             username=username,
             display_name=name,
-            password=app_demo.DEMO_PASSWORD,
+            password=DEMO_PASSWORD,
             roles=["gov_officer"],
             department_id=departments[code],
         )

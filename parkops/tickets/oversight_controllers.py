@@ -24,14 +24,13 @@ from litestar.response import Redirect, Response, Template
 
 from parkops.accounts.identity import CurrentUser
 from parkops.accounts.roles import Role
-from parkops.core.coerce import optional_int
 from parkops.core.i18n import N_, gettext
+from parkops.core.parsing import optional_int
 from parkops.core.tabular import Column, csv_response, decimal, integer, text, xlsx_response
 from parkops.core.web import form_data, redirect, render
 from parkops.db.base import utcnow
 from parkops.db.request_session import DbSession
-from parkops.documents.access import register_access
-from parkops.documents.models import Document, DocumentKind
+from parkops.documents.models import Document
 from parkops.tickets import catalogue, record, statistics, supervision
 from parkops.tickets.models import Ticket
 from parkops.tickets.trend_chart import trend_chart
@@ -40,7 +39,7 @@ DESK = frozenset({Role.service_desk, Role.park_admin})
 RECORD_ROLES = DESK | {Role.gov_officer}
 
 
-def _records_for_lead_department(user: CurrentUser):
+def records_for_lead_department(user: CurrentUser):
     """Officers may download the handling records of the tickets their department leads."""
     if Role.gov_officer not in user.roles or user.department_id is None:
         return None
@@ -50,9 +49,6 @@ def _records_for_lead_department(user: CurrentUser):
             sa.select(Ticket.id).where(Ticket.lead_department_id == user.department_id)
         ),
     )
-
-
-register_access(DocumentKind.ticket_record, _records_for_lead_department)
 
 
 def _settings(request: Request):

@@ -25,9 +25,9 @@ from parkops.accounts.models import User
 from parkops.accounts.roles import Role
 from parkops.config import Settings
 from parkops.core import audit
-from parkops.core.coerce import optional_int
 from parkops.core.errors import AppError, Conflict, NotFound, PermissionDenied, ValidationFailed
 from parkops.core.i18n import N_, Message
+from parkops.core.parsing import optional_int
 from parkops.core.workdays import Pause
 from parkops.db.base import utcnow
 from parkops.enterprises.models import Enterprise

@@ -51,6 +51,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parkops.accounts.identity import Actor
 from parkops.config import Settings
 from parkops.core import audit, i18n, mail
 from parkops.core.tabular import N_
@@ -439,7 +440,7 @@ async def run_sweep(
     settings: Settings,
     *,
     now: dt.datetime | None = None,
-    actor: Any = "supervision",
+    actor: Actor = "supervision",
 ) -> SweepResult:
     """Mark, chase and escalate in the caller's transaction (flushes, never commits).
 
@@ -505,7 +506,7 @@ async def sweep_once(
     settings: Settings,
     *,
     now: dt.datetime | None = None,
-    actor: Any = "supervision",
+    actor: Actor = "supervision",
 ) -> SweepResult:
     """One sweep in a transaction of its own, committed, then its emails sent."""
     async with session_maker() as db:

@@ -25,6 +25,7 @@ from parkops.accounts.identity import CurrentUser
 from parkops.core import audit
 from parkops.core.errors import NotFound, ValidationFailed
 from parkops.core.i18n import N_
+from parkops.core.rows import get_or_404
 from parkops.core.workdays import (
     LIBRARY_YEARS,
     CalendarOverride,
@@ -156,9 +157,7 @@ async def set_day(
 async def delete_day(
     db: AsyncSession, actor: CurrentUser, day: dt.date, *, now: dt.datetime | None = None
 ) -> None:
-    row = await db.get(CalendarDay, day)
-    if row is None:
-        raise NotFound(N_("That date has no entry in the calendar table"))
+    row = await get_or_404(db, CalendarDay, day, N_("That date has no entry in the calendar table"))
     before = audit.snapshot(row, "kind", "note")
     await db.delete(row)
     await db.flush()

@@ -6,7 +6,7 @@ and the facts the guards need (``TransitionContext``), calls :func:`plan_transit
 writes the new status and one event row (actor, time, from, to, action, note) in the same
 transaction. Controllers call :func:`available_actions` to decide which buttons to show.
 
-The closed loop (DOMAIN.md): ``submitted`` -> ``accepted`` (or ``rejected`` / ``merged``) ->
+The closed loop (docs/DOMAIN.md): ``submitted`` -> ``accepted`` (or ``rejected`` / ``merged``) ->
 ``dispatched`` to a lead department (co-handling departments are part of the dispatch data, not
 of the state) -> ``in_progress`` -> ``replied`` -> rating / follow-up -> ``closed``. Side paths:
 a department returns a ticket it is not responsible for and the desk re-dispatches it; the

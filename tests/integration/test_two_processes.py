@@ -29,19 +29,24 @@ def _start(url: str, port: int, storage) -> subprocess.Popen:
         "PARKOPS_ENV": "test",
         "PARKOPS_STORAGE_DIR": str(storage),
     }
-    return subprocess.Popen(
-        [sys.executable, "-m", "parkops.cli", "serve", "--port", str(port), "--demo"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    # stderr to a file, not a pipe: nobody reads a pipe while the server runs, and a full one
+    # would block the server. The child keeps its own copy of the file descriptor.
+    with open(storage / f"server-{port}.log", "wb") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "parkops.cli", "serve", "--port", str(port), "--demo"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
 
 
-def _wait(port: int, proc: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 60  # the demo load takes ~10 s, more on a busy machine
+def _wait(port: int, proc: subprocess.Popen, storage) -> None:
+    # Generous: under load (a shared machine, the suite on every core) a start with the demo data
+    # has taken more than 30 s.
+    deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise AssertionError(proc.stderr.read().decode())
+            raise AssertionError((storage / f"server-{port}.log").read_text(errors="replace"))
         try:
             if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
                 return
@@ -50,14 +55,23 @@ def _wait(port: int, proc: subprocess.Popen) -> None:
     raise AssertionError(f"server on {port} did not start")
 
 
+def _stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(10)
+
+
 def test_session_shared_and_revoked_across_processes(committed_database_url, tmp_path):
     ports = [_free_port(), _free_port()]
-    first = _start(committed_database_url, ports[0], tmp_path)
-    second = None
+    started: list[subprocess.Popen] = []
     try:
-        _wait(ports[0], first)  # the first one loads the demo users
-        second = _start(committed_database_url, ports[1], tmp_path)
-        _wait(ports[1], second)
+        started.append(_start(committed_database_url, ports[0], tmp_path))
+        _wait(ports[0], started[0], tmp_path)  # the first one loads the demo users
+        started.append(_start(committed_database_url, ports[1], tmp_path))
+        _wait(ports[1], started[1], tmp_path)
         a, b = (httpx.Client(base_url=f"http://127.0.0.1:{p}") for p in ports)
         a.get("/login")
         token = a.cookies[CSRF_COOKIE]
@@ -73,6 +87,5 @@ def test_session_shared_and_revoked_across_processes(committed_database_url, tmp
         assert b.post("/logout", data={"_csrf_token": token}).status_code == 303
         assert a.get("/admin/users").status_code == 303  # and process 1 sees the logout
     finally:
-        for proc in (p for p in (first, second) if p is not None):
-            proc.terminate()
-            proc.wait(10)
+        for proc in started:
+            _stop(proc)

@@ -6,17 +6,17 @@ import json
 import time
 from decimal import Decimal
 
+import pytest
 import sqlalchemy as sa
-from litestar import Controller, Request, Response, get, post
-from litestar.response import Redirect, Template
+from litestar import Response, get
 
 from parkops.accounts.roles import STAFF
+from parkops.app import create_app
 from parkops.core import audit, importing
 from parkops.core.audit import AuditEntry
 from parkops.core.importing import ImportSpec, RowErrors, UploadStore
 from parkops.core.tabular import N_, Column, RowError, csv_response, decimal, text
-from parkops.db.request_session import DbSession
-from tests.support import create_user, csrf, sign_in
+from tests.support import bound_to, create_user, csrf, sign_in
 
 ENTITY = "import_test"
 COLUMNS = [
@@ -26,7 +26,7 @@ COLUMNS = [
 ]
 
 
-async def validate(db, actor, rows):
+async def check(db, actor, rows):
     codes = [r.values["code"] for r in rows]
     taken = set(
         await db.scalars(
@@ -35,14 +35,14 @@ async def validate(db, actor, rows):
             )
         )
     )
-    return [
+    return rows, [
         RowError(r.line, "code", N_("%(code)s already exists"), {"code": r.values["code"]})
         for r in rows
         if r.values["code"] in taken
     ]
 
 
-async def commit(db, actor, rows):
+async def write(db, actor, rows):
     for row in rows:
         if row.values["name"] == "explode":
             raise RowErrors([RowError(row.line, "name", N_("Refused by the domain"))])
@@ -58,41 +58,36 @@ async def commit(db, actor, rows):
     return len(rows)
 
 
-SPEC = ImportSpec(key="test.things", title="Import things", columns=COLUMNS, validate=validate,
-                  commit=commit)  # fmt: skip
+SPEC = ImportSpec(key="test.things", title="Import things", columns=COLUMNS, check=check,
+                  write=write)  # fmt: skip
 BASE = "/test-import"
+ThingImport = importing.import_pages(
+    SPEC, base=BASE, opt={"roles": STAFF}, back_url="/", done_url="/"
+)
 
 
-class ThingImport(Controller):
-    path = BASE
-    include_in_schema = False
-    opt = {"roles": STAFF}
-    flow = importing.ImportPages(SPEC, base=BASE, back_url="/")
+@get(f"{BASE}/export.csv", opt={"roles": STAFF}, include_in_schema=False)
+async def export() -> Response:
+    rows = [{"code": "A1", "name": "一号", "area": Decimal("1.5")}]
+    return csv_response(COLUMNS, rows, "导出 things.csv")
 
-    @get("/")
-    async def form(self, request: Request) -> Template:
-        return self.flow.form(request)
 
-    @get("/template.csv")
-    async def blank(self) -> Response:
-        return self.flow.blank_template()
+@pytest.fixture(scope="module")
+def import_app(test_settings):
+    """The app with the test import's pages, built once for the module."""
+    app = create_app(test_settings, session_maker=None)
+    app.register(ThingImport)
+    app.register(export)
+    return app
 
-    @post("/", request_max_body_size=importing.UPLOAD_MAX_BODY)
-    async def upload(self, request: Request, db: DbSession) -> Template:
-        return await self.flow.preview(request, db)
 
-    @post("/commit")
-    async def commit(self, request: Request, db: DbSession) -> Template | Redirect:
-        return await self.flow.commit(request, db, done_url="/")
-
-    @get("/export.csv")
-    async def export(self) -> Response:
-        rows = [{"code": "A1", "name": "一号", "area": Decimal("1.5")}]
-        return csv_response(COLUMNS, rows, "导出 things.csv")
+@pytest.fixture
+def app(import_app, db):
+    with bound_to(import_app, db):
+        yield import_app
 
 
 async def setup(app, client, db, settings, *roles):
-    app.register(ThingImport)
     user = await create_user(db, *(roles or ("leasing",)))
     await sign_in(client, db, settings, user)
     return user

@@ -8,7 +8,6 @@ import pytest
 import sqlalchemy as sa
 
 from parkops.documents import service
-from parkops.documents.access import register_access, unregister_access
 from parkops.documents.models import Document
 from tests.integration.enterprises.factories import create_enterprise
 from tests.support import create_user, sign_in
@@ -90,7 +89,9 @@ async def test_unknown_document_is_404(client, db, test_settings):
     assert (await client.get("/api/v1/documents/987654")).status_code == 404
 
 
-async def test_gov_officer_sees_nothing_until_a_domain_grants_it(client, db, test_settings, stored):
+async def test_gov_officer_sees_nothing_until_a_domain_grants_it(
+    app, client, db, test_settings, stored
+):
     document, _a, _b = stored
     officer = await _as(client, db, test_settings, "gov_officer")
     assert (await client.get(f"/documents/{document.id}")).status_code == 404
@@ -100,11 +101,12 @@ async def test_gov_officer_sees_nothing_until_a_domain_grants_it(client, db, tes
             return None
         return Document.entity_id == 9
 
-    register_access("lease_contract", contracts_of_entity_9)
+    declared = app.state.document_access
+    app.state.document_access = {**declared, "lease_contract": (contracts_of_entity_9,)}
     try:
         assert (await client.get(f"/documents/{document.id}")).status_code == 200
     finally:
-        unregister_access("lease_contract", contracts_of_entity_9)
+        app.state.document_access = declared
     assert (await client.get(f"/documents/{document.id}")).status_code == 404
 
 

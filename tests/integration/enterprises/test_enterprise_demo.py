@@ -8,9 +8,11 @@ from collections import Counter
 import sqlalchemy as sa
 from sqlalchemy import event
 
-from parkops import demo as app_demo
 from parkops.accounts import passwords
+from parkops.accounts.demo import DEMO_PASSWORD
 from parkops.accounts.models import User
+from parkops.app import DOMAINS
+from parkops.demo import demo_logins
 from parkops.enterprises import demo
 from parkops.enterprises.models import Enterprise, EnterpriseShop
 from parkops.enterprises.uscc import is_valid_uscc
@@ -34,8 +36,8 @@ async def test_load_demo_creates_the_tenants_and_the_enterprise_user(db):
     qiye = await db.scalar(sa.select(User).where(User.username == "qiye"))
     anchor = await db.scalar(sa.select(Enterprise).where(Enterprise.id == qiye.enterprise_id))
     assert anchor.status == "tenant"
-    assert passwords.verify_password(qiye.password_hash, app_demo.DEMO_PASSWORD)
-    assert ("qiye", "enterprise_user") in app_demo.EXTRA_DEMO_LOGINS
+    assert passwords.verify_password(qiye.password_hash, DEMO_PASSWORD)
+    assert ("qiye", DEMO_PASSWORD, "enterprise_user") in demo_logins(DOMAINS)
     assert first_run < 5, first_run
 
 
@@ -86,9 +88,7 @@ async def test_the_enterprises_are_inserted_in_bulk(db):
 
 async def test_the_demo_enterprise_user_can_sign_in_and_see_the_portal(client, db):
     await demo.load_demo(db)
-    response = await post_form(
-        client, "/login", {"username": "qiye", "password": app_demo.DEMO_PASSWORD}
-    )
+    response = await post_form(client, "/login", {"username": "qiye", "password": DEMO_PASSWORD})
     assert response.status_code == 303
     portal = await client.get("/portal/enterprise")
     first = demo.demo_enterprises(1, seed=demo.DEMO_SEED)[0]

@@ -8,8 +8,11 @@ import time
 
 import sqlalchemy as sa
 
-from parkops import demo as app_demo
+from parkops.accounts import demo as accounts_demo
+from parkops.accounts.demo import DEMO_PASSWORD
 from parkops.accounts.models import User
+from parkops.app import DOMAINS
+from parkops.demo import demo_logins
 from parkops.tickets import demo as tickets_demo
 from parkops.tickets import statistics
 from parkops.tickets.models import Department, Ticket, TicketEvent
@@ -27,7 +30,7 @@ async def _snapshot(db):
 
 
 async def test_demo_loads_a_year_of_tickets_once(db):
-    await app_demo.load_users(db)
+    await accounts_demo.load_demo(db)
     from parkops.enterprises import demo as enterprises_demo
 
     await enterprises_demo.load_demo(db)
@@ -56,7 +59,7 @@ async def test_demo_loads_a_year_of_tickets_once(db):
         ).all()
     )
     assert officers == {"shichang": "market_supervision", "gongdian": "power_supply"}
-    assert ("shichang", "gov_officer") in app_demo.EXTRA_DEMO_LOGINS
+    assert ("shichang", DEMO_PASSWORD, "gov_officer") in demo_logins(DOMAINS)
     # Overdue tickets were marked and chased.
     overdue = await db.scalar(sa.select(sa.func.count()).where(Ticket.overdue.is_(True)))
     chased = await db.scalar(sa.select(sa.func.count()).where(TicketEvent.action == "chase"))
@@ -74,7 +77,7 @@ async def test_demo_loads_a_year_of_tickets_once(db):
 
 
 async def test_demo_is_deterministic(db):
-    await app_demo.load_users(db)
+    await accounts_demo.load_demo(db)
     from parkops.enterprises import demo as enterprises_demo
 
     await enterprises_demo.load_demo(db)

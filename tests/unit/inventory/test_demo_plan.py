@@ -1,4 +1,4 @@
-"""The demo park matches DOMAIN.md and is the same every time."""
+"""The demo park matches docs/DOMAIN.md and is the same every time."""
 
 from __future__ import annotations
 

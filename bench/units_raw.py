@@ -1,10 +1,11 @@
-"""Bench only: the unit list answered through raw asyncpg, for ``bench/units_api.py``.
+"""Bench only: the app plus the unit list answered through raw asyncpg, for
+``bench/units_api.py``, which serves it with ``uvicorn --app-dir bench units_raw:create_app``.
 
-Registered by ``parkops.inventory.controllers`` only when ``PARKOPS_BENCH_RAW=1`` is set in the
-environment of the server process (the bench sets it for the uvicorn it starts); never in
-production or tests. It is public and unauthenticated on purpose: it measures what the same
-two SQL statements cost with nothing around them, so that the benchmark can report how much of
-the real endpoint's time goes to the framework, authentication, the ORM layer and validation.
+The product code knows nothing of it. ``GET /bench/raw/units`` is public and unauthenticated on
+purpose: it measures what the same two SQL statements cost with nothing around them, so that
+the benchmark can report how much of the real endpoint's time goes to the framework,
+authentication, the ORM layer and validation. It is added to the real app (same process, same
+middleware stack around it) rather than served by a second server.
 
 The SQL is *identical* to the real endpoint's: both run ``repository.unit_list_queries``
 (compiled once per combination of filters from the same SQLAlchemy statements); the API runs
@@ -13,19 +14,16 @@ them on the request's connection inside its transaction, this endpoint on a plai
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import asyncpg
-from litestar import Request, get
+from litestar import Litestar, Request, get
 
+from parkops.app import create_app_from_env
 from parkops.core.pagination import clamp
 from parkops.db.engine import to_libpq_url
 from parkops.inventory import repository
 from parkops.inventory.repository import UnitFilters
-
-if os.environ.get("PARKOPS_BENCH_RAW") != "1":  # pragma: no cover - import guard
-    raise RuntimeError("parkops.inventory.bench_raw is for bench/units_api.py only")
 
 _pool: asyncpg.Pool | None = None
 
@@ -62,4 +60,8 @@ async def raw_units(request: Request) -> dict[str, Any]:
     }
 
 
-ROUTES = [raw_units]
+def create_app() -> Litestar:
+    """The app of ``parkops serve`` with the raw twin added (a uvicorn ``--factory``)."""
+    app = create_app_from_env()
+    app.register(raw_units)
+    return app

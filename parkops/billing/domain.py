@@ -1,0 +1,16 @@
+"""The billing domain's contribution to the app: runs, bills, payments, utilities, reports."""
+
+from parkops.billing import demo, service
+from parkops.billing.cli import billing
+from parkops.billing.controllers import FINANCE, ROUTES, dashboard_card
+from parkops.core.domain import DashboardCard, Domain
+from parkops.leases.billing_practice import BILLING_PRACTICE
+
+DOMAIN = Domain(
+    name="billing",
+    routes=ROUTES,
+    dashboard_cards=[DashboardCard(FINANCE, "billing/_dashboard_card.html", dashboard_card)],
+    cli=billing,
+    demo=demo.load_demo,
+    plugs=[(BILLING_PRACTICE, service)],
+)

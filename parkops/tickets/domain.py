@@ -1,0 +1,23 @@
+"""The tickets domain's contribution to the app: the rights-protection desk, its supervision
+(with the periodic sweep while the app runs) and the officers' access to handling records."""
+
+from parkops.core.domain import DashboardCard, DocumentGrant, Domain
+from parkops.documents.models import DocumentKind
+from parkops.tickets import demo, oversight_controllers
+from parkops.tickets.cli import tickets
+from parkops.tickets.controllers import ROUTES, TICKET_USERS, dashboard_card
+from parkops.tickets.supervision import start_sweeper, stop_sweeper
+
+DOMAIN = Domain(
+    name="tickets",
+    routes=[*ROUTES, *oversight_controllers.ROUTES],
+    dashboard_cards=[DashboardCard(TICKET_USERS, "tickets/_dashboard_card.html", dashboard_card)],
+    document_grants=[
+        DocumentGrant(DocumentKind.ticket_record, oversight_controllers.records_for_lead_department)
+    ],
+    cli=tickets,
+    demo=demo.load_demo,
+    demo_logins=demo.DEMO_LOGINS,
+    on_startup=[start_sweeper],
+    on_shutdown=[stop_sweeper],
+)
