@@ -35,11 +35,12 @@ from parkops.accounts.auth import auth_middleware, csrf_check, role_guard
 from parkops.billing import domain as billing
 from parkops.config import Settings, get_settings
 from parkops.core import domain as wiring
+from parkops.core.asgi import add_request_id_header
 from parkops.core.domain import Domain
 from parkops.core.error_handlers import EXCEPTION_HANDLERS
 from parkops.core.health import healthz, readyz
 from parkops.core.logging import configure_logging
-from parkops.core.middleware import add_request_id_header, request_context_middleware
+from parkops.core.middleware import request_context_middleware
 from parkops.core.schema_page import SchemaPage
 from parkops.core.storage import check_writable
 from parkops.core.templating import make_environment

@@ -75,6 +75,10 @@ FUNCTION_ALLOWANCE = {
     "parkops/tickets/service.py:rate": 87,
     "parkops/tickets/service.py:ticket_view": 91,
 }
+# Packages whose modules still import each other in a cycle (through imports inside functions,
+# which is how a module cycle hides): their restructuring (issue 11, step B) removes them. Only
+# shrinks.
+CYCLE_ALLOWANCE = {"billing", "leases"}
 
 
 @dataclass(frozen=True)
@@ -267,6 +271,16 @@ def test_the_graph_is_read_from_the_source():
     found = {(i.source, i.target, i.in_function) for i in IMPORTS}
     assert ("parkops.app", "parkops.leases.domain", False) in found
     assert any(source.startswith("parkops.billing.") and inside for source, _t, inside in found)
+
+
+def test_no_import_cycle_between_modules():
+    """Not even through an import inside a function: a module that needs another's function at
+    run time while that one needs it back is one module cut in two, or a rule in the wrong one."""
+    found = module_cycles(IMPORTS)
+    wrong = [c for c in found if {package_of(m) for m in c} - CYCLE_ALLOWANCE]
+    assert not wrong, "module import cycles:\n" + "\n".join(" <-> ".join(c) for c in wrong)
+    fixed = CYCLE_ALLOWANCE - {package_of(m) for c in found for m in c}
+    assert not fixed, f"no module cycle any more: remove from CYCLE_ALLOWANCE: {sorted(fixed)}"
 
 
 def test_no_module_over_the_limit():
