@@ -13,7 +13,7 @@ What it does:
    the 20,000 newest open in every state, about 20% of them past their deadline by 1 to 15
    days), one ``file`` event per ticket and, for half the overdue tickets, the chase event of an
    earlier sweep; the stored working days to first reply / resolution
-   (``parkops.tickets.working_days``); then VACUUM ANALYZE;
+   (``parkops.tickets.services.elapsed_days``); then VACUUM ANALYZE;
 3. times the sweep (``parkops.tickets.supervision.run_sweep``: mark, chase, escalate, audit, and
    the email digests prepared) five times, each in a transaction rolled back afterwards so every
    run does the full work (thousands of events and notifications), then once for real
@@ -224,7 +224,7 @@ LOAD_SQL = [
 async def load(url: str) -> dict:
     from parkops.enterprises.validation import Industry
     from parkops.enterprises.workflow import EnterpriseStatus
-    from parkops.tickets import working_days
+    from parkops.tickets.services import elapsed_days
 
     params = {
         "industry": next(iter(Industry)).value,
@@ -239,8 +239,8 @@ async def load(url: str) -> dict:
                 await conn.execute(sa.text(statement), needs)
             # The stored working days to first reply / resolution, as the service keeps them.
             await conn.run_sync(
-                lambda sync: working_days.recompute_sync(
-                    sync, working_days.load_calendar_sync(sync)
+                lambda sync: elapsed_days.recompute_sync(
+                    sync, elapsed_days.load_calendar_sync(sync)
                 )
             )
         seconds = time.perf_counter() - started

@@ -14,8 +14,9 @@ from parkops.core.i18n import N_
 from parkops.core.web import form_data
 from parkops.db.base import utcnow
 from parkops.db.request_session import DbSession
-from parkops.tickets import catalogue, notifications, repository, schemas, service, work_calendar
+from parkops.tickets import catalogue, notifications, repository, schemas
 from parkops.tickets.http import UPLOAD_LIMIT, read_uploads
+from parkops.tickets.services import actions, calendar_table, filing, notes, reading
 
 DESK = frozenset({Role.service_desk, Role.park_admin})
 STAFF_TICKETS = DESK | {Role.gov_officer}
@@ -111,7 +112,7 @@ def _detail(view: dict[str, Any]) -> schemas.TicketDetail:
 
 
 async def _detail_for(db: DbSession, request: Request, ticket_id: int) -> schemas.TicketDetail:
-    return _detail(await service.ticket_view(db, request.user, ticket_id))
+    return _detail(await reading.ticket_view(db, request.user, ticket_id))
 
 
 def _category_out(row: dict) -> schemas.CategoryOut:
@@ -157,7 +158,7 @@ class TicketsApi(Controller):
     async def file_ticket(
         self, request: Request, db: DbSession, data: JSONBody[schemas.TicketCreate]
     ) -> schemas.TicketDetail:
-        ticket = await service.file_ticket(db, _settings(request), request.user, data.model_dump())
+        ticket = await filing.file_ticket(db, _settings(request), request.user, data.model_dump())
         return await _detail_for(db, request, ticket.id)
 
     @get("/{ticket_id:int}", opt={"roles": TICKET_USERS}, summary="One ticket with its timeline")
@@ -180,7 +181,7 @@ class TicketsApi(Controller):
         data: JSONBody[schemas.ActionIn],
     ) -> schemas.TicketDetail:
         fields = data.model_dump(exclude_none=True)
-        await service.perform(
+        await actions.perform(
             db, _settings(request), request.user, ticket_id, fields.pop("action"), fields
         )
         return await _detail_for(db, request, ticket_id)
@@ -198,7 +199,7 @@ class TicketsApi(Controller):
         ticket_id: FromPath[int],
         data: JSONBody[schemas.RatingIn],
     ) -> schemas.TicketDetail:
-        await service.rate(
+        await actions.rate(
             db, _settings(request), request.user, ticket_id, data.rating, data.comment
         )
         return await _detail_for(db, request, ticket_id)
@@ -216,7 +217,7 @@ class TicketsApi(Controller):
         ticket_id: FromPath[int],
         data: JSONBody[schemas.NoteIn],
     ) -> schemas.TicketDetail:
-        await service.add_note(db, _settings(request), request.user, ticket_id, data.note)
+        await notes.add_note(db, _settings(request), request.user, ticket_id, data.note)
         return await _detail_for(db, request, ticket_id)
 
     @post(
@@ -230,7 +231,7 @@ class TicketsApi(Controller):
         self, request: Request, db: DbSession, ticket_id: FromPath[int]
     ) -> list[schemas.AttachmentOut]:
         data = await form_data(request)
-        rows = await service.attach_files(
+        rows = await notes.attach_files(
             db,
             _settings(request),
             request.user,
@@ -253,7 +254,7 @@ class TicketsApi(Controller):
         ticket_id: FromPath[int],
         attachment_id: FromPath[int],
     ) -> File:
-        attachment, path = await service.get_attachment(
+        attachment, path = await notes.get_attachment(
             db, _settings(request), request.user, ticket_id, attachment_id
         )
         return File(
@@ -325,7 +326,7 @@ class TicketsApi(Controller):
 
     @get("/calendar", opt={"roles": DESK}, summary="The working-day calendar of a year")
     async def calendar(self, db: DbSession, year: FromQuery[int]) -> schemas.CalendarYearOut:
-        view = await work_calendar.year_view(db, year)
+        view = await calendar_table.year_view(db, year)
         return schemas.CalendarYearOut(
             year=view["year"],
             status=view["status"].value,
@@ -353,15 +354,15 @@ class TicketsApi(Controller):
         day: FromPath[str],
         data: JSONBody[schemas.CalendarDayIn],
     ) -> schemas.CalendarDayOut:
-        row = await work_calendar.set_day(db, request.user, {"day": day, **data.model_dump()})
+        row = await calendar_table.set_day(db, request.user, {"day": day, **data.model_dump()})
         return schemas.CalendarDayOut(day=row.day, kind=row.kind, note=row.note)
 
     @delete("/calendar/days/{day:str}", opt={"roles": DESK}, summary="Remove a date's entry")
     async def delete_day(self, request: Request, db: DbSession, day: FromPath[str]) -> None:
-        parsed = work_calendar.parse_day(day)
+        parsed = calendar_table.parse_day(day)
         if parsed is None:
             raise ValidationFailed(field_errors={"day": N_("Not a date (YYYY-MM-DD)")})
-        await work_calendar.delete_day(db, request.user, parsed)
+        await calendar_table.delete_day(db, request.user, parsed)
 
     @put(
         "/calendar/years/{year:int}",
@@ -371,7 +372,7 @@ class TicketsApi(Controller):
     async def fill_year(
         self, request: Request, db: DbSession, year: FromPath[int]
     ) -> schemas.RecomputeOut:
-        count = await work_calendar.set_year_filled(db, request.user, year, True)
+        count = await calendar_table.set_year_filled(db, request.user, year, True)
         return schemas.RecomputeOut(tickets_recomputed=count)
 
     @delete(
@@ -383,7 +384,7 @@ class TicketsApi(Controller):
     async def unfill_year(
         self, request: Request, db: DbSession, year: FromPath[int]
     ) -> schemas.RecomputeOut:
-        count = await work_calendar.set_year_filled(db, request.user, year, False)
+        count = await calendar_table.set_year_filled(db, request.user, year, False)
         return schemas.RecomputeOut(tickets_recomputed=count)
 
 

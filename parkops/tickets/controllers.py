@@ -21,10 +21,11 @@ from parkops.core.web import as_list, form_data, redirect, render
 from parkops.db.base import utcnow
 from parkops.db.request_session import DbSession
 from parkops.tickets import attachments as files_mod
-from parkops.tickets import catalogue, notifications, repository, service, work_calendar
+from parkops.tickets import catalogue, notifications, repository
 from parkops.tickets.http import UPLOAD_LIMIT, form_fields, read_uploads
 from parkops.tickets.models import Channel, DepartmentKind, PreferredContact
-from parkops.tickets.workflow import TicketAction, TicketStatus
+from parkops.tickets.rules.states import TicketAction, TicketStatus
+from parkops.tickets.services import actions, calendar_table, filing, notes, reading
 
 DESK = frozenset({Role.service_desk, Role.park_admin})
 STAFF_TICKETS = DESK | {Role.gov_officer}
@@ -101,7 +102,7 @@ class TicketPages(Controller):
             request,
             "tickets/new.html",
             status_code=status_code,
-            enterprises=await service.enterprise_options(db),
+            enterprises=await filing.enterprise_options(db),
             preferred_contacts=list(PreferredContact),
             accept=files_mod.ACCEPT_ATTRIBUTE,
             **await _form_choices(db),
@@ -112,7 +113,7 @@ class TicketPages(Controller):
     async def file_ticket(self, request: Request, db: DbSession) -> Template | Redirect:
         data = await form_data(request)
         try:
-            ticket = await service.file_ticket(
+            ticket = await filing.file_ticket(
                 db, _settings(request), request.user, data, await read_uploads(data)
             )
         except ValidationFailed as exc:
@@ -132,7 +133,7 @@ class TicketPages(Controller):
     async def _detail(
         self, request: Request, db: DbSession, ticket_id: int, status_code: int = 200, **ctx: Any
     ) -> Template:
-        view = await service.ticket_view(db, request.user, ticket_id)
+        view = await reading.ticket_view(db, request.user, ticket_id)
         category_co = await catalogue.co_department_ids(db, view["ticket"].category_id)
         return render(
             request,
@@ -155,7 +156,7 @@ class TicketPages(Controller):
         if "co_department_ids" in fields or action in ("dispatch", "redispatch"):
             fields["co_department_ids"] = as_list(fields.get("co_department_ids"))
         try:
-            await service.perform(
+            await actions.perform(
                 db,
                 _settings(request),
                 request.user,
@@ -187,7 +188,7 @@ class TicketPages(Controller):
     ) -> Template | Redirect:
         data = await form_data(request)
         try:
-            await service.add_note(
+            await notes.add_note(
                 db,
                 _settings(request),
                 request.user,
@@ -217,7 +218,7 @@ class TicketPages(Controller):
         ticket_id: FromPath[int],
         attachment_id: FromPath[int],
     ) -> File:
-        attachment, path = await service.get_attachment(
+        attachment, path = await notes.get_attachment(
             db, _settings(request), request.user, ticket_id, attachment_id
         )
         return _download(attachment, path)
@@ -264,7 +265,7 @@ class PortalPages(Controller):
     async def file_ticket(self, request: Request, db: DbSession) -> Template | Redirect:
         data = await form_data(request)
         try:
-            ticket = await service.file_ticket(
+            ticket = await filing.file_ticket(
                 db, _settings(request), request.user, data, await read_uploads(data)
             )
         except ValidationFailed as exc:
@@ -287,7 +288,7 @@ class PortalPages(Controller):
     async def _detail(
         self, request: Request, db: DbSession, ticket_id: int, status_code: int = 200, **ctx: Any
     ) -> Template:
-        view = await service.ticket_view(db, request.user, ticket_id)
+        view = await reading.ticket_view(db, request.user, ticket_id)
         return render(
             request,
             "tickets/portal_detail.html",
@@ -316,7 +317,7 @@ class PortalPages(Controller):
         self, request: Request, db: DbSession, ticket_id: FromPath[int]
     ) -> Template | Redirect:
         async def do(data):
-            await service.rate(
+            await actions.rate(
                 db,
                 _settings(request),
                 request.user,
@@ -332,7 +333,7 @@ class PortalPages(Controller):
         self, request: Request, db: DbSession, ticket_id: FromPath[int]
     ) -> Template | Redirect:
         async def do(data):
-            await service.perform(
+            await actions.perform(
                 db,
                 _settings(request),
                 request.user,
@@ -349,7 +350,7 @@ class PortalPages(Controller):
         self, request: Request, db: DbSession, ticket_id: FromPath[int]
     ) -> Template | Redirect:
         async def do(data):
-            await service.perform(
+            await actions.perform(
                 db,
                 _settings(request),
                 request.user,
@@ -368,7 +369,7 @@ class PortalPages(Controller):
         ticket_id: FromPath[int],
         attachment_id: FromPath[int],
     ) -> File:
-        attachment, path = await service.get_attachment(
+        attachment, path = await notes.get_attachment(
             db, _settings(request), request.user, ticket_id, attachment_id
         )
         return _download(attachment, path)
@@ -537,16 +538,16 @@ class CalendarPages(Controller):
     async def _page(
         self, request: Request, db: DbSession, year: int | None, status_code: int = 200, **ctx
     ) -> Template:
-        this_year = dt.datetime.now(work_calendar.SHANGHAI).year
+        this_year = dt.datetime.now(calendar_table.SHANGHAI).year
         year = year or this_year
-        view = await work_calendar.year_view(db, year)
+        view = await calendar_table.year_view(db, year)
         return render(
             request,
             "tickets/calendar.html",
             status_code=status_code,
             view=view,
             years=list(range(this_year - 1, this_year + 3)),
-            filled=await work_calendar.filled_years(db),
+            filled=await calendar_table.filled_years(db),
             **ctx,
         )
 
@@ -554,9 +555,9 @@ class CalendarPages(Controller):
     async def set_day(self, request: Request, db: DbSession) -> Template | Redirect:
         data = await form_data(request)
         try:
-            row = await work_calendar.set_day(db, request.user, data)
+            row = await calendar_table.set_day(db, request.user, data)
         except ValidationFailed as exc:
-            day = work_calendar.parse_day(data.get("day"))
+            day = calendar_table.parse_day(data.get("day"))
             return await self._page(
                 request,
                 db,
@@ -573,10 +574,10 @@ class CalendarPages(Controller):
 
     @post("/days/{day:str}/delete")
     async def delete_day(self, request: Request, db: DbSession, day: FromPath[str]) -> Redirect:
-        parsed = work_calendar.parse_day(day)
+        parsed = calendar_table.parse_day(day)
         if parsed is None:
             raise ValidationFailed(field_errors={"day": N_("Not a date")})
-        await work_calendar.delete_day(db, request.user, parsed)
+        await calendar_table.delete_day(db, request.user, parsed)
         return redirect(
             request,
             f"/tickets/calendar?year={parsed.year}",
@@ -590,7 +591,7 @@ class CalendarPages(Controller):
         if year is None:
             raise ValidationFailed(field_errors={"year": N_("Enter a year")})
         filled = str(data.get("filled", "")) == "1"
-        count = await work_calendar.set_year_filled(db, request.user, year, filled)
+        count = await calendar_table.set_year_filled(db, request.user, year, filled)
         message = (
             N_("The year was marked complete; provisional deadlines were recomputed.")
             if filled
@@ -654,9 +655,6 @@ class NotificationPages(Controller):
         return redirect(
             request, "/notifications", flash=("success", N_("All notifications are marked read."))
         )
-
-
-# --- dashboard ------------------------------------------------------------------------------------
 
 
 async def dashboard_card(db: DbSession, user) -> dict:

@@ -10,7 +10,7 @@ from parkops.accounts.roles import Role
 from parkops.db.base import utcnow
 from parkops.tickets import notifications, repository
 from parkops.tickets.models import Ticket
-from parkops.tickets.workflow import OPEN_STATUSES, TicketStatus
+from parkops.tickets.rules.states import OPEN_STATUSES, TicketStatus
 
 S = TicketStatus
 

@@ -7,7 +7,7 @@ from typing import Any
 from litestar.datastructures import UploadFile
 
 from parkops.tickets import attachments as files_mod
-from parkops.tickets.service import Upload
+from parkops.tickets.services.common import Upload
 
 UPLOAD_LIMIT = files_mod.MAX_FILES * files_mod.MAX_BYTES + 1024 * 1024
 """Request size for forms with attachments: room for MAX_FILES full files plus the fields, so a

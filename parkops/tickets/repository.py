@@ -31,12 +31,7 @@ from parkops.tickets.models import (
     TicketCategory,
     TicketCoDepartment,
 )
-from parkops.tickets.workflow import (
-    OPEN_STATUSES,
-    PAUSED_STATUSES,
-    ActorRole,
-    TicketStatus,
-)
+from parkops.tickets.rules.states import OPEN_STATUSES, PAUSED_STATUSES, ActorRole, TicketStatus
 
 DESK_ROLES = frozenset({Role.service_desk, Role.park_admin})
 
@@ -67,7 +62,7 @@ def visible_clause(user: CurrentUser) -> sa.ColumnElement[bool]:
 
 
 def actor_role(user: CurrentUser, ticket: Ticket, co_department_ids: set[int]) -> ActorRole | None:
-    """The user's role on this ticket (``workflow.ActorRole``), None if they have none."""
+    """The user's role on this ticket (``rules.states.ActorRole``), None if they have none."""
     if Role.service_desk in user.roles:
         return ActorRole.DESK
     if Role.park_admin in user.roles:

@@ -28,8 +28,8 @@ Working days
 Each ticket stores the working days it took to the first reply and to the resolution
 (``reply_working_days`` / ``resolve_working_days``, pauses excluded): the service computes them
 with the deadlines when the event happens, and editing a day of the calendar recomputes them for
-the tickets whose spans contain it (:mod:`parkops.tickets.working_days`), so the figures follow
-the calendar as it is now. The statement only sums them.
+the tickets whose spans contain it (:mod:`parkops.tickets.services.elapsed_days`), so the figures
+follow the calendar as it is now. The statement only sums them.
 
 Cost: one pass over the period's tickets with about fifteen plain aggregates (no
 calendar arithmetic), read from a covering index one month at a time (the month is the range
@@ -49,7 +49,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from parkops.db.base import utcnow
 from parkops.tickets.models import Department, TicketCategory
-from parkops.tickets.workflow import OPEN_STATUSES, PAUSED_STATUSES, TicketStatus, sla_clock
+from parkops.tickets.rules.sla import sla_clock
+from parkops.tickets.rules.states import OPEN_STATUSES, PAUSED_STATUSES, TicketStatus
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 GROUPS = ("department", "category", "month")

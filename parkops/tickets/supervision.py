@@ -58,13 +58,9 @@ from parkops.core.tabular import N_
 from parkops.core.workdays import WorkCalendar
 from parkops.db.base import utcnow
 from parkops.tickets.notifications import MESSAGES
-from parkops.tickets.work_calendar import load_calendar
-from parkops.tickets.workflow import (
-    PAUSED_STATUSES,
-    SlaDeadline,
-    TicketStatus,
-    sla_clock,
-)
+from parkops.tickets.rules.sla import SlaDeadline, sla_clock
+from parkops.tickets.rules.states import PAUSED_STATUSES, TicketStatus
+from parkops.tickets.services.calendar_table import load_calendar
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +104,7 @@ def _running_statuses() -> dict[SlaDeadline, frozenset[TicketStatus]]:
 
 
 RUNNING_BY_DEADLINE = _running_statuses()
-"""For each deadline, the states in which its clock runs (from ``workflow.sla_clock``)."""
+"""For each deadline, the states in which its clock runs (from ``rules.sla.sla_clock``)."""
 RUNNING_STATUSES: frozenset[TicketStatus] = frozenset(
     s for s in TicketStatus if sla_clock(s).running
 )
