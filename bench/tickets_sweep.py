@@ -14,10 +14,10 @@ What it does:
    days), one ``file`` event per ticket and, for half the overdue tickets, the chase event of an
    earlier sweep; the stored working days to first reply / resolution
    (``parkops.tickets.services.elapsed_days``); then VACUUM ANALYZE;
-3. times the sweep (``parkops.tickets.supervision.run_sweep``: mark, chase, escalate, audit, and
-   the email digests prepared) five times, each in a transaction rolled back afterwards so every
-   run does the full work (thousands of events and notifications), then once for real
-   (committed) and once more (the idempotent re-run: nothing to do);
+3. times the sweep (``parkops.tickets.services.supervision.run_sweep``: mark, chase, escalate,
+   audit, and the email digests prepared) five times, each in a transaction rolled back
+   afterwards so every run does the full work (thousands of events and notifications), then once
+   for real (committed) and once more (the idempotent re-run: nothing to do);
 4. times the department statistics (``statistics.report`` over the default twelve months, i.e.
    all 200,000 tickets) and the statistics and supervision pages through the app in-process
    (httpx over ASGI, a signed-in desk officer): median of 10 each.
@@ -271,7 +271,7 @@ async def load(url: str) -> dict:
 
 async def time_sweep(url: str, settings: Settings) -> dict:
     import parkops.models  # noqa: F401
-    from parkops.tickets import supervision
+    from parkops.tickets.services import supervision
 
     engine = create_engine(url, pool_size=2)
     maker = session_factory(engine)

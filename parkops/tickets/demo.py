@@ -39,7 +39,6 @@ from parkops.core.audit import AuditEntry
 from parkops.core.workdays import Pause, WorkCalendar
 from parkops.db.base import utcnow
 from parkops.enterprises.models import Enterprise
-from parkops.tickets import supervision
 from parkops.tickets.demo_plan import CATEGORIES, Clock, Plan, Planned, cut_plans, plan_ticket
 from parkops.tickets.models import (
     CategoryCoDepartment,
@@ -53,6 +52,7 @@ from parkops.tickets.models import (
 from parkops.tickets.rules import deadlines
 from parkops.tickets.rules.effects import ActionInput, PauseChange, apply, effects, is_internal
 from parkops.tickets.rules.states import TicketAction, TicketStatus
+from parkops.tickets.services import supervision
 from parkops.tickets.services.calendar_table import load_calendar
 from parkops.tickets.statistics import add_months
 

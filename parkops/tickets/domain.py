@@ -6,7 +6,7 @@ from parkops.documents.models import DocumentKind
 from parkops.tickets import demo, oversight_controllers
 from parkops.tickets.cli import tickets
 from parkops.tickets.controllers import ROUTES, TICKET_USERS, dashboard_card
-from parkops.tickets.supervision import start_sweeper, stop_sweeper
+from parkops.tickets.services.supervision import start_sweeper, stop_sweeper
 
 DOMAIN = Domain(
     name="tickets",

@@ -31,8 +31,9 @@ from parkops.core.web import form_data, redirect, render
 from parkops.db.base import utcnow
 from parkops.db.request_session import DbSession
 from parkops.documents.models import Document
-from parkops.tickets import catalogue, record, statistics, supervision
+from parkops.tickets import catalogue, record, statistics
 from parkops.tickets.models import Ticket
+from parkops.tickets.services import supervision, supervision_board
 from parkops.tickets.trend_chart import trend_chart
 
 DESK = frozenset({Role.service_desk, Role.park_admin})
@@ -75,7 +76,7 @@ class SupervisionPages(Controller):
 
     @get("/")
     async def page(self, request: Request, db: DbSession) -> Template:
-        data = await supervision.board(db, _settings(request))
+        data = await supervision_board.board(db, _settings(request))
         return render(request, "tickets/supervision.html", **data)
 
     @post("/sweep")
@@ -288,7 +289,7 @@ class OversightApi(Controller):
 
     @get("/supervision", summary="Overdue and soon-due tickets per department")
     async def supervision_board(self, request: Request, db: DbSession) -> dict[str, Any]:
-        data = await supervision.board(db, _settings(request))
+        data = await supervision_board.board(db, _settings(request))
         groups = []
         for g in data["groups"]:
             groups.append(

@@ -50,7 +50,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from parkops.db.base import utcnow
 from parkops.tickets.models import Department, TicketCategory
 from parkops.tickets.rules.sla import sla_clock
-from parkops.tickets.rules.states import OPEN_STATUSES, PAUSED_STATUSES, TicketStatus
+from parkops.tickets.rules.states import (
+    OPEN_STATUSES,
+    PAUSED_STATUSES,
+    TicketStatus,
+    status_values,
+)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 GROUPS = ("department", "category", "month")
@@ -214,10 +219,6 @@ class Cell:
     counts: dict[str, int]
 
 
-def _values(statuses) -> list[str]:
-    return sorted(s.value for s in statuses)
-
-
 async def cells(
     db: AsyncSession,
     period: Period,
@@ -235,9 +236,9 @@ async def cells(
         "now": now,
         "department_id": department_id,
         "category_id": category_id,
-        "open": _values(OPEN_STATUSES),
-        "running": _values(running),
-        "paused": _values(PAUSED_STATUSES),
+        "open": status_values(OPEN_STATUSES),
+        "running": status_values(running),
+        "paused": status_values(PAUSED_STATUSES),
         "month_starts": starts,
         "month_ends": [*starts[1:], period.bounds()[1]],
     }

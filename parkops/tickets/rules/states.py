@@ -11,7 +11,7 @@ Which action leads from which state to which is :mod:`parkops.tickets.rules.tran
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from types import MappingProxyType
 
@@ -119,3 +119,8 @@ class ActorRole(StrEnum):
     LEAD_DEPARTMENT = "lead_department"
     CO_DEPARTMENT = "co_department"
     ADMIN = "admin"
+
+
+def status_values(statuses: Iterable[TicketStatus]) -> list[str]:
+    """The statuses as a sorted list of strings, for an SQL array parameter."""
+    return sorted(s.value for s in statuses)

@@ -10,9 +10,8 @@ import pytest
 import sqlalchemy as sa
 
 from parkops.core import mail
-from parkops.tickets import supervision
 from parkops.tickets.models import Notification, Ticket, TicketEvent
-from parkops.tickets.services import actions
+from parkops.tickets.services import actions, supervision
 from tests.integration.tickets.factories import at, dispatched, file, people
 from tests.support import create_user, sign_in, with_committed_session
 

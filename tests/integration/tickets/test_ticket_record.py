@@ -9,8 +9,7 @@ import subprocess
 import sqlalchemy as sa
 
 from parkops.documents.models import Document
-from parkops.tickets import supervision
-from parkops.tickets.services import actions, notes
+from parkops.tickets.services import actions, notes, supervision
 from tests.integration.tickets.factories import at, dispatched, people
 from tests.support import create_user, post_form, sign_in
 
