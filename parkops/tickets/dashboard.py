@@ -52,3 +52,8 @@ async def card(db: AsyncSession, user: CurrentUser) -> dict:
         "counts": dict(row._mapping),
         "unread": await notifications.unread_count(db, user.id),
     }
+
+
+async def dashboard_card(db: AsyncSession, user: CurrentUser) -> dict:
+    """The dashboard card's context (``DashboardCard.load``)."""
+    return {"tickets": await card(db, user)}

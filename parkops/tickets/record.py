@@ -5,7 +5,7 @@ events included), rendered and stored through the document service.
 The desk, park admins and the ticket's lead department may generate it; the stored document is
 visible to staff and to the officers of the ticket's (current) lead department, never to the
 enterprise (``enterprise_id`` is left empty; see the access rule registered in
-:mod:`parkops.tickets.oversight_controllers`).
+:func:`parkops.tickets.repository.records_for_lead_department`).
 
 The template is ``templates/pdf/ticket_record.html``, registered here with the renderer (like the
 billing documents); when it or a shared print file changes, bump ``version`` below and record the

@@ -24,6 +24,7 @@ from parkops.accounts.roles import Role
 from parkops.core.errors import NotFound
 from parkops.core.i18n import N_
 from parkops.core.pagination import Page, paginate
+from parkops.documents.models import Document
 from parkops.enterprises.models import Enterprise
 from parkops.tickets.models import (
     Department,
@@ -193,3 +194,16 @@ async def queue(
 
 def _like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def records_for_lead_department(user: CurrentUser) -> sa.ColumnElement[bool] | None:
+    """Officers may download the handling records of the tickets their department leads (a
+    ``DocumentGrant`` of the tickets domain)."""
+    if Role.gov_officer not in user.roles or user.department_id is None:
+        return None
+    return sa.and_(
+        Document.entity == "ticket",
+        Document.entity_id.in_(
+            sa.select(Ticket.id).where(Ticket.lead_department_id == user.department_id)
+        ),
+    )

@@ -47,6 +47,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parkops.core.parsing import optional_int
 from parkops.db.base import utcnow
 from parkops.tickets.models import Department, TicketCategory
 from parkops.tickets.rules.sla import sla_clock
@@ -417,3 +418,25 @@ async def report(
     trend, _ = rollup(items, "month", labels=month_labels, keys=period.months)
     total.label, total.label_en = "合计", "Total"
     return Report(period, group, rows, total, trend, department_id, category_id)
+
+
+async def report_for_query(
+    db: AsyncSession,
+    group: str | None,
+    from_month: str | None,
+    to_month: str | None,
+    department_id: Any,
+    category_id: Any,
+) -> Report:
+    """The report a page's or the API's query asks for; what it cannot read falls back to the
+    defaults (the twelve months to this one, by department, unfiltered)."""
+    now = utcnow()
+    period = Period.from_query(from_month, to_month, now.astimezone(SHANGHAI).date())
+    return await report(
+        db,
+        period,
+        group or "department",
+        department_id=optional_int(department_id),
+        category_id=optional_int(category_id),
+        now=now,
+    )
