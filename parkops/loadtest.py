@@ -20,6 +20,7 @@ the embedded PostgreSQL and the test servers give.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Protocol
 
 # Shared reference data: copies point at the same rows.
@@ -128,9 +129,7 @@ async def tables(conn: Connection) -> list[Table]:
         out[name] = Table(name, tuple(c for c, _ in cols), "id" in refs, refs, ())
     for r in await conn.fetch(_UNIQUE):
         table = out.get(r["t"])
-        if table is None or any(
-            c in table.refs or (r["t"], c) in POLYMORPHIC for c in r["cols"]
-        ):
+        if table is None or any(c in table.refs or (r["t"], c) in POLYMORPHIC for c in r["cols"]):
             continue  # a copied id in the key keeps copies apart
         types = dict(columns[r["t"]])
         text = tuple(c for c in r["cols"] if types[c] in ("character varying", "text"))
@@ -214,6 +213,8 @@ async def multiply(conn: Connection, base: dict[str, int], first: int, last: int
 _NOT_PAGES = ("/static", "/schema", "/healthz", "/readyz", "/login", "/invite")
 _NOT_PAGE_ENDINGS = ("/new", "/import", ".csv", ".xlsx", "/pdf")
 ROLE_ORDER = ("park_admin", "enterprise_user", "gov_officer")
+# Lists that need a query parameter.
+_QUERIES = {"/api/v1/tickets/calendar": f"?year={date.today().year}"}
 
 
 @dataclass(frozen=True)
@@ -245,6 +246,6 @@ def pages(app: Any, report_names: Any = ()) -> list[Page]:
             if path == "/billing/reports/{name:str}":
                 out += [Page(f"/billing/reports/{name}", role) for name in report_names]
             elif "{" not in path:
-                out.append(Page(path, role))
+                out.append(Page(path + _QUERIES.get(path, ""), role))
     out += [Page("/", "enterprise_user"), Page("/tickets", "gov_officer")]
     return sorted(set(out), key=lambda p: (p.is_api, p.path, p.role))
