@@ -19,7 +19,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 THREADS = int(os.environ.get("BENCH_THREADS", "2"))
-CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
 
 
 def require_wrk() -> None:
@@ -67,6 +67,7 @@ def stop(process: subprocess.Popen | None) -> None:
 @dataclass(frozen=True)
 class Result:
     rate: float  # requests per second
+    requests: int
     p50_ms: float
     p99_ms: float
 
@@ -86,6 +87,7 @@ def run_wrk(url: str, headers: dict[str, str], seconds: float) -> Result:
     if "Non-2xx" in out:
         raise SystemExit(f"errors while driving {url}:\n{out}")
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    done = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     p50 = re.search(r"^\s*50%\s+(\S+)", out, re.M)
     p99 = re.search(r"^\s*99%\s+(\S+)", out, re.M)
-    return Result(rate, _ms(p50.group(1)) if p50 else 0.0, _ms(p99.group(1)) if p99 else 0.0)
+    return Result(rate, done, _ms(p50.group(1)) if p50 else 0.0, _ms(p99.group(1)) if p99 else 0.0)

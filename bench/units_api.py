@@ -18,7 +18,7 @@ What it does:
    same SQLAlchemy code on a plain asyncpg pool;
 5. checks both endpoints return the same units, then drives each for BENCH_SECONDS (default
    12) in BENCH_ROUNDS (default 4) alternating rounds with ``wrk`` (Debian package ``wrk``;
-   BENCH_THREADS, default 2, BENCH_CONNECTIONS, default 16);
+   BENCH_THREADS, default 2, BENCH_CONNECTIONS, default 8);
 6. times the occupancy dashboard query (``repository.occupancy``) in-process: median of 25.
 
 The query driven is a typical filtered list: one phase, status ``available``, sorted by code,
