@@ -531,9 +531,12 @@ class OccupancyPages(Controller):
         )
 
 
+DASHBOARD_PARKS = 5  # more are on /occupancy
+
+
 async def dashboard_card(db: AsyncSession, user: CurrentUser) -> dict[str, Any]:
-    rows = [r for r in await repository.occupancy(db) if r["level"] == "park"]
-    return {"inventory_parks": rows}
+    rows, parks = await repository.park_occupancy(db, DASHBOARD_PARKS)
+    return {"inventory_parks": rows, "inventory_more_parks": parks - len(rows)}
 
 
 ROUTES = [SpacePages, UnitImportPages, UnitPages, OccupancyPages]

@@ -3,7 +3,7 @@ page is an index scan that stops after 20 rows instead of a sort of the whole ta
 at 100x the bill list sorted 104,000 bills for each page).
 
 Revision ID: 20261206_list_sort_indexes
-Revises: 20261206_unit_status_follows
+Revises: 20261206_common_share_divisions
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "20261206_list_sort_indexes"
-down_revision = "20261206_unit_status_follows"
+down_revision = "20261206_common_share_divisions"
 branch_labels = None
 depends_on = None
 
