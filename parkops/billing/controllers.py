@@ -990,11 +990,11 @@ class BillingApi(Controller):
 async def dashboard_card(db: AsyncSession, user) -> dict:
     from parkops.billing import reports as r
 
-    aging = await r.aging(db)
+    totals = await r.open_totals(db)
     return {
-        "billing_open_fen": int(sum(row["total_fen"] for row in aging)),
-        "billing_overdue_90_fen": int(sum(row["d90_plus_fen"] for row in aging)),
-        "billing_pending_slips": len(await repository.pending_slips(db)),
+        "billing_open_fen": totals["open_fen"],
+        "billing_overdue_90_fen": totals["overdue_90_fen"],
+        "billing_pending_slips": await repository.count_pending_slips(db),
         "billing_last_run": (await run.list_runs(db, limit=1) or [None])[0],
     }
 
