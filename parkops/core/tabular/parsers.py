@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -68,9 +69,13 @@ class Text(Parser):
         return raw
 
 
-def _cell_error(exc: parsing.Invalid) -> CellError:
-    """What a `parkops.core.parsing` parser refused, as a cell error."""
-    return CellError(parsing.PLAIN_MESSAGES[exc.code], **exc.params)
+@contextmanager
+def _as_cell_error() -> Iterator[None]:
+    """What a `parkops.core.parsing` parser refuses becomes a cell error."""
+    try:
+        yield
+    except parsing.Invalid as exc:
+        raise CellError(parsing.PLAIN_MESSAGES[exc.code], **exc.params) from None
 
 
 class Integer(Parser):
@@ -81,10 +86,8 @@ class Integer(Parser):
         self.max_value = max_value
 
     def __call__(self, raw: str) -> int:
-        try:
+        with _as_cell_error():
             return parsing.to_int(raw, minimum=self.min_value, maximum=self.max_value)
-        except parsing.Invalid as exc:
-            raise _cell_error(exc) from None
 
 
 class DecimalParser(Parser):
@@ -102,12 +105,10 @@ class DecimalParser(Parser):
         self.hint_params = {"places": places}
 
     def __call__(self, raw: str) -> Decimal:
-        try:
+        with _as_cell_error():
             number = parsing.to_decimal(
                 raw, places=self.places, minimum=self.min_value, maximum=self.max_value
             )
-        except parsing.Invalid as exc:
-            raise _cell_error(exc) from None
         return number.quantize(self.quantum)
 
     def export(self, value: Any, lang: str) -> Any:
@@ -169,20 +170,16 @@ class DateParser(Parser):
     hint = N_("Date, e.g. 2025-03-01")
 
     def __call__(self, raw: str) -> date:
-        try:
+        with _as_cell_error():
             return parsing.to_date(raw)
-        except parsing.Invalid as exc:
-            raise _cell_error(exc) from None
 
 
 class Boolean(Parser):
     hint = N_("Yes or no")
 
     def __call__(self, raw: str) -> bool:
-        try:
+        with _as_cell_error():
             return parsing.to_bool(raw)
-        except parsing.Invalid as exc:
-            raise _cell_error(exc) from None
 
     def export(self, value: Any, lang: str) -> Any:
         if value is None:
