@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -166,20 +165,24 @@ class _LazyChoices:
         return self.parser.choices_text()
 
 
-class DateParser(Parser):
+class _Converted(Parser):
+    """A parser that is one of `parkops.core.parsing`'s, with no options."""
+
+    convert: Callable[[str], Any]
+
+    def __call__(self, raw: str) -> Any:
+        with _as_cell_error():
+            return type(self).convert(raw)
+
+
+class DateParser(_Converted):
     hint = N_("Date, e.g. 2025-03-01")
-
-    def __call__(self, raw: str) -> date:
-        with _as_cell_error():
-            return parsing.to_date(raw)
+    convert = staticmethod(parsing.to_date)
 
 
-class Boolean(Parser):
+class Boolean(_Converted):
     hint = N_("Yes or no")
-
-    def __call__(self, raw: str) -> bool:
-        with _as_cell_error():
-            return parsing.to_bool(raw)
+    convert = staticmethod(parsing.to_bool)
 
     def export(self, value: Any, lang: str) -> Any:
         if value is None:
