@@ -18,8 +18,8 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parkops.accounts.identity import Actor
 from parkops.core import audit
+from parkops.core.actor import Actor
 from parkops.core.importing import ImportSpec, RowErrors
 from parkops.core.money import fen_to_yuan
 from parkops.core.tabular import N_, CellError, Column, Parser, PreviewRow, RowError, text

@@ -9,7 +9,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parkops.accounts import service as accounts
-from parkops.accounts.controllers import session_cookie
+from parkops.accounts.pages import session_cookie
 from parkops.core.errors import AppError, Conflict, NotFound, ValidationFailed
 from parkops.core.i18n import N_
 from parkops.core.web import client_ip, form_data, redirect, render

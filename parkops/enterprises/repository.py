@@ -108,7 +108,9 @@ def filtered_query(columns: list[Any], user: CurrentUser, filters: ListFilters) 
         stmt = stmt.where(Enterprise.status == status)
     key, descending = parse_sort(sort)
     column = SORTS[key]
-    stmt = stmt.order_by(column.desc() if descending else column.asc(), Enterprise.id)
+    # the tie-breaker follows the direction, so one index serves both (read backwards)
+    tie = Enterprise.id.desc() if descending else Enterprise.id.asc()
+    stmt = stmt.order_by(column.desc() if descending else column.asc(), tie)
     return stmt
 
 

@@ -22,7 +22,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parkops.accounts.identity import Actor
+from parkops.core.actor import Actor, actor_id, actor_label
 from parkops.core.audit import AuditEntry
 from parkops.core.context import request_id_var
 from parkops.core.importing import Checked, ImportSpec, RowErrors
@@ -261,15 +261,13 @@ async def write_units(db: AsyncSession, actor: Actor, plans: list) -> int:
             [RowError(0, "code", N_("A unit code was taken while importing; preview again"))]
         ) from None
     by_code = {code: uid for uid, code in inserted}
-    actor_id = getattr(actor, "id", None)
-    label = getattr(actor, "username", None) or "system"
+    who = {"actor_id": actor_id(actor), "actor_label": actor_label(actor)}
     request_id = request_id_var.get()
     await db.execute(
         sa.insert(AuditEntry),
         [
             {
-                "actor_id": actor_id,
-                "actor_label": label,
+                **who,
                 "action": "unit_imported",
                 "entity": "unit",
                 "entity_id": str(by_code[r["code"]]),

@@ -13,8 +13,9 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parkops.accounts.identity import Actor, CurrentUser
+from parkops.accounts.identity import CurrentUser
 from parkops.core import importing
+from parkops.core.actor import Actor
 from parkops.core.errors import AppError, Conflict, ValidationFailed
 from parkops.core.i18n import N_, Message
 from parkops.core.i18n import join as join_messages
@@ -531,9 +532,12 @@ class OccupancyPages(Controller):
         )
 
 
+DASHBOARD_PARKS = 5  # more are on /occupancy
+
+
 async def dashboard_card(db: AsyncSession, user: CurrentUser) -> dict[str, Any]:
-    rows = [r for r in await repository.occupancy(db) if r["level"] == "park"]
-    return {"inventory_parks": rows}
+    rows, parks = await repository.park_occupancy(db, DASHBOARD_PARKS)
+    return {"inventory_parks": rows, "inventory_more_parks": parks - len(rows)}
 
 
 ROUTES = [SpacePages, UnitImportPages, UnitPages, OccupancyPages]

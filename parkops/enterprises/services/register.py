@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from parkops.accounts.identity import CurrentUser
 from parkops.core import audit
+from parkops.core.actor import Actor
 from parkops.core.errors import Conflict, NotFound, ValidationFailed
 from parkops.core.i18n import N_, Message
 from parkops.core.integrity import flush_or_field_error
@@ -80,9 +81,7 @@ def _shops_snapshot(shops) -> list[dict]:
     return [{"platform": s.platform, "shop_name": s.shop_name, "url": s.url} for s in shops]
 
 
-async def create_enterprise(
-    db: AsyncSession, actor: CurrentUser | str, raw: Mapping[str, Any]
-) -> Enterprise:
+async def create_enterprise(db: AsyncSession, actor: Actor, raw: Mapping[str, Any]) -> Enterprise:
     clean = _clean_or_raise(raw)
     await _check_uscc_free(db, clean.uscc)
     enterprise = Enterprise(**clean.row())

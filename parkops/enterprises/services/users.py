@@ -10,10 +10,11 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parkops.accounts import service as accounts
-from parkops.accounts import tokens
 from parkops.accounts.identity import CurrentUser
 from parkops.accounts.models import User
 from parkops.accounts.roles import Role
+from parkops.accounts.rules import tokens
+from parkops.accounts.rules import users as account_rules
 from parkops.config import Settings
 from parkops.core import audit, mail
 from parkops.core.errors import AppError, NotFound, ValidationFailed
@@ -54,7 +55,7 @@ async def invite_user(
     email = (email or "").strip()
     display_name = (display_name or "").strip()
     errors = {}
-    if not accounts.EMAIL_RE.match(email) or len(email) > 254:
+    if not account_rules.EMAIL_RE.match(email) or len(email) > 254:
         errors["email"] = N_("Enter the invitee's email address")
     if not display_name or len(display_name) > 120:
         errors["display_name"] = N_("Enter the invitee's name (at most 120 characters)")

@@ -1,4 +1,4 @@
-"""Supervision (督办): the overdue sweep and the supervision page's data.
+"""Supervision (督办): the overdue sweep.
 
 The sweep, run by ``parkops tickets sweep`` or every ``PARKOPS_TICKET_SWEEP_MINUTES`` by each app
 process, does four set-based statements in one transaction:
@@ -31,10 +31,9 @@ The lock is released with the transaction.
 per ticket (a department with 40 overdue tickets gets one email listing them, and the 40 in-app
 notifications). A refused email is logged; the chase stays recorded.
 
-**"More than N working days overdue"** means ``calendar.deadline(due_at, N).at < now``: counted
-like any deadline, from the due date, N working days, close of business. Since that depends only
-on the due instant's local date, :func:`escalation_cutoff` turns it into one instant for SQL:
-deadlines due before it are more than N working days overdue.
+"More than N working days overdue" and the digests are
+:mod:`parkops.tickets.rules.supervision`; the supervision page's data is
+:mod:`parkops.tickets.services.supervision_board`.
 """
 
 from __future__ import annotations
@@ -44,7 +43,7 @@ import contextlib
 import datetime as dt
 import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,17 +53,26 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from parkops.accounts.identity import Actor
 from parkops.config import Settings
 from parkops.core import audit, i18n, mail
-from parkops.core.tabular import N_
-from parkops.core.workdays import WorkCalendar
+from parkops.core.i18n import N_
 from parkops.db.base import utcnow
+from parkops.tickets.models import Ticket
 from parkops.tickets.notifications import MESSAGES
-from parkops.tickets.work_calendar import load_calendar
-from parkops.tickets.workflow import (
-    PAUSED_STATUSES,
-    SlaDeadline,
-    TicketStatus,
-    sla_clock,
+from parkops.tickets.rules.sla import SlaDeadline
+from parkops.tickets.rules.states import PAUSED_STATUSES
+from parkops.tickets.rules.states import status_values as _values
+from parkops.tickets.rules.supervision import (
+    CHASE_KIND,
+    CHASED_DEADLINES,
+    DESK_OWNED,
+    ESCALATE_KIND,
+    RUNNING_BY_DEADLINE,
+    RUNNING_STATUSES,
+    Notice,
+    OutgoingMail,
+    digests,
+    escalation_cutoff,
 )
+from parkops.tickets.services.calendar_table import load_calendar
 
 log = logging.getLogger(__name__)
 
@@ -74,119 +82,10 @@ ACTOR_LABEL = "督办 Supervision"
 """Who the chase and escalation events are by (no user: the sweep)."""
 CHASE_ACTION = "chase"
 ESCALATE_ACTION = "escalate"
-CHASE_KIND = "ticket_chased"
-ESCALATE_KIND = "ticket_escalated"
 CHASE_MESSAGE = MESSAGES[CHASE_KIND]
 ESCALATE_MESSAGE = N_(
     "Ticket {number} is more than {days} working days overdue ({department}): {subject}"
 )
-SOON_WORKING_DAYS = 2
-"""The supervision page's "due soon": by close of business of the 2nd working day from now."""
-
-CHASED_DEADLINES: tuple[SlaDeadline, ...] = (
-    SlaDeadline.ACCEPT,
-    SlaDeadline.FIRST_REPLY,
-    SlaDeadline.RESOLVE,
-)
-"""Deadlines the sweep chases. The rating period (follow-up) is the enterprise's, not a duty."""
-
-DESK_OWNED: frozenset[TicketStatus] = frozenset(
-    {TicketStatus.SUBMITTED, TicketStatus.ACCEPTED, TicketStatus.RETURNED, TicketStatus.REPLIED}
-)
-"""States in which the desk owes the next step (accept, dispatch, re-dispatch, follow-up call);
-in the other open states it is the lead department."""
-
-
-def _running_statuses() -> dict[SlaDeadline, frozenset[TicketStatus]]:
-    running: dict[SlaDeadline, set[TicketStatus]] = {d: set() for d in SlaDeadline}
-    for status in TicketStatus:
-        clock = sla_clock(status)
-        if clock.running:
-            for deadline in clock.deadlines:
-                running[deadline].add(status)
-    return {d: frozenset(s) for d, s in running.items()}
-
-
-RUNNING_BY_DEADLINE = _running_statuses()
-"""For each deadline, the states in which its clock runs (from ``workflow.sla_clock``)."""
-RUNNING_STATUSES: frozenset[TicketStatus] = frozenset(
-    s for s in TicketStatus if sla_clock(s).running
-)
-"""States with a running clock: open and not paused."""
-
-
-def _values(statuses: Iterable[TicketStatus]) -> list[str]:
-    return sorted(s.value for s in statuses)
-
-
-# --- pure parts -----------------------------------------------------------------------------
-
-
-def escalation_cutoff(calendar: WorkCalendar, now: dt.datetime, days: int) -> dt.datetime:
-    """The instant before which a deadline is more than ``days`` working days overdue at ``now``.
-
-    A deadline due at ``due`` is that overdue when ``calendar.deadline(due, days).at < now``,
-    which depends only on ``due``'s local date and grows with it; so the dates that qualify are
-    those up to some last date ``d``, and the cutoff is the start of the next day (local time).
-    ``days == 0`` means as soon as it is overdue: the cutoff is ``now``.
-    """
-    if days < 0:
-        raise ValueError("days must not be negative")
-    if days == 0:
-        return now
-    day = calendar.local_date(now)
-    # At most a few weeks back (the longest holiday block plus ``days`` working days).
-    while calendar.close_of(calendar.add_working_days(day, days).date) >= now:
-        day -= dt.timedelta(days=1)
-    start_of_next = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=calendar.tz)
-    return start_of_next.astimezone(dt.UTC)
-
-
-def soon_cutoff(calendar: WorkCalendar, now: dt.datetime) -> dt.datetime:
-    """Deadlines before this instant are due within the next ``SOON_WORKING_DAYS`` working days."""
-    return calendar.deadline(now, SOON_WORKING_DAYS).at.astimezone(dt.UTC)
-
-
-@dataclass(frozen=True, slots=True)
-class Notice:
-    """One in-app notification the sweep wrote (what the email digest lists)."""
-
-    user_id: int
-    email: str | None
-    language: str
-    kind: str
-    ticket_id: int
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class OutgoingMail:
-    to: str
-    subject: str
-    body: str
-
-
-def digests(notices: Iterable[Notice]) -> list[OutgoingMail]:
-    """One email per recipient listing their new notices (recipients without an address get
-    only the in-app notifications)."""
-    by_user: dict[int, list[Notice]] = {}
-    for notice in notices:
-        if notice.email:
-            by_user.setdefault(notice.user_id, []).append(notice)
-    mails = []
-    for items in by_user.values():
-        items.sort(key=lambda n: (n.kind != ESCALATE_KIND, n.ticket_id))
-        first = items[0]
-        tr = i18n.translations(first.language)
-        subject = tr.ngettext(
-            "%(n)s overdue ticket needs your attention",
-            "%(n)s overdue tickets need your attention",
-            len(items),
-        ) % {"n": len(items)}
-        lines = [f"- {n.text}\n  /tickets/{n.ticket_id}" for n in items]
-        body = "\n".join(lines) + "\n\n-- ParkOps"
-        mails.append(OutgoingMail(first.email, f"[ParkOps] {subject}"[:200], body))
-    return mails
 
 
 @dataclass
@@ -479,8 +378,6 @@ async def run_sweep(
         )
         await db.flush()
     # The flags were written with plain SQL: refresh tickets this session already holds.
-    from parkops.tickets.models import Ticket
-
     for obj in [o for o in db.identity_map.values() if isinstance(o, Ticket)]:
         await db.refresh(obj, ["overdue", "overdue_at"])
     return result
@@ -552,109 +449,3 @@ async def stop_sweeper(app: Any) -> None:
         with contextlib.suppress(asyncio.CancelledError):
             await task
         app.state[_TASK_KEY] = None
-
-
-# --- the supervision page -----------------------------------------------------------------------
-
-LIST_LIMIT = 10
-"""Tickets listed per department and kind on the page; the queue link shows all."""
-
-_BOARD_SQL = """
-WITH due AS (
-    SELECT t.id, t.number, t.subject, t.status, t.next_due_at, t.overdue_at,
-           t.lead_department_id, t.category_id, t.enterprise_id,
-           CASE WHEN t.status = ANY(CAST(:desk_owned AS text[])) OR t.lead_department_id IS NULL
-                THEN NULL ELSE t.lead_department_id END AS owner,
-           t.next_due_at < :now AS is_overdue
-    FROM tickets t
-    WHERE t.status = ANY(CAST(:running AS text[])) AND t.next_due_at < :soon
-),
-ranked AS (
-    SELECT due.*, row_number() OVER (PARTITION BY owner, is_overdue ORDER BY next_due_at, id) AS n
-    FROM due
-)
-SELECT r.*, e.name AS enterprise_name,
-       (SELECT max(ev.at) FROM ticket_events ev
-         WHERE ev.ticket_id = r.id AND ev.action = 'chase') AS chased_at,
-       EXISTS (SELECT 1 FROM ticket_events ev
-         WHERE ev.ticket_id = r.id AND ev.action = 'escalate') AS escalated
-FROM ranked r JOIN enterprises e ON e.id = r.enterprise_id
-WHERE r.n <= :limit
-ORDER BY r.owner NULLS FIRST, r.is_overdue DESC, r.next_due_at, r.id
-"""
-
-_BOARD_COUNTS_SQL = """
-SELECT CASE WHEN t.status = ANY(CAST(:desk_owned AS text[])) OR t.lead_department_id IS NULL
-            THEN NULL ELSE t.lead_department_id END AS owner,
-       count(*) FILTER (WHERE t.next_due_at < :now) AS overdue,
-       count(*) FILTER (WHERE t.next_due_at >= :now) AS soon,
-       count(*) FILTER (WHERE t.next_due_at < :escalate_before) AS long_overdue
-FROM tickets t
-WHERE t.status = ANY(CAST(:running AS text[])) AND t.next_due_at < :soon
-GROUP BY 1
-"""
-
-
-@dataclass
-class BoardGroup:
-    """One department (``department`` None: the service desk) on the supervision page."""
-
-    department_id: int | None
-    department: Any
-    overdue: int = 0
-    soon: int = 0
-    long_overdue: int = 0
-    overdue_rows: list[dict] = field(default_factory=list)
-    soon_rows: list[dict] = field(default_factory=list)
-
-
-async def board(
-    db: AsyncSession, settings: Settings, *, now: dt.datetime | None = None
-) -> dict[str, Any]:
-    """Overdue and soon-due tickets per owner (the desk, then each department), with counts."""
-    from parkops.tickets.models import Department
-
-    now = now or utcnow()
-    calendar = await load_calendar(db)
-    soon = soon_cutoff(calendar, now)
-    days = settings.ticket_escalation_days
-    escalate_before = escalation_cutoff(calendar, now, days)
-    params = {
-        "now": now,
-        "soon": soon,
-        "escalate_before": escalate_before,
-        "desk_owned": _values(DESK_OWNED),
-        "running": _values(RUNNING_STATUSES),
-        "limit": LIST_LIMIT,
-    }
-    departments = {d.id: d for d in (await db.execute(sa.select(Department))).scalars()}
-    groups: dict[int | None, BoardGroup] = {}
-
-    def group(owner: int | None) -> BoardGroup:
-        if owner not in groups:
-            groups[owner] = BoardGroup(owner, departments.get(owner))
-        return groups[owner]
-
-    for row in (await db.execute(sa.text(_BOARD_COUNTS_SQL), params)).mappings():
-        g = group(row["owner"])
-        g.overdue, g.soon, g.long_overdue = row["overdue"], row["soon"], row["long_overdue"]
-    for row in (await db.execute(sa.text(_BOARD_SQL), params)).mappings():
-        item = dict(row)
-        if item["is_overdue"]:
-            item["working_days_overdue"] = calendar.working_days_between(item["next_due_at"], now)
-            item["long_overdue"] = item["next_due_at"] < escalate_before
-            group(row["owner"]).overdue_rows.append(item)
-        else:
-            group(row["owner"]).soon_rows.append(item)
-    ordered = sorted(groups.values(), key=lambda g: (g.department_id is not None, -g.overdue))
-    return {
-        "groups": ordered,
-        "now": now,
-        "soon_until": soon,
-        "escalation_days": days,
-        "totals": {
-            "overdue": sum(g.overdue for g in ordered),
-            "soon": sum(g.soon for g in ordered),
-            "long_overdue": sum(g.long_overdue for g in ordered),
-        },
-    }

@@ -1,17 +1,12 @@
-"""Ticket workflow of the rights-protection desk: states, actions, who may act, and the SLA clock.
+"""The ticket workflow's transition table: which action leads from which state to which, who
+may take it, and the guards (pure: nothing of the database or HTTP).
 
-This module is the one place that says which transitions exist. It is pure: it knows nothing of
-the database or HTTP. The service loads the ticket, works out the actor's role *on that ticket*
-and the facts the guards need (``TransitionContext``), calls :func:`plan_transition`, and then
-writes the new status and one event row (actor, time, from, to, action, note) in the same
-transaction. Controllers call :func:`available_actions` to decide which buttons to show.
-
-The closed loop (docs/DOMAIN.md): ``submitted`` -> ``accepted`` (or ``rejected`` / ``merged``) ->
-``dispatched`` to a lead department (co-handling departments are part of the dispatch data, not
-of the state) -> ``in_progress`` -> ``replied`` -> rating / follow-up -> ``closed``. Side paths:
-a department returns a ticket it is not responsible for and the desk re-dispatches it; the
-ticket waits for the enterprise in ``awaiting_enterprise`` with the SLA clock stopped; the
-enterprise may withdraw before the reply; a dissatisfied rating reopens the ticket once for redo.
+This module is the one place that says which transitions exist. The service loads the ticket,
+works out the actor's role *on that ticket* and the facts the guards need
+(``TransitionContext``), calls :func:`plan_transition`, and then writes the new status and one
+event row (actor, time, from, to, action, note) in the same transaction; what the action changes
+on the ticket is :mod:`parkops.tickets.rules.effects`. Pages call :func:`available_actions` to
+decide which buttons to show.
 
 Pausing is modelled with a single paused state plus the state it paused from. The table entry
 for ``provide_info`` has no fixed destination (``to_status is None``); :func:`plan_transition`
@@ -32,131 +27,12 @@ from enum import StrEnum
 from types import MappingProxyType
 
 from parkops.core.i18n import N_
-
-__all__ = [
-    "OPEN_STATUSES",
-    "PAUSABLE_STATUSES",
-    "PAUSED_STATUSES",
-    "STATUS_DESCRIPTIONS",
-    "TERMINAL_STATUSES",
-    "TRANSITIONS",
-    "ActorRole",
-    "Guard",
-    "SlaClock",
-    "SlaDeadline",
-    "TicketAction",
-    "TicketStatus",
-    "Transition",
-    "TransitionContext",
-    "TransitionError",
-    "action_for_rating",
-    "available_actions",
-    "plan_transition",
-    "sla_clock",
-]
-
-
-class TicketStatus(StrEnum):
-    """Where a ticket is in the loop. Stored in a CHECK-constrained column; values never change."""
-
-    SUBMITTED = "submitted"
-    ACCEPTED = "accepted"
-    REJECTED = "rejected"
-    MERGED = "merged"
-    DISPATCHED = "dispatched"
-    IN_PROGRESS = "in_progress"
-    AWAITING_ENTERPRISE = "awaiting_enterprise"
-    RETURNED = "returned"
-    REPLIED = "replied"
-    REOPENED = "reopened"
-    CLOSED = "closed"
-    WITHDRAWN = "withdrawn"
-
-
-STATUS_DESCRIPTIONS: Mapping[TicketStatus, str] = MappingProxyType(
-    {
-        TicketStatus.SUBMITTED: N_(
-            "Filed by the enterprise; waiting for the desk to accept it (受理)."
-        ),
-        TicketStatus.ACCEPTED: N_(
-            "Accepted by the desk; waiting to be dispatched to a department."
-        ),
-        TicketStatus.REJECTED: N_(
-            "Not accepted (不予受理) or no department is responsible; the "
-            "reason is in the event note. Final."
-        ),
-        TicketStatus.MERGED: N_("A duplicate, merged into another ticket (并单). Final."),
-        TicketStatus.DISPATCHED: N_(
-            "Sent to a lead department (主办), optionally with co-handling "
-            "departments (协办); waiting for the lead department to start."
-        ),
-        TicketStatus.IN_PROGRESS: N_("The lead department is handling it."),
-        TicketStatus.AWAITING_ENTERPRISE: N_(
-            "Waiting for the enterprise to provide information; the SLA clock is stopped."
-        ),
-        TicketStatus.RETURNED: N_(
-            "Returned by a department that is not responsible (退单); "
-            "waiting for the desk to re-dispatch it (改派)."
-        ),
-        TicketStatus.REPLIED: N_(
-            "The department has replied to the enterprise; waiting for the "
-            "rating or the desk's follow-up call (回访)."
-        ),
-        TicketStatus.REOPENED: N_("Rated dissatisfied; to be redone (重办). Happens at most once."),
-        TicketStatus.CLOSED: N_("Rated or followed up; the loop is closed. Final."),
-        TicketStatus.WITHDRAWN: N_("Withdrawn by the enterprise before the reply. Final."),
-    }
+from parkops.tickets.rules.states import (
+    PAUSED_STATUSES,
+    ActorRole,
+    TicketAction,
+    TicketStatus,
 )
-
-TERMINAL_STATUSES: frozenset[TicketStatus] = frozenset(
-    {TicketStatus.REJECTED, TicketStatus.MERGED, TicketStatus.CLOSED, TicketStatus.WITHDRAWN}
-)
-"""No action leaves these states."""
-
-OPEN_STATUSES: frozenset[TicketStatus] = frozenset(TicketStatus) - TERMINAL_STATUSES
-"""Everything not final, including ``replied`` (the loop closes only after the follow-up)."""
-
-PAUSED_STATUSES: frozenset[TicketStatus] = frozenset({TicketStatus.AWAITING_ENTERPRISE})
-"""States in which the SLA clock is stopped because the ticket waits for the enterprise."""
-
-
-class TicketAction(StrEnum):
-    """What someone does to a ticket. Each one is recorded as an event."""
-
-    ACCEPT = "accept"
-    REJECT = "reject"
-    MERGE = "merge"
-    DISPATCH = "dispatch"
-    REDISPATCH = "redispatch"
-    START = "start"
-    REQUEST_INFO = "request_info"
-    PROVIDE_INFO = "provide_info"
-    RETURN = "return"
-    REPLY = "reply"
-    REQUEST_EXTENSION = "request_extension"
-    APPROVE_EXTENSION = "approve_extension"
-    DENY_EXTENSION = "deny_extension"
-    RATE_SATISFIED = "rate_satisfied"
-    RATE_DISSATISFIED = "rate_dissatisfied"
-    CLOSE = "close"
-    FOLLOW_UP_CLOSE = "follow_up_close"
-    WITHDRAW = "withdraw"
-
-
-class ActorRole(StrEnum):
-    """The actor's role *relative to this ticket*, worked out by the caller.
-
-    An officer of a department is ``lead_department`` only on tickets whose lead department is
-    theirs, and ``co_department`` only on tickets their department co-handles; an enterprise user
-    is ``enterprise`` only on its own enterprise's tickets. Account roles map as: service_desk ->
-    ``desk``, park_admin -> ``admin`` (may do whatever the desk may do, nothing more).
-    """
-
-    ENTERPRISE = "enterprise"
-    DESK = "desk"
-    LEAD_DEPARTMENT = "lead_department"
-    CO_DEPARTMENT = "co_department"
-    ADMIN = "admin"
 
 
 class Guard(StrEnum):
@@ -703,62 +579,3 @@ def action_for_rating(rating: int, reopen_count: int) -> TicketAction:
     if rating >= 3:
         return TicketAction.RATE_SATISFIED
     return TicketAction.RATE_DISSATISFIED if reopen_count == 0 else TicketAction.CLOSE
-
-
-# --- SLA clock ---------------------------------------------------------------------------------
-
-
-class SlaDeadline(StrEnum):
-    """The time limits a ticket works toward. Lengths in working days are configuration."""
-
-    ACCEPT = "accept"
-    """Desk accepts, rejects or merges the ticket; counted from submission (e.g. 1 day)."""
-    FIRST_REPLY = "first_reply"
-    """Lead department signs for it and first responds (``start``); from acceptance (e.g. 3)."""
-    RESOLVE = "resolve"
-    """Lead department replies with the result; from acceptance, or from reopening for a redo
-    (e.g. 15, up to 30 with an approved extension)."""
-    FOLLOW_UP = "follow_up"
-    """Enterprise rates the reply, or else the desk calls; from the reply (e.g. 5)."""
-
-
-@dataclass(frozen=True, slots=True)
-class SlaClock:
-    """Which deadlines a state works toward and whether time is being counted."""
-
-    deadlines: tuple[SlaDeadline, ...]
-    """Most urgent first; all of them are counting while ``running``."""
-    running: bool
-
-    @property
-    def next_deadline(self) -> SlaDeadline | None:
-        """The deadline the current state must meet next, if any."""
-        return self.deadlines[0] if self.deadlines else None
-
-
-_DEADLINES: Mapping[TicketStatus, tuple[SlaDeadline, ...]] = {
-    _S.SUBMITTED: (SlaDeadline.ACCEPT,),
-    # Resolve counts from acceptance too: time lost dispatching or bouncing a ticket between
-    # departments is time the enterprise waits.
-    _S.ACCEPTED: (SlaDeadline.FIRST_REPLY, SlaDeadline.RESOLVE),
-    _S.DISPATCHED: (SlaDeadline.FIRST_REPLY, SlaDeadline.RESOLVE),
-    _S.RETURNED: (SlaDeadline.FIRST_REPLY, SlaDeadline.RESOLVE),
-    _S.IN_PROGRESS: (SlaDeadline.RESOLVE,),
-    _S.REOPENED: (SlaDeadline.RESOLVE,),
-    _S.REPLIED: (SlaDeadline.FOLLOW_UP,),
-}
-
-
-def sla_clock(status: TicketStatus | str, *, paused_from: TicketStatus | None = None) -> SlaClock:
-    """The SLA clock in ``status``.
-
-    While ``awaiting_enterprise`` the clock is stopped; the deadlines shown are those of the
-    state it paused from (pass ``paused_from``), pushed back by the paused working days when the
-    ticket resumes. Terminal states have no deadline.
-    """
-    status = TicketStatus(status)
-    if status in PAUSED_STATUSES:
-        frozen = _DEADLINES.get(paused_from, ()) if paused_from is not None else ()
-        return SlaClock(deadlines=frozen, running=False)
-    deadlines = _DEADLINES.get(status, ())
-    return SlaClock(deadlines=deadlines, running=bool(deadlines))

@@ -30,7 +30,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from parkops.core.workdays import Pause, WorkCalendar
-from parkops.tickets.workflow import SlaDeadline, TicketStatus, sla_clock
+from parkops.tickets.rules.sla import SlaDeadline, sla_clock
+from parkops.tickets.rules.states import TicketStatus
 
 DEADLINE_COLUMNS: dict[SlaDeadline, str] = {
     SlaDeadline.ACCEPT: "accept_due_at",
@@ -87,7 +88,7 @@ def compute(
     return values
 
 
-def working_days(
+def elapsed_days(
     ticket: Any, calendar: WorkCalendar, pauses: Sequence[Pause]
 ) -> dict[str, int | None]:
     """``reply_working_days`` and ``resolve_working_days``: the working days from the clock's

@@ -4,7 +4,7 @@ Each ticket keeps ``reply_working_days`` (``first_reply_from`` -> ``first_replie
 ``resolve_working_days`` (``resolve_from`` -> ``resolved_at``): the working days elapsed, pauses
 excluded, as :meth:`WorkCalendar.working_days_between` counts them, NULL while the event has not
 happened. The service fills them whenever it recomputes a ticket's deadlines
-(:func:`parkops.tickets.deadlines.working_days`), so the statistics only sum them.
+(:func:`parkops.tickets.rules.deadlines.elapsed_days`), so the statistics only sum them.
 
 This module recomputes them for many tickets at once with one ``UPDATE``: after the admins edit
 a day of the calendar (for the tickets whose spans contain that day), in the migration that added
@@ -162,7 +162,7 @@ async def recompute(
 
 def load_calendar_sync(connection: sa.Connection) -> WorkCalendar:
     """The calendar (library + admin table) read on a synchronous connection, as
-    :func:`parkops.tickets.work_calendar.load_calendar` builds it."""
+    :func:`parkops.tickets.services.calendar_table.load_calendar` builds it."""
     days = connection.execute(sa.text("SELECT day, kind, note FROM work_calendar_days")).all()
     years = connection.execute(sa.text("SELECT year FROM work_calendar_years")).scalars().all()
     return WorkCalendar(

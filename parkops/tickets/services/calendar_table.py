@@ -35,11 +35,12 @@ from parkops.core.workdays import (
     WorkCalendar,
 )
 from parkops.db.base import utcnow
-from parkops.tickets import deadlines, working_days
 from parkops.tickets.models import CalendarDay, CalendarYear, Ticket, TicketPause
-from parkops.tickets.workflow import TERMINAL_STATUSES, TicketStatus
+from parkops.tickets.rules import deadlines
+from parkops.tickets.rules.states import TERMINAL_STATUSES, TicketStatus
+from parkops.tickets.services import elapsed_days
 
-_CACHE_KEY = "parkops.tickets.work_calendar"
+_CACHE_KEY = "parkops.tickets.services.calendar_table"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
@@ -209,14 +210,14 @@ async def _after_edit(db: AsyncSession, *, since: dt.date, now: dt.datetime | No
     forget_calendar(db)
     await recompute_provisional_deadlines(db, now=now)
     await _recompute(db, _open_tickets_reaching(since), now=now or utcnow())
-    await recompute_working_days(db, since)
+    await recompute_elapsed_days(db, since)
 
 
-async def recompute_working_days(db: AsyncSession, day: dt.date) -> int:
+async def recompute_elapsed_days(db: AsyncSession, day: dt.date) -> int:
     """Recompute the stored working days to first reply / resolution of every ticket, open or
     closed, whose counted span contains ``day`` (the statistics follow the calendar as it is)."""
     start = dt.datetime.combine(day, dt.time(), tzinfo=SHANGHAI)
-    return await working_days.recompute(
+    return await elapsed_days.recompute(
         db,
         await load_calendar(db),
         "(t.first_replied_at >= :day_start AND t.first_reply_from < :day_end)"
