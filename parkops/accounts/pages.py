@@ -1,4 +1,5 @@
-"""HTTP for accounts: sign in/out, one's own account and API tokens, user administration."""
+"""Staff HTML pages of accounts: sign in/out, one's own account and API tokens, user
+administration, the audit log."""
 
 from __future__ import annotations
 

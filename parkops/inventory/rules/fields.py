@@ -1,4 +1,4 @@
-"""Parsing and checking what people type about spaces: areas, numbers, codes, choices, splits.
+"""Parsing and checking what people type about spaces: areas, numbers, codes, choices.
 
 Pure. Each parser takes the raw value (a form string, a JSON number, a CSV cell), writes a
 message naming the field into ``errors`` when the value is unusable and returns the clean value
@@ -9,7 +9,6 @@ wherever it is made.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -17,6 +16,7 @@ from typing import Any, TypeVar
 
 from parkops.core import parsing
 from parkops.core.i18n import N_, Message
+from parkops.core.parsing import is_blank
 
 MAX_AREA = Decimal("9999999999.99")  # Numeric(12, 2)
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-/#]{0,39}$")
@@ -48,10 +48,6 @@ FIELD_LABELS = {
 def label(field: str) -> Message:
     """The field's name, translated wherever the message quoting it is shown."""
     return Message(FIELD_LABELS.get(field, field))
-
-
-def is_blank(raw: Any) -> bool:
-    return raw is None or (isinstance(raw, str) and not raw.strip())
 
 
 def parse_text(
@@ -174,35 +170,3 @@ def check_floor_number(number: int | None, floor_count: int, errors: dict, field
             floor=number,
             count=floor_count,
         )
-
-
-@dataclass(frozen=True)
-class Areas:
-    gross: Decimal
-    leasable: Decimal
-
-
-def area_sum_problems(original: Areas, parts: list[Areas]) -> dict[str, str]:
-    """A split's parts must add up to the original exactly (gross and leasable)."""
-    errors: dict[str, str] = {}
-    gross = sum((p.gross for p in parts), Decimal("0.00"))
-    leasable = sum((p.leasable for p in parts), Decimal("0.00"))
-    if gross != original.gross:
-        errors["gross_area"] = Message(
-            N_(
-                "The parts' gross floor areas add up to %(sum)s m², "
-                "not the original unit's %(original)s m²"
-            ),
-            sum=gross,
-            original=original.gross,
-        )
-    if leasable != original.leasable:
-        errors["leasable_area"] = Message(
-            N_(
-                "The parts' leasable areas add up to %(sum)s m², "
-                "not the original unit's %(original)s m²"
-            ),
-            sum=leasable,
-            original=original.leasable,
-        )
-    return errors

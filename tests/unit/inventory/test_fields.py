@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from parkops.inventory import rules
+from parkops.inventory.rules import fields as rules
 from parkops.inventory.vocabulary import UnitType
 
 
@@ -88,18 +88,3 @@ def test_integers_and_choices():
     assert rules.parse_choice("workshop", UnitType, "unit_type", errors) is UnitType.workshop
     assert rules.parse_choice("castle", UnitType, "unit_type", errors) is None
     assert errors["unit_type"].startswith("Type 'castle' is not one of: workshop, office")
-
-
-def test_split_parts_must_add_up_exactly():
-    original = rules.Areas(Decimal("2000.00"), Decimal("1800.00"))
-    good = [rules.Areas(Decimal("1000.00"), Decimal("900.00"))] * 2
-    assert rules.area_sum_problems(original, good) == {}
-    short = [
-        rules.Areas(Decimal("1000.00"), Decimal("900.00")),
-        rules.Areas(Decimal("999.99"), Decimal("900.00")),
-    ]
-    problems = rules.area_sum_problems(original, short)
-    assert set(problems) == {"gross_area"}
-    assert "1999.99" in problems["gross_area"] and "2000.00" in problems["gross_area"]
-    over = [rules.Areas(Decimal("1000.00"), Decimal("900.01"))] * 2
-    assert set(rules.area_sum_problems(original, over)) == {"leasable_area"}
