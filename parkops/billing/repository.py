@@ -577,6 +577,13 @@ async def pending_slips(db: AsyncSession) -> list[dict]:
     return await _slips(db, PaymentSlip.status == "pending", 500)
 
 
+async def count_pending_slips(db: AsyncSession) -> int:
+    from parkops.billing.models import PaymentSlip
+
+    query = sa.select(sa.func.count()).where(PaymentSlip.status == "pending")
+    return int((await db.execute(query)).scalar_one())
+
+
 async def recent_slips(db: AsyncSession) -> list[dict]:
     from parkops.billing.models import PaymentSlip
 

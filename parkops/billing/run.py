@@ -45,11 +45,11 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parkops.accounts.identity import Actor
 from parkops.billing import common_shares, corrections, repository
 from parkops.billing import run_plan as rp
 from parkops.billing.models import BillingRun, RunStatus
 from parkops.core import audit, i18n
+from parkops.core.actor import Actor
 from parkops.core.errors import ValidationFailed
 from parkops.core.i18n import N_, Message
 from parkops.core.money import ROUNDING_POLICY

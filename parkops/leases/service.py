@@ -57,8 +57,8 @@ from parkops.db.base import utcnow
 from parkops.documents.models import DocumentLanguage
 from parkops.enterprises.models import Enterprise
 from parkops.enterprises.uscc import normalize_uscc, validate_uscc
-from parkops.inventory import service as inventory
 from parkops.inventory.models import Park
+from parkops.inventory.services import statuses as inventory_statuses
 from parkops.inventory.workflow import Occupancy
 from parkops.leases import repository
 from parkops.leases import schedule as sched
@@ -586,7 +586,7 @@ async def sync_unit_statuses(
     writes them). Returns how many changed."""
     today = today or shanghai_today()
     rows = await repository.desired_unit_statuses(db, unit_ids, today)
-    return await inventory.follow_occupancy(
+    return await inventory_statuses.follow_occupancy(
         db, actor, {unit_id: occupancy_of(row) for unit_id, row in rows.items()}
     )
 
