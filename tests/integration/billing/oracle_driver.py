@@ -206,7 +206,9 @@ async def change(world: World, i: int, day: date) -> None:
 
     kind, _, how = world.case.contracts[i].change or ("", 0, 0)
     lease, contract = world.leases[i], world.park.contracts[i]
-    unbilled = [p.start for p in lease.periods() if p.start not in contract.billed_periods]
+    # After the last period billed (the periods before it with nothing to bill count as billed).
+    billed = max(contract.billed_periods, default=date.min)
+    unbilled = [p.start for p in lease.periods() if p.start > billed]
     if not unbilled:
         return
     first, start, last = unbilled[0], lease.versions[0][0], lease.last_day()
