@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 # used as pip constraints here, in deploy/Dockerfile and in the systemd install steps.
 LOCK   := requirements.lock
 
-.PHONY: run test setup setup-dev system system-test lint format messages bench lock clean
+.PHONY: run test oracle setup setup-dev system system-test lint format messages bench lock clean
 
 run: setup system
 	$(BIN)/parkops serve --migrate --demo
@@ -25,6 +25,13 @@ test: setup-dev system-test
 	  PARKOPS_TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres \
 	    $(BIN)/pytest -q tests/integration/db; \
 	fi
+
+# The billing oracle at length: many more random contracts than `make test` runs (README,
+# "The billing oracle"); prints how many examples, months and lines it compared.
+oracle: setup-dev system-test
+	$(BIN)/pytest -q --hypothesis-profile=thorough \
+	  tests/unit/oracle tests/unit/leases/test_schedule_oracle.py \
+	  tests/integration/billing/test_oracle.py
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
