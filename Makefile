@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 # used as pip constraints here, in deploy/Dockerfile and in the systemd install steps.
 LOCK   := requirements.lock
 
-.PHONY: run test setup setup-dev system system-test lint format messages bench lock clean
+.PHONY: run test fuzz setup setup-dev system system-test lint format messages bench lock clean
 
 run: setup system
 	$(BIN)/parkops serve --migrate --demo
@@ -25,6 +25,13 @@ test: setup-dev system-test
 	  PARKOPS_TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres \
 	    $(BIN)/pytest -q tests/integration/db; \
 	fi
+
+# The API fuzzer over the whole OpenAPI document as a park admin, an enterprise user and a
+# government officer, with 50 examples per operation and every phase (make test runs the same
+# test bounded to a few examples). Prints the figures per role.
+fuzz: setup-dev
+	PARKOPS_FUZZ_EXAMPLES=50 PARKOPS_FUZZ_PHASES=examples,coverage,fuzzing,stateful \
+	  $(BIN)/pytest -q -s tests/integration/test_api_fuzz.py
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

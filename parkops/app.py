@@ -31,15 +31,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from parkops import __version__
 from parkops.accounts import domain as accounts
-from parkops.accounts.auth import auth_middleware, csrf_check, role_guard
+from parkops.accounts.auth import (
+    auth_middleware,
+    csrf_check,
+    role_guard,
+    rotate_csrf_with_session,
+)
 from parkops.billing import domain as billing
 from parkops.config import Settings, get_settings
 from parkops.core import domain as wiring
 from parkops.core.domain import Domain
 from parkops.core.error_handlers import EXCEPTION_HANDLERS
 from parkops.core.health import healthz, readyz
+from parkops.core.input_guard import input_guard
 from parkops.core.logging import configure_logging
 from parkops.core.middleware import add_request_id_header, request_context_middleware
+from parkops.core.openapi_contract import document_api
 from parkops.core.schema_page import SchemaPage
 from parkops.core.storage import check_writable
 from parkops.core.templating import make_environment
@@ -90,6 +97,16 @@ async def add_security_headers(message: Message, scope: Scope) -> None:
         message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
 
 
+# Outermost first: the request context (id, language, last-resort errors), then who is asking.
+MIDDLEWARE = [request_context_middleware, auth_middleware]
+BEFORE_SEND = [
+    finish_request_session,
+    rotate_csrf_with_session,
+    add_security_headers,
+    add_request_id_header,
+]
+
+
 def _warn_missing_system_libraries() -> None:
     import ctypes.util
 
@@ -98,6 +115,34 @@ def _warn_missing_system_libraries() -> None:
             "libharfbuzz-subset0 is not installed: PDF font subsetting falls back to fontTools "
             "and is about 30x slower (apt-get install libharfbuzz-subset0)"
         )
+
+
+def _openapi_config() -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="ParkOps API",
+        version=__version__,
+        description="Industrial park operations. Authenticate with `Authorization: Bearer <token>`"
+        " (create tokens on your account page).",
+        openapi_router=Router(
+            path="/schema",
+            route_handlers=[],
+            opt={"public": True},
+            # The OpenAPI document is ~150 KB of JSON (~15 KB gzipped), fetched by every API
+            # client generator, whatever proxy is or is not in front. Other responses are left
+            # to the proxy (PDFs and spreadsheets are compressed already).
+            middleware=[
+                DefineMiddleware(
+                    CompressionMiddleware,
+                    config=CompressionConfig(backend="gzip", gzip_compress_level=6),
+                )
+            ],
+        ),
+        render_plugins=[SchemaPage(path="/"), JsonRenderPlugin(path="/openapi.json")],
+        components=Components(
+            security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}
+        ),
+        security=[{"bearer": []}],
+    )
 
 
 def create_app(
@@ -130,32 +175,8 @@ def create_app(
         if app.state.engine is not None:
             await app.state.engine.dispose()
 
-    openapi = OpenAPIConfig(
-        title="ParkOps API",
-        version=__version__,
-        description="Industrial park operations. Authenticate with `Authorization: Bearer <token>`"
-        " (create tokens on your account page).",
-        openapi_router=Router(
-            path="/schema",
-            route_handlers=[],
-            opt={"public": True},
-            # The OpenAPI document is ~150 KB of JSON (~15 KB gzipped), fetched by every API
-            # client generator, whatever proxy is or is not in front. Other responses are left
-            # to the proxy (PDFs and spreadsheets are compressed already).
-            middleware=[
-                DefineMiddleware(
-                    CompressionMiddleware,
-                    config=CompressionConfig(backend="gzip", gzip_compress_level=6),
-                )
-            ],
-        ),
-        render_plugins=[SchemaPage(path="/"), JsonRenderPlugin(path="/openapi.json")],
-        components=Components(
-            security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}
-        ),
-        security=[{"bearer": []}],
-    )
-    return Litestar(
+    openapi = _openapi_config()
+    app = Litestar(
         route_handlers=[
             healthz,
             readyz,
@@ -168,10 +189,11 @@ def create_app(
             ),
         ],
         dependencies={"db": Provide(provide_db)},
-        guards=[role_guard],
+        # who may use the route, then what no route may receive (parkops.core.input_guard)
+        guards=[role_guard, input_guard],
         before_request=csrf_check,
-        before_send=[finish_request_session, add_security_headers, add_request_id_header],
-        middleware=[request_context_middleware, auth_middleware],
+        before_send=BEFORE_SEND,
+        middleware=MIDDLEWARE,
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         template_config=TemplateConfig(
             engine=JinjaTemplateEngine.from_environment(
@@ -188,6 +210,8 @@ def create_app(
         logging_config=None,
         debug=False,
     )
+    document_api(app)
+    return app
 
 
 def create_app_from_env() -> Litestar:

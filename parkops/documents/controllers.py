@@ -107,7 +107,7 @@ class DocumentsApi(Controller):
     ) -> schemas.DocumentOut:
         return _out(await service.get_document(db, request.user, document_id, _access(request)))
 
-    @get("/{document_id:int}/file", summary="A document's file (PDF)")
+    @get("/{document_id:int}/file", summary="A document's file (PDF)", media_type="application/pdf")
     async def get_file(
         self,
         request: Request,

@@ -54,7 +54,6 @@ MODULE_ALLOWANCE = {
 }
 FUNCTION_ALLOWANCE = {
     "parkops/accounts/service.py:create_user": 84,
-    "parkops/app.py:create_app": 88,
     "parkops/billing/repository.py:overdue_bills": 88,
     "parkops/billing/meters.py:create_meter": 94,
     "parkops/billing/meters.py:record_reading": 115,
