@@ -26,6 +26,7 @@ from litestar.exceptions import (
 from litestar.types import Receive, Scope, Send
 from sqlalchemy.exc import IntegrityError
 
+from parkops.core.asgi import request_id_of
 from parkops.core.errors import (
     AppError,
     Conflict,
@@ -35,7 +36,6 @@ from parkops.core.errors import (
     ValidationFailed,
 )
 from parkops.core.i18n import N_, gettext
-from parkops.core.middleware import request_id_of
 from parkops.core.web import is_api, login_redirect, render
 from parkops.db.engine import is_database_unavailable
 
