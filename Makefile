@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 # used as pip constraints here, in deploy/Dockerfile and in the systemd install steps.
 LOCK   := requirements.lock
 
-.PHONY: run test oracle setup setup-dev system system-test lint format messages bench lock clean
+.PHONY: run test oracle fuzz setup setup-dev system system-test lint format messages bench lock clean
 
 run: setup system
 	$(BIN)/parkops serve --migrate --demo
@@ -32,6 +32,13 @@ oracle: setup-dev system-test
 	$(BIN)/pytest -q --hypothesis-profile=thorough \
 	  tests/unit/oracle tests/unit/leases/test_schedule_oracle.py \
 	  tests/integration/billing/test_oracle.py
+
+# The API fuzzer over the whole OpenAPI document as a park admin, an enterprise user and a
+# government officer, with 50 examples per operation and every phase (make test runs the same
+# test bounded to a few examples). Prints the figures per role.
+fuzz: setup-dev
+	PARKOPS_FUZZ_EXAMPLES=50 PARKOPS_FUZZ_PHASES=examples,coverage,fuzzing,stateful \
+	  $(BIN)/pytest -q -s tests/integration/test_api_fuzz.py
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
