@@ -120,13 +120,15 @@ async def collection(db: AsyncSession) -> list[dict]:
     rows = await db.execute(
         sa.text(
             """
-            WITH bp AS (
-                SELECT b.run_month, b.total_fen - b.credited_fen AS billed, b.paid_fen,
-                       (SELECT ph.name FROM lease_contract_units cu
-                          JOIN units u ON u.id = cu.unit_id JOIN phases ph ON ph.id = u.phase_id
-                         WHERE cu.contract_id = b.contract_id ORDER BY cu.unit_id LIMIT 1)
-                       AS phase
-                  FROM billing_bills b WHERE b.status <> 'draft')
+            WITH cp AS (  -- a contract's phase: that of its first unit (once, not per bill)
+                SELECT DISTINCT ON (cu.contract_id) cu.contract_id, ph.name AS phase
+                  FROM lease_contract_units cu
+                  JOIN units u ON u.id = cu.unit_id JOIN phases ph ON ph.id = u.phase_id
+                 ORDER BY cu.contract_id, cu.unit_id),
+            bp AS (
+                SELECT b.run_month, b.total_fen - b.credited_fen AS billed, b.paid_fen, cp.phase
+                  FROM billing_bills b LEFT JOIN cp ON cp.contract_id = b.contract_id
+                 WHERE b.status <> 'draft')
             SELECT run_month, phase, sum(billed)::bigint AS billed_fen,
                    sum(paid_fen)::bigint AS collected_fen, GROUPING(phase) AS is_total
               FROM bp
@@ -168,16 +170,17 @@ async def rent_roll(
             """
             SELECT c.id AS contract_id, COALESCE(c.number, '#' || c.id) AS contract_number,
                    e.name AS enterprise_name,
-                   (SELECT string_agg(cu.unit_code, ', ' ORDER BY cu.unit_code)
-                      FROM lease_contract_units cu WHERE cu.contract_id = c.id) AS units,
-                   (SELECT sum(cu.gross_area) FROM lease_contract_units cu
-                     WHERE cu.contract_id = c.id) AS area,
+                   cu.units, cu.area,
                    c.start_date, COALESCE(c.terminated_on, c.end_date) AS end_date,
                    l.period_start, l.period_end, l.rent_fen, l.property_fee_fen,
                    t.cycle, t.rent_basis, t.rent_rate,
                    COALESCE(d.held_fen, 0) AS deposit_held_fen, count(*) OVER () AS total_rows
               FROM lease_contracts c
               JOIN enterprises e ON e.id = c.enterprise_id
+              LEFT JOIN (  -- units and area of every contract in one pass, not one per row
+                SELECT contract_id, string_agg(unit_code, ', ' ORDER BY unit_code) AS units,
+                       sum(gross_area) AS area
+                  FROM lease_contract_units GROUP BY contract_id) cu ON cu.contract_id = c.id
               LEFT JOIN LATERAL (
                 SELECT * FROM lease_schedule_lines s
                  WHERE s.contract_id = c.id AND s.superseded_at IS NULL
