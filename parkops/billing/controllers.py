@@ -742,7 +742,7 @@ class BillingPages(Controller):
 
     async def _settings(self, request, db, status_code=200, **ctx) -> Template:
         parks = await repository.park_choices(db)
-        current = {p["id"]: await service.park_settings(db, p["id"]) for p in parks}
+        current = await service.parks_settings(db, [p["id"] for p in parks])
         return render(
             request,
             "billing/settings.html",
