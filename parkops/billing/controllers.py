@@ -801,7 +801,7 @@ async def slip_file_response(request: Request, db: AsyncSession, slip_id: int) -
     path = payments.slips_dir(request.app.state.settings.storage_dir) / slip.storage_path
     if not await anyio.Path(path).is_file():
         raise NotFound(N_("The file of this payment report is missing"))
-    from parkops.documents.filenames import content_disposition
+    from parkops.documents.rules.filenames import content_disposition
 
     return File(
         path=path,

@@ -17,6 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from parkops.core.audit import AuditEntry
+from parkops.core.errors import NotFound
+from parkops.core.i18n import N_
 from parkops.core.pagination import Page, clamp
 from parkops.inventory.models import Building, Floor, Park, Phase, Unit, UnitLineage
 from parkops.inventory.vocabulary import UnitStatus, UnitType
@@ -270,7 +272,9 @@ async def export_rows(db: AsyncSession, f: UnitFilters, sort: str | None) -> lis
 # --- one unit -------------------------------------------------------------------------------
 
 
-async def unit_detail(db: AsyncSession, unit_id: int) -> dict | None:
+async def unit_detail(db: AsyncSession, unit_id: int) -> dict:
+    """The unit with where it is (building, floor, phase, park); ``NotFound`` when there is no
+    such unit."""
     row = (
         (
             await db.execute(
@@ -295,7 +299,9 @@ async def unit_detail(db: AsyncSession, unit_id: int) -> dict | None:
         .mappings()
         .first()
     )
-    return dict(row) if row else None
+    if row is None:
+        raise NotFound(N_("No such unit"))
+    return dict(row)
 
 
 async def lineage(db: AsyncSession, unit_id: int) -> dict[str, list[dict]]:
