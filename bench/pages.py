@@ -187,7 +187,8 @@ def main() -> None:
                 "/healthz (app middleware, no handler work)": (f"{app_base}/healthz", {}),
             }
             for name, (target, auth) in fixed.items():
-                rows.setdefault(name, {})[scale] = run_wrk(target, auth, SECONDS)
+                rows.setdefault(name, {})[scale] = result = run_wrk(target, auth, SECONDS)
+                print(f"{scale}x {name}: {cell(result).strip()}", flush=True)
             for page in targets:
                 name = f"{page.path} ({page.role})"
                 rows.setdefault(name, {})[scale] = result = measure(app_base, page, headers)
