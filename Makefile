@@ -83,6 +83,7 @@ lock: | $(BIN)/python
 	  $(LOCK_FLAGS) -o $(LOCK)
 
 bench: setup-dev
+	@sh deploy/debian-packages.sh bench
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:

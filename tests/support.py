@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from itertools import count
+from typing import Any
 
 import httpx
 from httpx import AsyncClient
@@ -160,3 +161,29 @@ async def post_form(
     if with_csrf:
         payload["_csrf_token"] = csrf(client)
     return await client.post(url, data=payload, follow_redirects=False, **kwargs)
+
+
+@asynccontextmanager
+async def statements_sent(db: AsyncSession) -> AsyncIterator[list[tuple[str, Any]]]:
+    """Every statement sent on ``db``'s connection inside the block, as (SQL, arguments): those
+    SQLAlchemy executes (its events) and those run on the driver directly (asyncpg's query
+    logger; SQLAlchemy's own go through prepared statements, which that logger does not see)."""
+    from sqlalchemy import event
+
+    conn = await db.connection()
+    driver = (await conn.get_raw_connection()).driver_connection
+    sent: list[tuple[str, Any]] = []
+
+    def on_execute(_conn, _cursor, statement, parameters, _context, _many) -> None:
+        sent.append((statement, parameters))
+
+    def on_driver(query) -> None:
+        sent.append((query.query, query.args))
+
+    event.listen(conn.sync_connection, "before_cursor_execute", on_execute)
+    driver.add_query_logger(on_driver)
+    try:
+        yield sent
+    finally:
+        driver.remove_query_logger(on_driver)
+        event.remove(conn.sync_connection, "before_cursor_execute", on_execute)
