@@ -14,7 +14,7 @@ LOCK   := requirements.lock
 run: setup system
 	$(BIN)/parkops serve --migrate --demo
 
-test: setup-dev system-test
+test: system-test setup-dev
 	$(BIN)/ruff check parkops tests bench migrations
 	$(BIN)/mypy
 	$(BIN)/pytest -n 2 -q
@@ -52,8 +52,15 @@ $(STAMP)-dev: pyproject.toml $(LOCK) | $(BIN)/python
 	$(BIN)/pip install -q -c $(LOCK) -e ".[dev]"
 	touch $@ $(STAMP)
 
+# axe-core (accessibility rules) for the browser tests, from npm into an ignored folder: the tests
+# inject it into the page from this file, never from a CDN.
+AXE_VERSION := 4.14.1
+AXE := var/npm/node_modules/axe-core/axe.min.js
+$(AXE):
+	npm install --silent --no-audit --no-fund --prefix var/npm axe-core@$(AXE_VERSION)
+
 setup: $(STAMP)
-setup-dev: $(STAMP)-dev
+setup-dev: $(STAMP)-dev $(AXE)
 
 system:
 	@sh deploy/debian-packages.sh run

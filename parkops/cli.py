@@ -38,7 +38,6 @@ class _WithDomainGroups(click.Group):
         return super().get_command(ctx, cmd_name) or self._domain_groups().get(cmd_name)
 
 
-
 def operator_error(exc: BaseException) -> str | None:
     """The one-line message for an error the operator can fix, None for a bug."""
     from pydantic import ValidationError
