@@ -1624,6 +1624,12 @@ async def terminate(
             start=contract.start_date.isoformat(),
             last=last_day_of(contract.end_date).isoformat(),
         )
+    elif end is not None and contract.signed_on is not None and end <= contract.signed_on:
+        # Nothing is due before signing: a term that ends by then has no schedule to settle.
+        errors["last_day"] = Message(
+            N_("The last day of use must be on or after the signing date (%(signed)s)"),
+            signed=contract.signed_on.isoformat(),
+        )
     _fail(N_("The contract was not terminated."), errors)
     assert end is not None
     units = await repository.contract_units(db, contract.id)  # type: ignore[arg-type]

@@ -81,6 +81,10 @@ async def test_lifecycle_over_the_api(client, db, login):
     assert old_style.status_code == 400
     assert old_style.json()["errors"][0]["field"] == "end_date"
     assert "last_day" in old_style.json()["errors"][0]["message"]
+    impossible = await client.post(
+        f"{url}/termination", json={"last_day": "2025-06-30", "reason": "relocation"}
+    )
+    assert impossible.status_code == 422, impossible.text
     terminated = await client.post(
         f"{url}/termination", json={"last_day": "2026-11-30", "reason": "relocation"}
     )

@@ -220,6 +220,22 @@ async def test_bad_terminations_write_nothing(db):
         await service.terminate(db, leasing, draft.id, {"last_day": "2026-05-15", "reason": "x"})
 
 
+async def test_a_termination_before_the_signing_date_is_a_field_error_that_writes_nothing(db):
+    """Issue 10: a contract signed after its start (2026-03-10, start 2026-01-01) ended on a
+    last day before its signing date cannot be settled (nothing is due before signing); it was a
+    ValueError from the schedule (a 500), it is a field error on the last day."""
+    leasing = await actor(db, "leasing")
+    contract = await create_contract(db, leasing=leasing, status="active", signed_on="2026-03-10")
+    before = await count_rows(db, *TABLES)
+    with pytest.raises(ValidationFailed) as info:
+        await service.terminate(
+            db, leasing, contract.id, {"last_day": "2026-02-15", "reason": "x"}, today=TODAY
+        )
+    assert "last_day" in info.value.field_errors
+    assert await count_rows(db, *TABLES) == before
+    assert contract.status == "active" and contract.terminated_on is None
+
+
 async def test_a_termination_inside_the_rent_free_months_charges_the_fee_of_the_days_used(db):
     """Found by the billing oracle: a contract ended inside its rent-free months (three, from
     2026-01-01; last day of use 2026-02-15) owes no rent and the property fee of the days it
