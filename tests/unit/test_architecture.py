@@ -38,9 +38,7 @@ MODULE_ALLOWANCE = {
     "parkops/billing/models.py": 617,
     "parkops/billing/payments.py": 853,
     "parkops/billing/service.py": 610,
-    "parkops/leases/controllers.py": 717,
     "parkops/leases/schedule.py": 822,
-    "parkops/leases/service.py": 2058,
     "parkops/leases/terms.py": 723,
 }
 FUNCTION_ALLOWANCE = {
@@ -53,14 +51,13 @@ FUNCTION_ALLOWANCE = {
     "parkops/billing/run_plan.py:plan_bills": 172,
     "parkops/leases/contract_document.py:build_context": 121,
     "parkops/leases/schedule.py:validate_terms": 83,
-    "parkops/leases/service.py:amend_terms": 103,
-    "parkops/leases/service.py:create_reservation": 85,
-    "parkops/leases/service.py:terminate": 134,
+    "parkops/leases/services/amendments.py:amend_terms": 103,
+    "parkops/leases/services/reservations.py:create_reservation": 85,
 }
 # Packages whose modules still import each other in a cycle (through imports inside functions,
 # which is how a module cycle hides): their restructuring (issue 11, step B) removes them. Only
 # shrinks.
-CYCLE_ALLOWANCE = {"billing", "leases"}
+CYCLE_ALLOWANCE = {"billing"}
 
 
 @dataclass(frozen=True)
@@ -81,7 +78,7 @@ def modules() -> dict[str, Path]:
 
 
 def package_of(module: str) -> str:
-    """``parkops.leases.service`` -> ``leases``; ``parkops.app`` -> ``app``."""
+    """``parkops.leases.services.reading`` -> ``leases``; ``parkops.app`` -> ``app``."""
     parts = module.split(".")
     return parts[1] if len(parts) > 1 else parts[0]
 
