@@ -121,9 +121,7 @@ def filtered_query(
         stmt = stmt.where(Enterprise.status == status)
     key, descending = parse_sort(sort)
     column = SORTS[key]
-    # the tie-breaker follows the direction, so one index serves both (read backwards)
-    tie = Enterprise.id.desc() if descending else Enterprise.id.asc()
-    stmt = stmt.order_by(column.desc() if descending else column.asc(), tie)
+    stmt = stmt.order_by(*(c.desc() if descending else c.asc() for c in (column, Enterprise.id)))
     return stmt
 
 
