@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,6 @@ class _WithDomainGroups(click.Group):
         return super().get_command(ctx, cmd_name) or self._domain_groups().get(cmd_name)
 
 
-
 def operator_error(exc: BaseException) -> str | None:
     """The one-line message for an error the operator can fix, None for a bug."""
     from pydantic import ValidationError
@@ -56,7 +56,7 @@ def operator_error(exc: BaseException) -> str | None:
     if isinstance(exc, NoDatabaseConfigured | StorageNotWritable | ToolFailed):
         return str(exc)
     if is_database_unavailable(exc):
-        cause = exc
+        cause: BaseException | None = exc
         while cause is not None and not isinstance(cause, DatabaseUnavailable):
             cause = cause.__cause__ or cause.__context__
         if cause is None:  # the connection broke during the command
@@ -93,6 +93,20 @@ def main() -> None:
 
 
 # --- serve ----------------------------------------------------------------------------------
+
+
+def forwarded_options(environ: Mapping[str, str]) -> dict[str, Any]:
+    """uvicorn's proxy settings: trust ``X-Forwarded-For``/``-Proto`` only from the addresses
+    in ``FORWARDED_ALLOW_IPS``, and from nobody when it is unset or empty.
+
+    The client address is what sign-in throttling counts per IP: a client the app trusts as a
+    proxy can claim any address, so the list names the proxy and nothing else (the app then
+    listens only where the proxy reaches it), and without a proxy nobody is trusted.
+    """
+    trusted = environ.get("FORWARDED_ALLOW_IPS", "").strip()
+    if not trusted:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": trusted}
 
 
 @main.command()
@@ -136,8 +150,7 @@ def serve(
         host=host,
         port=port,
         workers=workers or settings.workers,
-        proxy_headers=True,
-        forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        **forwarded_options(os.environ),
         log_config=None,
         access_log=False,
     )

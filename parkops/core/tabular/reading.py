@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +27,9 @@ from parkops.core.tabular.preview import ImportPreview, PreviewRow
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 50_000
+# No import has a tenth of this; a wider file is a mistake (or an attack: one error per column
+# made a page of megabytes), refused with one message before any cell is looked at.
+MAX_COLUMNS = 200
 ENCODING_MESSAGE = N_("The file is not UTF-8 or GB18030 text; save it as CSV UTF-8 from Excel")
 
 
@@ -101,6 +104,13 @@ def _records(text: str) -> Iterable[tuple[int, list[str]]]:
         except csv.Error as exc:
             raise _CsvError(str(exc), line + 1) from None
         line += 1
+        if len(record) > MAX_COLUMNS:
+            raise FileRejected(
+                N_("Line %(line)s has %(count)s columns; at most %(max)s are read"),
+                line=line,
+                count=len(record),
+                max=MAX_COLUMNS,
+            )
         yield line, record
 
 
@@ -206,7 +216,9 @@ class _RowReader:
         raw: dict[str, str] = {}
         values: dict[str, Any] = {}
         errors: list[RowError] = []
-        for column, cell in self._cells(record):
+        positions, width = self.positions, len(self.positions)
+        for index, cell in enumerate(record):
+            column = positions[index] if index < width else None
             if column is not None:
                 raw[column.name] = cell.strip()
             elif cell.strip():
@@ -223,11 +235,6 @@ class _RowReader:
             values[column.name] = self._value(line, column, raw[column.name], errors)
         values.update(self.absent)
         return PreviewRow(line, values, raw, errors)
-
-    def _cells(self, record: list[str]) -> Iterator[tuple[Column | None, str]]:
-        width = len(self.positions)
-        for index, cell in enumerate(record):
-            yield (self.positions[index] if index < width else None), cell
 
     def _value(self, line: int, column: Column, cell: str, errors: list[RowError]) -> Any:
         """The parsed value (the cell text itself when it does not parse, None when empty)."""
