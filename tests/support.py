@@ -190,13 +190,13 @@ async def statements_sent(db: AsyncSession) -> AsyncIterator[list[tuple[str, Any
 
 
 async def blocked_on_lock(
-    sessions, task: asyncio.Future | None = None, timeout: float = 60
+    sessions, task: asyncio.Future | None = None, within: float = 60
 ) -> None:
     """Return once another session of this database waits for a lock (or ``task`` is done):
     race tests hold the first transaction open until the second is really queued behind it,
     instead of sleeping for a guess that a loaded machine overruns."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
+    deadline = loop.time() + within
     async with sessions() as db:
         while loop.time() < deadline:
             waiting = await db.scalar(
@@ -209,4 +209,4 @@ async def blocked_on_lock(
             if waiting or (task is not None and task.done()):
                 return
             await asyncio.sleep(0.02)
-    raise AssertionError(f"no session waited for a lock within {timeout} s")
+    raise AssertionError(f"no session waited for a lock within {within} s")
