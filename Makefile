@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 # used as pip constraints here, in deploy/Dockerfile and in the systemd install steps.
 LOCK   := requirements.lock
 
-.PHONY: run test setup setup-dev system system-test lint format messages bench lock clean
+.PHONY: run test oracle fuzz setup setup-dev system system-test lint format messages bench lock clean
 
 run: setup system
 	$(BIN)/parkops serve --migrate --demo
@@ -25,6 +25,20 @@ test: system-test setup-dev
 	  PARKOPS_TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres \
 	    $(BIN)/pytest -q tests/integration/db; \
 	fi
+
+# The billing oracle at length: many more random contracts than `make test` runs (README,
+# "The billing oracle"); prints how many examples, months and lines it compared.
+oracle: setup-dev system-test
+	$(BIN)/pytest -q --hypothesis-profile=thorough \
+	  tests/unit/oracle tests/unit/leases/test_schedule_oracle.py \
+	  tests/integration/billing/test_oracle.py
+
+# The API fuzzer over the whole OpenAPI document as a park admin, an enterprise user and a
+# government officer, with 50 examples per operation and every phase (make test runs the same
+# test bounded to a few examples). Prints the figures per role.
+fuzz: setup-dev
+	PARKOPS_FUZZ_EXAMPLES=50 PARKOPS_FUZZ_PHASES=examples,coverage,fuzzing,stateful \
+	  $(BIN)/pytest -q -s tests/integration/test_api_fuzz.py
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -76,6 +90,7 @@ lock: | $(BIN)/python
 	  $(LOCK_FLAGS) -o $(LOCK)
 
 bench: setup-dev
+	@sh deploy/debian-packages.sh bench
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from itertools import count
+from typing import Any
 
 import httpx
+import sqlalchemy as sa
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -70,7 +73,7 @@ async def with_committed_session(url: str, fn):
 
 
 @contextmanager
-def serve_in_thread(app) -> Iterator[str]:
+def serve_in_thread(app, **options) -> Iterator[str]:
     """Serve ``app`` with uvicorn on a free port, on a thread and event loop of its own; yields
     the base URL. Requests really run concurrently, on connections of the app's own pool."""
     import socket
@@ -83,7 +86,7 @@ def serve_in_thread(app) -> Iterator[str]:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on")
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on", **options)
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -134,13 +137,19 @@ async def sign_in(client: AsyncClient, db: AsyncSession, settings: Settings, use
 def csrf(client: AsyncClient) -> str:
     """Set the CSRF cookie as a browser would have it after loading a form; return the token."""
     from parkops.config import get_settings
-    from parkops.core.web import _sign, csrf_token_valid
+    from parkops.core.web import csrf_token_valid, mint_csrf_token
 
     secret = get_settings().secret_key
-    token = client.cookies.get(CSRF_COOKIE)
-    if not token or not csrf_token_valid(token, secret):
-        nonce = secrets.token_urlsafe(16)
-        token = f"{nonce}.{_sign(nonce, secret)}"
+    jar = client.cookies.jar
+    session = next((c.value for c in jar if c.name == SESSION_COOKIE), None)
+    tokens = [c.value for c in jar if c.name == CSRF_COOKIE]
+    token = tokens[-1] if tokens else None
+    if len(tokens) > 1 or not token or not csrf_token_valid(token, secret, session):
+        # the server rotates the cookie at sign-in and sign-out: keep one, bound to the session
+        for cookie in [c for c in jar if c.name == CSRF_COOKIE]:
+            jar.clear(cookie.domain, cookie.path, cookie.name)
+        if not token or not csrf_token_valid(token, secret, session):
+            token = mint_csrf_token(secret, session)
         client.cookies.set(CSRF_COOKIE, token)
     return token
 
@@ -152,3 +161,52 @@ async def post_form(
     if with_csrf:
         payload["_csrf_token"] = csrf(client)
     return await client.post(url, data=payload, follow_redirects=False, **kwargs)
+
+
+@asynccontextmanager
+async def statements_sent(db: AsyncSession) -> AsyncIterator[list[tuple[str, Any]]]:
+    """Every statement sent on ``db``'s connection inside the block, as (SQL, arguments): those
+    SQLAlchemy executes (its events) and those run on the driver directly (asyncpg's query
+    logger; SQLAlchemy's own go through prepared statements, which that logger does not see)."""
+    from sqlalchemy import event
+
+    conn = await db.connection()
+    driver = (await conn.get_raw_connection()).driver_connection
+    sent: list[tuple[str, Any]] = []
+
+    def on_execute(_conn, _cursor, statement, parameters, _context, _many) -> None:
+        sent.append((statement, parameters))
+
+    def on_driver(query) -> None:
+        sent.append((query.query, query.args))
+
+    event.listen(conn.sync_connection, "before_cursor_execute", on_execute)
+    driver.add_query_logger(on_driver)
+    try:
+        yield sent
+    finally:
+        driver.remove_query_logger(on_driver)
+        event.remove(conn.sync_connection, "before_cursor_execute", on_execute)
+
+
+async def blocked_on_lock(
+    sessions, task: asyncio.Future | None = None, within: float = 60
+) -> None:
+    """Return once another session of this database waits for a lock (or ``task`` is done):
+    race tests hold the first transaction open until the second is really queued behind it,
+    instead of sleeping for a guess that a loaded machine overruns."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    async with sessions() as db:
+        while loop.time() < deadline:
+            waiting = await db.scalar(
+                sa.text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                    " AND datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+            await db.rollback()
+            if waiting or (task is not None and task.done()):
+                return
+            await asyncio.sleep(0.02)
+    raise AssertionError(f"no session waited for a lock within {within} s")

@@ -4,19 +4,19 @@ from forms, sending an attachment, and the POST of an action form."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
 from litestar import Request
 from litestar.datastructures import UploadFile
 from litestar.response import File, Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from parkops.accounts.roles import Role
 from parkops.config import Settings
 from parkops.core.errors import AppError, Conflict
 from parkops.core.web import redirect, submit
 from parkops.tickets import attachments as files_mod
-from parkops.tickets.models import TicketAttachment
+from parkops.tickets.services import notes
 from parkops.tickets.services.common import Upload
 
 DESK = frozenset({Role.service_desk, Role.park_admin})
@@ -69,7 +69,11 @@ def form_fields(data: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
-def download(attachment: TicketAttachment, path: Path) -> File:
+async def download(request: Request, db: AsyncSession, ticket_id: int, attachment_id: int) -> File:
+    """An attachment of a ticket, for a user who may see it (404 otherwise)."""
+    attachment, path = await notes.get_attachment(
+        db, settings(request), request.user, ticket_id, attachment_id
+    )
     return File(
         path=path,
         filename=attachment.original_name,

@@ -81,6 +81,7 @@ def test_session_shared_and_revoked_across_processes(committed_database_url, tmp
         )
         assert signed_in.status_code == 303, signed_in.text
         session = a.cookies[SESSION_COOKIE]
+        token = a.cookies[CSRF_COOKIE]  # signing in rotated it (bound to the new session)
         b.cookies.set(SESSION_COOKIE, session)
         b.cookies.set(CSRF_COOKIE, token)
         assert b.get("/admin/users").status_code == 200  # process 2 knows process 1's session
