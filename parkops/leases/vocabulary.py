@@ -1,16 +1,13 @@
 """The words the leases pages show for codes: contract statuses and actions, the choices of
-the terms form, reservation and unit statuses."""
+the terms form, reservation and unit statuses, and what each stored contract event key is
+called in the reader's language (``submit`` is "Submitted for approval", 提交审批)."""
 
 from __future__ import annotations
 
-from parkops.core.i18n import N_
+from parkops.core.i18n import N_, gettext
 from parkops.inventory.vocabulary import UNIT_STATUS_LABELS
 from parkops.leases.models import ReservationStatus
-from parkops.leases.workflow import (
-    ACTION_LABELS,
-    STATUS_LABELS,
-    ContractStatus,
-)
+from parkops.leases.workflow import ACTION_LABELS, STATUS_LABELS, ContractAction, ContractStatus
 
 CHOICES = {
     "rent_basis": [
@@ -70,3 +67,23 @@ LABELS = {
     },
     "unit_status_labels": {k.value: v for k, v in UNIT_STATUS_LABELS.items()},
 }
+
+EVENT_LABELS = {
+    "create": N_("Contract drafted"),
+    "edit": N_("Draft edited"),
+    "amend": N_("Terms amended"),
+    "renewal_drafted": N_("Renewal drafted"),
+    ContractAction.submit: N_("Submitted for approval"),
+    ContractAction.approve: N_("Approved"),
+    ContractAction.reject: N_("Sent back"),
+    ContractAction.cancel: N_("Cancelled"),
+    ContractAction.expire: N_("Expired"),
+    ContractAction.terminate: N_("Terminated"),
+    ContractAction.mark_renewed: N_("Marked as renewed"),
+}
+
+
+def event_label(action: str) -> str:
+    """The translated label of a contract event key; an unknown key as stored."""
+    label = EVENT_LABELS.get(action)
+    return gettext(label) if label else action
