@@ -44,7 +44,7 @@ from parkops.core.parsing import optional_int
 from parkops.core.tabular import csv_response, xlsx_response
 from parkops.core.web import form_data, redirect, render
 from parkops.db.request_session import DbSession
-from parkops.leases.workflow import STATUS_LABELS as CONTRACT_STATUS_LABELS
+from parkops.leases.rules.workflow import STATUS_LABELS as CONTRACT_STATUS_LABELS
 
 FINANCE = frozenset({Role.finance, Role.park_admin})
 ENTERPRISE = frozenset({Role.enterprise_user})

@@ -40,7 +40,7 @@ from parkops.billing.models import (
     Tariff,
 )
 from parkops.billing.run_plan import add_months, month_start
-from parkops.leases.workflow import BINDING
+from parkops.leases.rules.workflow import BINDING
 
 PARK_NAME = "红星羽绒电商产业园"  # parkops.inventory.demo.PARK_NAME
 SEED = 2026

@@ -62,7 +62,7 @@ async def _contract(db: AsyncSession, contract_id: int):
 async def required_fen(db: AsyncSession, contract_id: int) -> int:
     """The deposit the contract's latest terms ask for (leases computes it)."""
     from parkops.leases import repository as lease_repository
-    from parkops.leases import schedule as sched
+    from parkops.leases.rules import schedule as sched
     from parkops.leases.services import reading
 
     contract = await _contract(db, contract_id)

@@ -17,6 +17,7 @@ from parkops.db.request_session import DbSession
 from parkops.leases import contract_document, schemas
 from parkops.leases.access import READERS
 from parkops.leases.portal import contract_pdf_response
+from parkops.leases.rules.workflow import available_actions
 from parkops.leases.services import (
     amendments,
     reading,
@@ -27,7 +28,6 @@ from parkops.leases.services import (
     writing,
 )
 from parkops.leases.services import park_settings as leases_park_settings
-from parkops.leases.workflow import available_actions
 
 LEASING = frozenset({Role.leasing, Role.park_admin})
 ADMIN = frozenset({Role.park_admin})

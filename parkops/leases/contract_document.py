@@ -36,12 +36,12 @@ from parkops.documents.contexts import (
 )
 from parkops.documents.models import Document, DocumentKind, DocumentLanguage
 from parkops.leases import repository
-from parkops.leases import schedule as sched
-from parkops.leases import terms as t
 from parkops.leases.billing_practice import BILLING_PRACTICE
 from parkops.leases.models import LeaseContract, LeaseParkSettings
+from parkops.leases.rules import schedule as sched
+from parkops.leases.rules import terms as t
+from parkops.leases.rules.workflow import BINDING
 from parkops.leases.services import common, reading
-from parkops.leases.workflow import BINDING
 
 TEMPLATE = "lease_contract"
 ENTITY = "lease_contract"

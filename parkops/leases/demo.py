@@ -27,8 +27,6 @@ from parkops.core.last_day import last_day_of
 from parkops.core.templating import SHANGHAI
 from parkops.enterprises.models import Enterprise
 from parkops.inventory.models import Building, Floor, Park, Phase, Unit
-from parkops.leases import schedule as sched
-from parkops.leases import terms as t
 from parkops.leases.models import (
     LeaseContract,
     LeaseContractEvent,
@@ -41,6 +39,8 @@ from parkops.leases.models import (
     LeaseTerms,
     LeaseUnitOccupancy,
 )
+from parkops.leases.rules import schedule as sched
+from parkops.leases.rules import terms as t
 from parkops.leases.services import common, reading, terminations
 from parkops.leases.services import occupancy as leases_occupancy
 

@@ -20,8 +20,13 @@ from parkops.core.parsing import optional_int
 from parkops.core.web import as_list, form_data, redirect, render
 from parkops.db.request_session import DbSession
 from parkops.leases import contract_document, repository
-from parkops.leases import terms as t
 from parkops.leases.access import ADMIN, LEASING
+from parkops.leases.rules import terms as t
+from parkops.leases.rules.workflow import (
+    ACTION_LABELS,
+    ContractStatus,
+    available_actions,
+)
 from parkops.leases.services import (
     amendments,
     common,
@@ -33,11 +38,6 @@ from parkops.leases.services import (
     writing,
 )
 from parkops.leases.vocabulary import LABELS
-from parkops.leases.workflow import (
-    ACTION_LABELS,
-    ContractStatus,
-    available_actions,
-)
 
 
 def _errors(errors: dict[str, str] | None) -> dict[str, Any]:

@@ -7,7 +7,12 @@ from __future__ import annotations
 from parkops.core.i18n import N_, gettext
 from parkops.inventory.vocabulary import UNIT_STATUS_LABELS
 from parkops.leases.models import ReservationStatus
-from parkops.leases.workflow import ACTION_LABELS, STATUS_LABELS, ContractAction, ContractStatus
+from parkops.leases.rules.workflow import (
+    ACTION_LABELS,
+    STATUS_LABELS,
+    ContractAction,
+    ContractStatus,
+)
 
 CHOICES = {
     "rent_basis": [

@@ -38,8 +38,8 @@ MODULE_ALLOWANCE = {
     "parkops/billing/models.py": 617,
     "parkops/billing/payments.py": 853,
     "parkops/billing/service.py": 610,
-    "parkops/leases/schedule.py": 822,
-    "parkops/leases/terms.py": 723,
+    "parkops/leases/rules/schedule.py": 822,
+    "parkops/leases/rules/terms.py": 723,
 }
 FUNCTION_ALLOWANCE = {
     "parkops/billing/repository.py:overdue_bills": 88,
@@ -50,7 +50,7 @@ FUNCTION_ALLOWANCE = {
     "parkops/billing/run.py:start_run": 82,
     "parkops/billing/run_plan.py:plan_bills": 172,
     "parkops/leases/contract_document.py:build_context": 121,
-    "parkops/leases/schedule.py:validate_terms": 83,
+    "parkops/leases/rules/schedule.py:validate_terms": 83,
     "parkops/leases/services/amendments.py:amend_terms": 103,
     "parkops/leases/services/reservations.py:create_reservation": 85,
 }

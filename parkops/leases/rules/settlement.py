@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from parkops.core.last_day import last_day_of
-from parkops.leases import schedule as sched
+from parkops.leases.rules import schedule as sched
 
 
 class Charged(Protocol):

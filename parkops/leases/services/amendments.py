@@ -17,12 +17,13 @@ from parkops.core.errors import Conflict
 from parkops.core.i18n import N_, Message
 from parkops.db.base import utcnow
 from parkops.leases import repository
-from parkops.leases import schedule as sched
-from parkops.leases import terms as t
 from parkops.leases.models import (
     LeaseScheduleLine,
     LeaseTerms,
 )
+from parkops.leases.rules import schedule as sched
+from parkops.leases.rules import terms as t
+from parkops.leases.rules.workflow import ContractStatus
 from parkops.leases.services.common import (
     LEASING_ROLES,
     raise_if_errors,
@@ -31,7 +32,6 @@ from parkops.leases.services.common import (
     shanghai_today,
 )
 from parkops.leases.services.reading import line_values, lock_contract, terms_versions, unit_areas
-from parkops.leases.workflow import ContractStatus
 
 
 async def amend_terms(

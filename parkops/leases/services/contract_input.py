@@ -17,8 +17,8 @@ from parkops.core.i18n import join as join_messages
 from parkops.core.last_day import end_after_or_none, last_day_of
 from parkops.documents.models import DocumentLanguage
 from parkops.leases import repository
-from parkops.leases import schedule as sched
-from parkops.leases import terms as t
+from parkops.leases.rules import schedule as sched
+from parkops.leases.rules import terms as t
 from parkops.leases.services.common import MAX_UNITS, raise_if_errors
 
 

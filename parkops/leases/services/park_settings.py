@@ -16,8 +16,8 @@ from parkops.core.i18n import N_
 from parkops.enterprises.rules.uscc import normalize_uscc, validate_uscc
 from parkops.inventory.models import Park
 from parkops.leases import repository
-from parkops.leases import terms as t
 from parkops.leases.models import LeaseParkSettings
+from parkops.leases.rules import terms as t
 from parkops.leases.services.common import raise_if_errors, require_role
 
 

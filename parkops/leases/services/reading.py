@@ -20,9 +20,6 @@ from parkops.core.last_day import last_day_of, last_day_sql
 from parkops.core.pagination import Page, paginate
 from parkops.enterprises.models import Enterprise
 from parkops.leases import repository
-from parkops.leases import schedule as sched
-from parkops.leases import terms as t
-from parkops.leases.cut_short import cut_short
 from parkops.leases.models import (
     LeaseContract,
     LeaseContractEvent,
@@ -31,11 +28,14 @@ from parkops.leases.models import (
     LeaseTermination,
     LeaseTerms,
 )
-from parkops.leases.services.common import EXPIRING_WINDOWS, shanghai_today
-from parkops.leases.workflow import (
+from parkops.leases.rules import schedule as sched
+from parkops.leases.rules import terms as t
+from parkops.leases.rules.cut_short import cut_short
+from parkops.leases.rules.workflow import (
     BINDING,
     ContractStatus,
 )
+from parkops.leases.services.common import EXPIRING_WINDOWS, shanghai_today
 
 
 def _visible(stmt: sa.Select, user: CurrentUser) -> sa.Select:

@@ -15,9 +15,10 @@ from parkops.core.errors import Conflict
 from parkops.core.i18n import N_, Message
 from parkops.core.last_day import last_day_of
 from parkops.leases import repository
-from parkops.leases import schedule as sched
-from parkops.leases import terms as t
 from parkops.leases.models import LeaseContract
+from parkops.leases.rules import schedule as sched
+from parkops.leases.rules import terms as t
+from parkops.leases.rules.workflow import ContractStatus
 from parkops.leases.services.common import (
     LEASING_ROLES,
     raise_if_errors,
@@ -28,7 +29,6 @@ from parkops.leases.services.common import (
 from parkops.leases.services.contract_input import parse_last_day
 from parkops.leases.services.reading import lease_terms_for, lock_contract, terms_versions
 from parkops.leases.services.writing import create_contract
-from parkops.leases.workflow import ContractStatus
 
 
 async def renew(

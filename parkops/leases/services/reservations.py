@@ -20,7 +20,6 @@ from parkops.core.pagination import Page, paginate
 from parkops.db.base import utcnow
 from parkops.enterprises.models import Enterprise
 from parkops.leases import repository
-from parkops.leases import terms as t
 from parkops.leases.models import (
     LeaseReservation,
     LeaseReservationUnit,
@@ -28,6 +27,7 @@ from parkops.leases.models import (
     OccupancyKind,
     ReservationStatus,
 )
+from parkops.leases.rules import terms as t
 from parkops.leases.services.common import (
     LEASING_ROLES,
     MAX_HOLD_DAYS,

@@ -12,13 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from parkops.core.actor import Actor
 from parkops.leases import repository
 from parkops.leases.models import LeaseContract
-from parkops.leases.services.common import shanghai_today
-from parkops.leases.services.occupancy import release_expired_holds, sync_unit_statuses
-from parkops.leases.services.writing import transition
-from parkops.leases.workflow import (
+from parkops.leases.rules.workflow import (
     ContractAction,
     ContractStatus,
 )
+from parkops.leases.services.common import shanghai_today
+from parkops.leases.services.occupancy import release_expired_holds, sync_unit_statuses
+from parkops.leases.services.writing import transition
 
 
 async def refresh_status(

@@ -18,15 +18,21 @@ from parkops.core.i18n import N_, Message
 from parkops.core.last_day import last_day_of
 from parkops.db.base import utcnow
 from parkops.leases import repository
-from parkops.leases import schedule as sched
-from parkops.leases import terms as t
 from parkops.leases.models import (
     LeaseContract,
     LeaseScheduleLine,
     LeaseTermination,
     LeaseUnitOccupancy,
 )
+from parkops.leases.rules import schedule as sched
 from parkops.leases.rules import settlement
+from parkops.leases.rules import terms as t
+from parkops.leases.rules.workflow import (
+    ContractAction,
+    RoleNotAllowed,
+    TransitionNotAllowed,
+    plan,
+)
 from parkops.leases.services.common import (
     contract_snapshot,
     is_system,
@@ -42,12 +48,6 @@ from parkops.leases.services.reading import (
     line_values,
     lock_contract,
     terms_versions,
-)
-from parkops.leases.workflow import (
-    ContractAction,
-    RoleNotAllowed,
-    TransitionNotAllowed,
-    plan,
 )
 
 log = logging.getLogger(__name__)

@@ -22,8 +22,6 @@ from parkops.core.last_day import last_day_of
 from parkops.db.base import utcnow
 from parkops.enterprises.models import Enterprise
 from parkops.leases import repository
-from parkops.leases import schedule as sched
-from parkops.leases import terms as t
 from parkops.leases.models import (
     LeaseContract,
     LeaseContractUnit,
@@ -35,6 +33,15 @@ from parkops.leases.models import (
     LeaseUnitOccupancy,
     OccupancyKind,
     ReservationStatus,
+)
+from parkops.leases.rules import schedule as sched
+from parkops.leases.rules import terms as t
+from parkops.leases.rules.workflow import (
+    ContractAction,
+    ContractStatus,
+    RoleNotAllowed,
+    TransitionNotAllowed,
+    plan,
 )
 from parkops.leases.services.common import (
     LEASING_ROLES,
@@ -59,13 +66,6 @@ from parkops.leases.services.reading import (
     line_values,
     lock_contract,
     terms_versions,
-)
-from parkops.leases.workflow import (
-    ContractAction,
-    ContractStatus,
-    RoleNotAllowed,
-    TransitionNotAllowed,
-    plan,
 )
 
 log = logging.getLogger(__name__)

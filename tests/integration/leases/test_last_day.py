@@ -11,7 +11,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from parkops.leases.models import LeaseContract, LeaseReservation
-from parkops.leases.schedule import add_months
+from parkops.leases.rules.schedule import add_months
 from parkops.leases.services import common, reading
 from tests.integration.enterprises.factories import create_enterprise
 from tests.integration.leases.factories import contract_values, create_contract, create_units

@@ -11,8 +11,8 @@ from decimal import Decimal
 
 import pytest
 
+from parkops.leases.rules.schedule import LeaseTerms, PaymentCycle, compute_schedule
 from parkops.leases.rules.settlement import settle
-from parkops.leases.schedule import LeaseTerms, PaymentCycle, compute_schedule
 
 YUAN = 100
 
