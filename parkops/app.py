@@ -9,6 +9,8 @@ in this order: dashboard cards are shown and demo data is loaded in it.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -100,6 +102,32 @@ def _warn_missing_system_libraries() -> None:
         )
 
 
+async def start_worker(app: Litestar) -> None:
+    """With ``worker_in_app`` (the embedded development setup), run the background jobs in this
+    process too, so one command serves everything."""
+    settings = app.state.settings
+    if settings.worker_in_app:
+        from parkops.jobs.worker import run_worker
+
+        url = resolve_database_url(settings, create_embedded=False)
+        app.state.worker = asyncio.create_task(
+            run_worker(settings, url, install_signal_handlers=False), name="parkops-worker"
+        )
+
+
+async def stop_worker(app: Litestar) -> None:
+    worker = app.state.get("worker")
+    if worker is not None:
+        worker.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await worker
+        app.state.worker = None
+
+
+STARTUP_HOOKS = (*(hook for d in DOMAINS for hook in d.on_startup), start_worker)
+SHUTDOWN_HOOKS = (stop_worker, *(hook for d in reversed(DOMAINS) for hook in d.on_shutdown))
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -180,8 +208,8 @@ def create_app(
         ),
         response_cache_config=ResponseCacheConfig(),
         openapi_config=openapi,
-        on_startup=[on_startup, *(hook for d in DOMAINS for hook in d.on_startup)],
-        on_shutdown=[*(hook for d in reversed(DOMAINS) for hook in d.on_shutdown), on_shutdown],
+        on_startup=[on_startup, *STARTUP_HOOKS],
+        on_shutdown=[*SHUTDOWN_HOOKS, on_shutdown],
         state=state,
         # Logging is configured by parkops.core.logging (text or JSON); Litestar's default
         # config would replace that handler.

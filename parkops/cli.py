@@ -113,7 +113,12 @@ def serve(
 
     settings = get_settings()
     check_writable(settings.storage_dir)
+    embedded = not settings.database_url
     url = _database_url(create_embedded=True)  # starts it here, in the parent process
+    if embedded and "PARKOPS_WORKER_IN_APP" not in os.environ:
+        # One command for a newcomer: the background jobs run inside the app process.
+        os.environ["PARKOPS_WORKER_IN_APP"] = "true"
+        get_settings.cache_clear()
     if migrate:
         from parkops.db import migrate as m
 
@@ -141,6 +146,31 @@ def serve(
         log_config=None,
         access_log=False,
     )
+
+
+# --- worker ---------------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--concurrency", type=int, default=None, help="Jobs at once (default 2).")
+def worker(concurrency: int | None) -> None:
+    """Run the background jobs: billing runs, emails, the ticket sweep, the daily roll-over.
+
+    Run one or more on any machines; they share the queue in the database. Stops on
+    SIGINT/SIGTERM after the jobs it is running finish.
+    """
+    import asyncio
+
+    from parkops.core.storage import check_writable
+    from parkops.jobs.worker import run_worker
+
+    settings = get_settings()
+    if concurrency:
+        settings = settings.model_copy(update={"worker_concurrency": concurrency})
+    check_writable(settings.storage_dir)
+    url = _database_url()
+    click.echo(f"ParkOps worker running {settings.worker_concurrency} jobs at once")
+    asyncio.run(run_worker(settings, url))
 
 
 # --- db -------------------------------------------------------------------------------------

@@ -46,6 +46,17 @@ class Settings(BaseSettings):
     smtp_password: str | None = None
     smtp_from: str = "parkops@localhost"
     smtp_starttls: bool = True
+    # Implicit TLS (SMTPS) from the first byte; unset = on port 465 only.
+    smtp_tls: bool | None = None
+    # A CA certificate to trust for the mail server besides the system's (an internal relay).
+    smtp_ca_file: Path | None = None
+    # Background jobs (parkops/jobs): jobs run at once per worker; workers report every N
+    # seconds, and the jobs of one silent for 3 x N are run again by another.
+    worker_concurrency: int = Field(default=2, ge=1, le=32)
+    worker_heartbeat_seconds: float = Field(default=10.0, gt=0)
+    # Run a worker inside `parkops serve` (the one-command development setup); `parkops serve`
+    # turns it on by itself when it uses the embedded database.
+    worker_in_app: bool = False
     # Argon2id cost. The defaults follow RFC 9106's second recommended option; tests lower them.
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536

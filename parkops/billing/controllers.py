@@ -9,7 +9,6 @@ from typing import Any
 
 import anyio
 from litestar import Controller, Request, Response, get, post
-from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import File, Redirect, Template
@@ -90,19 +89,6 @@ def _document_redirect(document) -> Redirect:
     return Redirect(path=f"/documents/{document.id}", status_code=303)
 
 
-def _executor(request: Request, run_id: int) -> BackgroundTask:
-    """Run the billing after the response: the run page polls its progress meanwhile."""
-    maker = request.app.state.session_maker
-
-    async def execute() -> None:
-        try:
-            await run.execute_run(run.committing(maker), run_id)
-        except Exception:
-            run.log.exception("billing run %s failed", run_id)
-
-    return BackgroundTask(execute)
-
-
 # --- finance pages --------------------------------------------------------------------------
 
 
@@ -145,13 +131,12 @@ class BillingPages(Controller):
             return await self._overview(
                 request, db, 422, errors=exc.field_errors, form={"month": data.get("month", "")}
             )
-        response = redirect(
+        await run.queue_run(db, started.id)
+        return redirect(
             request,
             f"/billing/runs/{started.id}",
             flash=("success", N_("The billing run has started.")),
         )
-        response.background = _executor(request, started.id)  # type: ignore[assignment]
-        return response
 
     @get("/runs/{run_id:int}")
     async def run_page(self, request: Request, db: DbSession, run_id: FromPath[int]) -> Template:
@@ -960,10 +945,10 @@ class BillingApi(Controller):
         self, request: Request, db: DbSession, data: JSONBody[schemas.RunIn]
     ) -> Response[dict]:
         started = await run.start_run(db, request.user, data.month, issue=not data.draft)
+        await run.queue_run(db, started.id)
         return Response(
             {"id": started.id, "status_url": f"/api/v1/billing/runs/{started.id}"},
             status_code=202,
-            background=_executor(request, started.id),
         )
 
     @get("/runs/{run_id:int}", opt={"roles": FINANCE}, summary="A billing run's progress")
