@@ -15,6 +15,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
+import anyio.to_thread
 from litestar import Litestar, Router
 from litestar.config.compression import CompressionConfig
 from litestar.config.response_cache import ResponseCacheConfig
@@ -36,6 +37,7 @@ from parkops.accounts import domain as accounts
 from parkops.accounts.auth import auth_middleware, csrf_check, role_guard
 from parkops.billing import domain as billing
 from parkops.config import Settings, get_settings
+from parkops.core import blobs
 from parkops.core import domain as wiring
 from parkops.core.domain import Domain
 from parkops.core.error_handlers import EXCEPTION_HANDLERS
@@ -102,6 +104,15 @@ def _warn_missing_system_libraries() -> None:
         )
 
 
+async def configure_storage(app: Litestar) -> None:
+    """Documents, attachments and slips in the folder or the S3 bucket the settings name; an
+    unwritable bucket stops the start, as an unwritable folder does."""
+    blobs.configure(app.state.settings)
+    store = blobs.remote()
+    if store is not None:
+        await anyio.to_thread.run_sync(store.check)
+
+
 async def start_worker(app: Litestar) -> None:
     """With ``worker_in_app`` (the embedded development setup), run the background jobs in this
     process too, so one command serves everything."""
@@ -124,7 +135,7 @@ async def stop_worker(app: Litestar) -> None:
         app.state.worker = None
 
 
-STARTUP_HOOKS = (*(hook for d in DOMAINS for hook in d.on_startup), start_worker)
+STARTUP_HOOKS = (configure_storage, *(hook for d in DOMAINS for hook in d.on_startup), start_worker)
 SHUTDOWN_HOOKS = (stop_worker, *(hook for d in reversed(DOMAINS) for hook in d.on_shutdown))
 
 

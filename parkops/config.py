@@ -35,6 +35,22 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     default_language: Literal["zh", "en"] = "zh"
     storage_dir: Path = PROJECT_ROOT / "var"
+    # Where documents, attachments and slips live (parkops/core/blobs.py): the storage folder,
+    # or a bucket of an S3-compatible service shared by every machine.
+    storage_backend: Literal["local", "s3"] = "local"
+    s3_endpoint_url: str | None = Field(
+        default=None, description="e.g. https://oss-cn-hangzhou.aliyuncs.com; unset = AWS"
+    )
+    s3_bucket: str | None = None
+    s3_access_key: str | None = None
+    s3_secret_key: str | None = None
+    s3_region: str = "us-east-1"
+    s3_prefix: str = ""
+    s3_addressing_style: Literal["auto", "path", "virtual"] = "auto"
+    # Downloads: a redirect to a signed URL valid this long, or streamed through the app when
+    # browsers cannot reach the bucket.
+    s3_downloads: Literal["redirect", "stream"] = "redirect"
+    s3_url_seconds: int = Field(default=300, ge=10, le=86400)
     templates_dir: Path = PROJECT_ROOT / "templates"
     migrations_dir: Path = PROJECT_ROOT / "migrations"
     session_lifetime_hours: int = 12
@@ -78,6 +94,12 @@ class Settings(BaseSettings):
                 f"(postgresql://user:password@host:5432/database), not {scheme!r}..."
             )
         return value
+
+    @model_validator(mode="after")
+    def _s3_needs_a_bucket(self) -> Settings:
+        if self.storage_backend == "s3" and not self.s3_bucket:
+            raise ValueError("PARKOPS_S3_BUCKET is required with PARKOPS_STORAGE_BACKEND=s3")
+        return self
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

@@ -7,7 +7,6 @@ import secrets
 from datetime import date, timedelta
 from typing import Any
 
-import anyio
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery, JSONBody
@@ -35,7 +34,7 @@ from parkops.billing.models import (
     MeterScope,
 )
 from parkops.billing.run_plan import add_months, month_start, parse_month
-from parkops.core import i18n, importing
+from parkops.core import blobs, i18n, importing
 from parkops.core.errors import AppError, NotFound, ValidationFailed
 from parkops.core.i18n import N_, Message
 from parkops.core.parsing import optional_int
@@ -778,17 +777,14 @@ class ReadingImportPages(Controller):
 async def slip_file_response(request: Request, db: AsyncSession, slip_id: int) -> File:
     slip = await payments.get_slip(db, request.user, slip_id)
     path = payments.slips_dir(request.app.state.settings.storage_dir) / slip.storage_path
-    if not await anyio.Path(path).is_file():
-        raise NotFound(N_("The file of this payment report is missing"))
     from parkops.documents.filenames import content_disposition
 
-    return File(
-        path=path,
+    return await blobs.download(  # type: ignore[return-value]
+        payments.SLIP_KEY_PREFIX + slip.storage_path,
+        path,
         media_type=slip.content_type,
-        headers={
-            "content-disposition": content_disposition(slip.filename, inline=True),
-            "cache-control": "private, no-cache",
-        },
+        disposition=content_disposition(slip.filename, inline=True),
+        missing=N_("The file of this payment report is missing"),
     )
 
 

@@ -26,21 +26,19 @@ from parkops.documents.models import Document
 log = logging.getLogger(__name__)
 
 
-def _file_response(request: Request, document: Document, *, inline: bool) -> File:
-    path = service.file_path(document, request.app.state.settings.documents_dir)
-    if not path.is_file():
+async def _file_response(request: Request, document: Document, *, inline: bool) -> File:
+    try:
+        return await service.file_response(  # type: ignore[no-any-return]
+            document,
+            request.app.state.settings.documents_dir,
+            disposition=content_disposition(document.filename, inline=inline),
+            missing=N_("The file of this document is missing"),
+        )
+    except NotFound:
         # The row exists but the file does not (restored database without the files folder):
         # an operator problem, logged, and a 404 rather than a half response.
-        log.error("document %s: file %s is missing", document.id, path)
-        raise NotFound(N_("The file of this document is missing"))
-    return File(
-        path=path,
-        media_type="application/pdf",
-        headers={
-            "content-disposition": content_disposition(document.filename, inline=inline),
-            "cache-control": "private, no-cache",
-        },
-    )
+        log.error("document %s: file %s is missing", document.id, document.storage_path)
+        raise
 
 
 def _access(request: Request) -> AccessRules:
@@ -70,7 +68,7 @@ class DocumentPages(Controller):
         inline: FromQuery[bool] = False,
     ) -> File:
         document = await service.get_document(db, request.user, document_id, _access(request))
-        return _file_response(request, document, inline=inline)
+        return await _file_response(request, document, inline=inline)
 
 
 class DocumentsApi(Controller):
@@ -116,7 +114,7 @@ class DocumentsApi(Controller):
         inline: FromQuery[bool] = False,
     ) -> File:
         document = await service.get_document(db, request.user, document_id, _access(request))
-        return _file_response(request, document, inline=inline)
+        return await _file_response(request, document, inline=inline)
 
 
 ROUTES: list = [DocumentPages, DocumentsApi]

@@ -17,6 +17,7 @@ from typing import Any
 import procrastinate
 
 from parkops.config import Settings
+from parkops.core import blobs
 from parkops.db.engine import create_engine, session_factory, to_libpq_url
 from parkops.jobs.tasks import HANDLERS, PERIODIC, RETRIES, Handler, Runtime
 
@@ -87,6 +88,7 @@ async def run_worker(
     """Run jobs until stopped (SIGINT/SIGTERM, or cancelled when run inside the app)."""
     import parkops.models  # noqa: F401 - every table, so cross-domain foreign keys resolve
 
+    blobs.configure(settings)
     engine = create_engine(database_url, pool_size=settings.worker_concurrency)
     app = build_app(Runtime(settings, session_factory(engine)), database_url)
     heartbeat = settings.worker_heartbeat_seconds

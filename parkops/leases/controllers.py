@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from parkops.accounts.roles import STAFF, Role
 from parkops.core import i18n
-from parkops.core.errors import AppError, Conflict, PermissionDenied, ValidationFailed
+from parkops.core.errors import Conflict, PermissionDenied, ValidationFailed
 from parkops.core.i18n import N_, Message
 from parkops.core.last_day import last_day_of
 from parkops.core.parsing import optional_int
@@ -657,16 +657,11 @@ async def contract_pdf_response(request: Request, db: AsyncSession, contract_id:
         document = await contract_document.generate_pdf(
             db, user, contract, documents_dir=settings.documents_dir
         )
-    path = documents.file_path(document, settings.documents_dir)
-    if not path.is_file():
-        raise AppError(N_("The file of this document is missing"))
-    return File(
-        path=path,
-        media_type="application/pdf",
-        headers={
-            "content-disposition": content_disposition(document.filename),
-            "cache-control": "private, no-cache",
-        },
+    return await documents.file_response(  # type: ignore[no-any-return]
+        document,
+        settings.documents_dir,
+        disposition=content_disposition(document.filename),
+        missing=N_("The file of this document is missing"),
     )
 
 

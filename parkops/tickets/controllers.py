@@ -14,12 +14,14 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import File, Redirect, Template
 
 from parkops.accounts.roles import ANY_USER, Role
+from parkops.core import blobs
 from parkops.core.errors import AppError, ValidationFailed
 from parkops.core.i18n import N_, Message
 from parkops.core.parsing import optional_int
 from parkops.core.web import as_list, form_data, redirect, render
 from parkops.db.base import utcnow
 from parkops.db.request_session import DbSession
+from parkops.documents.filenames import content_disposition
 from parkops.tickets import attachments as files_mod
 from parkops.tickets import catalogue, notifications, repository, service, work_calendar
 from parkops.tickets.http import UPLOAD_LIMIT, form_fields, read_uploads
@@ -43,12 +45,13 @@ def _settings(request: Request):
     return request.app.state.settings
 
 
-def _download(attachment, path) -> File:
-    return File(
-        path=path,
-        filename=attachment.original_name,
+async def _download(attachment, path) -> File:
+    return await blobs.download(  # type: ignore[return-value]
+        files_mod.KEY_PREFIX + attachment.stored_name,
+        path,
         media_type=attachment.content_type,
-        content_disposition_type="attachment",
+        disposition=content_disposition(attachment.original_name, inline=False),
+        missing=N_("The file of this attachment is missing"),
     )
 
 
@@ -220,7 +223,7 @@ class TicketPages(Controller):
         attachment, path = await service.get_attachment(
             db, _settings(request), request.user, ticket_id, attachment_id
         )
-        return _download(attachment, path)
+        return await _download(attachment, path)
 
 
 # --- the enterprise portal --------------------------------------------------------------------
@@ -371,7 +374,7 @@ class PortalPages(Controller):
         attachment, path = await service.get_attachment(
             db, _settings(request), request.user, ticket_id, attachment_id
         )
-        return _download(attachment, path)
+        return await _download(attachment, path)
 
 
 # --- catalogue --------------------------------------------------------------------------------

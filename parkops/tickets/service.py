@@ -24,7 +24,7 @@ from parkops.accounts.identity import CurrentUser
 from parkops.accounts.models import User
 from parkops.accounts.roles import Role
 from parkops.config import Settings
-from parkops.core import audit
+from parkops.core import audit, blobs
 from parkops.core.errors import AppError, Conflict, NotFound, PermissionDenied, ValidationFailed
 from parkops.core.i18n import N_, Message
 from parkops.core.parsing import optional_int
@@ -139,7 +139,7 @@ async def _store_files(
     rows = []
     for info, data in checked:
         stored = files_mod.new_stored_name()
-        (folder / stored).write_bytes(data)
+        await blobs.save(files_mod.KEY_PREFIX + stored, folder / stored, data)
         row = TicketAttachment(
             ticket_id=ticket.id,
             event_id=event_id,
@@ -1116,10 +1116,7 @@ async def get_attachment(
     attachment = (await db.execute(stmt)).scalar_one_or_none()
     if attachment is None or role is None:
         raise NotFound(N_("No such attachment"))
-    path = files_mod.stored_path(settings.storage_dir, attachment.stored_name)
-    if not path.exists():
-        raise NotFound(N_("The file of this attachment is missing"))
-    return attachment, path
+    return attachment, files_mod.stored_path(settings.storage_dir, attachment.stored_name)
 
 
 async def enterprise_options(db: AsyncSession) -> list[tuple[int, str]]:
