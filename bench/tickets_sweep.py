@@ -13,11 +13,11 @@ What it does:
    the 20,000 newest open in every state, about 20% of them past their deadline by 1 to 15
    days), one ``file`` event per ticket and, for half the overdue tickets, the chase event of an
    earlier sweep; the stored working days to first reply / resolution
-   (``parkops.tickets.working_days``); then VACUUM ANALYZE;
-3. times the sweep (``parkops.tickets.supervision.run_sweep``: mark, chase, escalate, audit, and
-   the email digests prepared) five times, each in a transaction rolled back afterwards so every
-   run does the full work (thousands of events and notifications), then once for real
-   (committed) and once more (the idempotent re-run: nothing to do);
+   (``parkops.tickets.services.elapsed_days``); then VACUUM ANALYZE;
+3. times the sweep (``parkops.tickets.services.supervision.run_sweep``: mark, chase, escalate,
+   audit, and the email digests prepared) five times, each in a transaction rolled back
+   afterwards so every run does the full work (thousands of events and notifications), then once
+   for real (committed) and once more (the idempotent re-run: nothing to do);
 4. times the department statistics (``statistics.report`` over the default twelve months, i.e.
    all 200,000 tickets) and the statistics and supervision pages through the app in-process
    (httpx over ASGI, a signed-in desk officer): median of 10 each.
@@ -224,7 +224,7 @@ LOAD_SQL = [
 async def load(url: str) -> dict:
     from parkops.enterprises.validation import Industry
     from parkops.enterprises.workflow import EnterpriseStatus
-    from parkops.tickets import working_days
+    from parkops.tickets.services import elapsed_days
 
     params = {
         "industry": next(iter(Industry)).value,
@@ -239,8 +239,8 @@ async def load(url: str) -> dict:
                 await conn.execute(sa.text(statement), needs)
             # The stored working days to first reply / resolution, as the service keeps them.
             await conn.run_sync(
-                lambda sync: working_days.recompute_sync(
-                    sync, working_days.load_calendar_sync(sync)
+                lambda sync: elapsed_days.recompute_sync(
+                    sync, elapsed_days.load_calendar_sync(sync)
                 )
             )
         seconds = time.perf_counter() - started
@@ -271,7 +271,7 @@ async def load(url: str) -> dict:
 
 async def time_sweep(url: str, settings: Settings) -> dict:
     import parkops.models  # noqa: F401
-    from parkops.tickets import supervision
+    from parkops.tickets.services import supervision
 
     engine = create_engine(url, pool_size=2)
     maker = session_factory(engine)

@@ -13,13 +13,12 @@ What it does:
    then VACUUM ANALYZE, as autovacuum would after such a load;
 3. creates a leasing user with an API token;
 4. starts the app with uvicorn in a subprocess (1 worker, uvloop, httptools, access log off),
-   through ``bench/units_raw.py``, which adds ``GET /bench/raw/units`` to it: the same two SQL
-   statements (count + page) compiled from the same SQLAlchemy code, run on a plain asyncpg
-   pool, no authentication, no ORM session;
+   and, in another, the bare app of ``bench/units_raw.py`` (no middleware, no guards) whose
+   ``GET /bench/raw/units`` runs the same two SQL statements (count + page) compiled from the
+   same SQLAlchemy code on a plain asyncpg pool;
 5. checks both endpoints return the same units, then drives each for BENCH_SECONDS (default
-   12) in BENCH_ROUNDS (default 4) alternating rounds, with BENCH_CONNECTIONS (default 16)
-   concurrent connections, using ``wrk`` when it is installed (Debian package ``wrk``) and an
-   asyncio httpx client otherwise;
+   12) in BENCH_ROUNDS (default 4) alternating rounds with ``wrk`` (Debian package ``wrk``;
+   BENCH_THREADS, default 2, BENCH_CONNECTIONS, default 8);
 6. times the occupancy dashboard query (``repository.occupancy``) in-process: median of 25.
 
 The query driven is a typical filtered list: one phase, status ``available``, sorted by code,
@@ -30,12 +29,9 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
 import secrets
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -49,6 +45,7 @@ os.environ.setdefault("PARKOPS_LOG_LEVEL", "WARNING")
 import asyncpg  # noqa: E402
 import httpx  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
+from http_load import CONNECTIONS, require_wrk, run_wrk, start_server, stop  # noqa: E402
 from scratch import scratch_database  # noqa: E402 - bench/ is on sys.path as a script
 
 from parkops.config import Settings  # noqa: E402
@@ -62,7 +59,6 @@ PHASES = 4
 ENTERPRISES = 5_000
 SECONDS = float(os.environ.get("BENCH_SECONDS", "12"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "4"))
-CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 OCCUPANCY_RUNS = 25
 
 LOAD_SQL = [
@@ -201,87 +197,6 @@ async def time_occupancy(url: str, park_id: int) -> tuple[float, int]:
     return statistics.median(times), len(rows)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(url: str, storage: Path, port: int) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "PARKOPS_DATABASE_URL": url,
-        "PARKOPS_STORAGE_DIR": str(storage),
-        "PARKOPS_LOG_LEVEL": "WARNING",
-        "PARKOPS_ENV": "development",
-    }
-    command = [
-        sys.executable, "-m", "uvicorn", "--app-dir", str(ROOT / "bench"), "units_raw:create_app",
-        "--factory",
-        "--host", "127.0.0.1", "--port", str(port), "--workers", "1", "--loop", "uvloop",
-        "--http", "httptools", "--no-access-log", "--log-level", "warning",
-    ]  # fmt: skip
-    process = subprocess.Popen(command, env=env, cwd=ROOT)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None:
-            raise SystemExit("the app server exited during start-up")
-        time.sleep(0.2)
-    process.terminate()
-    raise SystemExit("the app server did not start")
-
-
-def run_wrk(url: str, headers: dict[str, str], seconds: float) -> tuple[float, str]:
-    command = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{max(1, round(seconds))}s", "--latency",
-               "--timeout", "10s"]  # fmt: skip
-    for key, value in headers.items():
-        command += ["-H", f"{key}: {value}"]
-    out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
-    if "Non-2xx" in out:
-        raise SystemExit(f"errors while driving {url}:\n{out}")
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p50 = re.search(r"50%\s+(\S+)", out)
-    p99 = re.search(r"99%\s+(\S+)", out)
-    return rate, f"p50 {p50.group(1) if p50 else '?'}, p99 {p99.group(1) if p99 else '?'}"
-
-
-async def _httpx_load(url: str, headers: dict[str, str], seconds: float) -> tuple[float, str]:
-    done = 0
-    latencies: list[float] = []
-    deadline = time.perf_counter() + seconds
-    limits = httpx.Limits(max_connections=CONNECTIONS, max_keepalive_connections=CONNECTIONS)
-    async with httpx.AsyncClient(headers=headers, limits=limits, timeout=30) as client:
-
-        async def worker() -> None:
-            nonlocal done
-            while time.perf_counter() < deadline:
-                started = time.perf_counter()
-                response = await client.get(url)
-                if response.status_code != 200:
-                    raise SystemExit(f"{url} answered {response.status_code}")
-                latencies.append(time.perf_counter() - started)
-                done += 1
-
-        started = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(CONNECTIONS)))
-        elapsed = time.perf_counter() - started
-    latencies.sort()
-    p50 = latencies[len(latencies) // 2] * 1000
-    p99 = latencies[int(len(latencies) * 0.99)] * 1000
-    return done / elapsed, f"p50 {p50:.1f}ms, p99 {p99:.1f}ms"
-
-
-def drive(url: str, headers: dict[str, str], seconds: float) -> tuple[float, str]:
-    if shutil.which("wrk"):
-        return run_wrk(url, headers, seconds)
-    return asyncio.run(_httpx_load(url, headers, seconds))
-
-
 def same_units(api: dict, raw: dict) -> bool:
     def key(items):
         return [(u["id"], u["code"], str(u["gross_area"]), u["status"]) for u in items]
@@ -289,10 +204,24 @@ def same_units(api: dict, raw: dict) -> bool:
     return api["total"] == raw["total"] and key(api["items"]) == key(raw["items"])
 
 
+def serve(url: str, storage: Path):
+    """(product process, its base URL, bare process, its base URL)."""
+    env = {
+        "PARKOPS_DATABASE_URL": url,
+        "PARKOPS_STORAGE_DIR": str(storage),
+        "PARKOPS_LOG_LEVEL": "WARNING",
+        "PARKOPS_ENV": "development",
+    }
+    app, app_base = start_server("parkops.app:create_app_from_env", env, "/healthz")
+    bare, bare_base = start_server("units_raw:create_app", env, "/bench/const")
+    return app, app_base, bare, bare_base
+
+
 def main() -> None:
+    require_wrk()
     url, _server, cleanup = scratch_database()
     storage = Path(tempfile.mkdtemp(prefix="pko-bench-storage-"))
-    process = None
+    app = bare = None
     try:
         settings = Settings(env="development", database_url=url, storage_dir=storage)
         started = time.perf_counter()
@@ -307,11 +236,10 @@ def main() -> None:
                 else " (no enterprises: the enterprises table is not ready)"
             )
         )
-        port = free_port()
-        process = start_server(url, storage, port)
+        app, app_base, bare, bare_base = serve(url, storage)
         query = f"phase_id={data['phase_id']}&status=available&sort=code&page=1&page_size=20"
-        api_url = f"http://127.0.0.1:{port}/api/v1/units?{query}"
-        raw_url = f"http://127.0.0.1:{port}/bench/raw/units?{query}"
+        api_url = f"{app_base}/api/v1/units?{query}"
+        raw_url = f"{bare_base}/bench/raw/units?{query}"
         auth = {"Authorization": f"Bearer {data['token']}"}
         api = httpx.get(api_url, headers=auth, timeout=10)
         raw = httpx.get(raw_url, timeout=10)
@@ -321,40 +249,38 @@ def main() -> None:
             raise SystemExit("the API and the raw endpoint disagree")
         print(
             f"query: {query} -> {api.json()['total']:,} matching units, 20 a page; "
-            f"{CONNECTIONS} connections, {SECONDS:.0f} s each in {ROUNDS} alternating rounds, "
-            "load generator: " + ("wrk" if shutil.which("wrk") else "httpx (asyncio)")
+            f"{CONNECTIONS} connections, {SECONDS:.0f} s each in {ROUNDS} alternating rounds (wrk)"
         )
-        drive(api_url, auth, 2)  # warm-up: connection pools, statement caches
-        drive(raw_url, {}, 2)
+        run_wrk(api_url, auth, 2)  # warm-up: connection pools, statement caches
+        run_wrk(raw_url, {}, 2)
         # Alternate short rounds so that a change in the machine's load (other processes)
         # hits both endpoints alike; the ratio is that of the total request counts.
-        api_rates, raw_rates, ratios = [], [], []
+        api_rates, raw_rates = [], []
         for n in range(1, ROUNDS + 1):
-            api_rate, api_latency = drive(api_url, auth, SECONDS / ROUNDS)
-            raw_rate, raw_latency = drive(raw_url, {}, SECONDS / ROUNDS)
-            api_rates.append(api_rate)
-            raw_rates.append(raw_rate)
-            ratios.append(api_rate / raw_rate)
+            a = run_wrk(api_url, auth, SECONDS / ROUNDS)
+            r = run_wrk(raw_url, {}, SECONDS / ROUNDS)
+            api_rates.append(a.rate)
+            raw_rates.append(r.rate)
             print(
-                f"round {n}: units API {api_rate:6.0f}/s ({api_latency}); "
-                f"raw {raw_rate:6.0f}/s ({raw_latency}); ratio {api_rate / raw_rate:.2f}"
+                f"round {n}: units API {a.rate:6.0f}/s (p50 {a.p50_ms:.1f} ms, p99 "
+                f"{a.p99_ms:.1f} ms); raw {r.rate:6.0f}/s (p50 {r.p50_ms:.1f} ms, p99 "
+                f"{r.p99_ms:.1f} ms); ratio {a.rate / r.rate:.2f}"
             )
         api_rate = sum(api_rates) / ROUNDS
         raw_rate = sum(raw_rates) / ROUNDS
         print(f"units API   /api/v1/units:     {api_rate:8.0f} requests/s")
-        print(f"raw asyncpg /bench/raw/units:  {raw_rate:8.0f} requests/s")
-        process.terminate()
-        process.wait(10)
-        process = None
+        print(f"raw asyncpg /bench/raw/units:  {raw_rate:8.0f} requests/s (bare app)")
+        stop(app)
+        stop(bare)
+        app = bare = None
         median, rows = asyncio.run(time_occupancy(url, data["park_id"]))
         print(f"occupancy query over {data['units']:,} units: {rows} rows, median of "
               f"{OCCUPANCY_RUNS}")  # fmt: skip
         print(f"occupancy_ms={median:.1f}")
         print(f"units_api_vs_raw_ratio={api_rate / raw_rate:.2f}")
     finally:
-        if process is not None:
-            process.terminate()
-            process.wait(10)
+        stop(app)
+        stop(bare)
         cleanup()
         shutil.rmtree(storage, ignore_errors=True)
 

@@ -1,43 +1,38 @@
-"""Bench only: the app plus the unit list answered through raw asyncpg, for
-``bench/units_api.py``, which serves it with ``uvicorn --app-dir bench units_raw:create_app``.
+"""Bench only: a bare Litestar app (no middleware, guards, session or templates) serving the
+framework ceiling and the raw asyncpg twin of the unit list, for ``bench/units_api.py`` and
+``bench/pages.py`` (``uvicorn --app-dir bench units_raw:create_app --factory``).
 
-The product code knows nothing of it. ``GET /bench/raw/units`` is public and unauthenticated on
-purpose: it measures what the same two SQL statements cost with nothing around them, so that
-the benchmark can report how much of the real endpoint's time goes to the framework,
-authentication, the ORM layer and validation. It is added to the real app (same process, same
-middleware stack around it) rather than served by a second server.
-
-The SQL is *identical* to the real endpoint's: both run ``repository.unit_list_queries``
-(compiled once per combination of filters from the same SQLAlchemy statements); the API runs
-them on the request's connection inside its transaction, this endpoint on a plain pool.
+``GET /bench/const`` answers a constant JSON document: what one request costs in Litestar and
+uvicorn alone. ``GET /bench/raw/units`` runs the unit list's two SQL statements (count + page,
+compiled from the same SQLAlchemy code by ``repository.unit_list_queries``) on a plain asyncpg
+pool, no authentication, no ORM. Both are in their own app, in their own process, so the ratio of
+the product's endpoints to them shows everything the product adds (middleware, authentication,
+the request session, the ORM layer, validation). Public on purpose; never part of the product.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import asyncpg
 from litestar import Litestar, Request, get
 
-from parkops.app import create_app_from_env
 from parkops.core.pagination import clamp
 from parkops.db.engine import to_libpq_url
 from parkops.inventory import repository
 from parkops.inventory.repository import UnitFilters
 
 _pool: asyncpg.Pool | None = None
+CONSTANT = {"items": [{"id": 1, "code": "P1-B001-0101", "status": "available"}], "total": 1}
 
 
-async def _get_pool(request: Request) -> asyncpg.Pool:
-    global _pool
-    if _pool is None:
-        url = to_libpq_url(request.app.state.settings.database_url)
-        size = request.app.state.settings.db_pool_size
-        _pool = await asyncpg.create_pool(url, min_size=size, max_size=size)
-    return _pool
+@get("/bench/const")
+async def const() -> dict[str, Any]:
+    return CONSTANT
 
 
-@get("/bench/raw/units", opt={"public": True}, include_in_schema=False)
+@get("/bench/raw/units")
 async def raw_units(request: Request) -> dict[str, Any]:
     params = request.query_params
     f = UnitFilters.from_query(**{k: params.get(k) for k in params})
@@ -47,8 +42,8 @@ async def raw_units(request: Request) -> dict[str, Any]:
     page, page_size = clamp(int(params.get("page") or 1), int(params.get("page_size") or 20))
     count, page_query = repository.unit_list_queries(f, sort)
     values = repository.filter_params(f) | {"limit": page_size, "offset": (page - 1) * page_size}
-    pool = await _get_pool(request)
-    async with pool.acquire() as conn:
+    assert _pool is not None
+    async with _pool.acquire() as conn:
         total = await conn.fetchval(count.sql, *count.args(values))
         rows = await conn.fetch(page_query.sql, *page_query.args(values))
     return {
@@ -60,8 +55,24 @@ async def raw_units(request: Request) -> dict[str, Any]:
     }
 
 
+async def _open_pool() -> None:
+    global _pool
+    size = int(os.environ.get("PARKOPS_DB_POOL_SIZE", "10"))
+    url = to_libpq_url(os.environ["PARKOPS_DATABASE_URL"])
+    _pool = await asyncpg.create_pool(url, min_size=size, max_size=size)
+
+
+async def _close_pool() -> None:
+    if _pool is not None:
+        await _pool.close()
+
+
 def create_app() -> Litestar:
-    """The app of ``parkops serve`` with the raw twin added (a uvicorn ``--factory``)."""
-    app = create_app_from_env()
-    app.register(raw_units)
-    return app
+    """The bare app (a uvicorn ``--factory``); PARKOPS_DATABASE_URL names the database."""
+    return Litestar(
+        route_handlers=[const, raw_units],
+        on_startup=[_open_pool],
+        on_shutdown=[_close_pool],
+        openapi_config=None,
+        logging_config=None,
+    )

@@ -2,7 +2,7 @@
 
 ``reply_working_days`` and ``resolve_working_days`` (pauses excluded, NULL until the event) are
 filled by the service when the event happens and recomputed when a calendar day is edited, so the
-department statistics only sum them (parkops/tickets/working_days.py). Existing rows are
+department statistics only sum them (parkops/tickets/services/elapsed_days.py). Existing rows are
 backfilled here with the calendar as it stands (library + admin table), exactly as the statistics
 counted them on every read before.
 
@@ -58,6 +58,6 @@ def downgrade() -> None:
 def _backfill(connection: sa.Connection) -> None:
     # The calendar is Python (the holiday library) plus the admin table: the app's own code
     # builds it and counts, so the backfill gives what the statistics computed on every read.
-    from parkops.tickets import working_days
+    from parkops.tickets.services import elapsed_days
 
-    working_days.recompute_sync(connection, working_days.load_calendar_sync(connection))
+    elapsed_days.recompute_sync(connection, elapsed_days.load_calendar_sync(connection))

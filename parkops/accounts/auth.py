@@ -16,10 +16,10 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from parkops.accounts import service
+from parkops.core.asgi import header
 from parkops.core.context import language_var
 from parkops.core.errors import NotAuthenticated, PermissionDenied
 from parkops.core.i18n import LANGUAGES, N_
-from parkops.core.middleware import header
 from parkops.core.web import (
     CSRF_COOKIE,
     CSRF_FIELD,

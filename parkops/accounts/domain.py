@@ -2,14 +2,14 @@
 
 from parkops.accounts.api import AccountsApi, AuditApi
 from parkops.accounts.cli import users
-from parkops.accounts.controllers import (
+from parkops.accounts.demo import DEMO_LOGINS, load_demo
+from parkops.accounts.pages import (
     AccountController,
     AdminUsersController,
     AuditPages,
     LoginController,
     dashboard_card,
 )
-from parkops.accounts.demo import DEMO_LOGINS, load_demo
 from parkops.accounts.roles import ADMIN, role_label
 from parkops.core.domain import DashboardCard, Domain
 

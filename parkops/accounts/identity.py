@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TypeAlias
 
 from parkops.accounts.roles import STAFF_ROLES, Role
+from parkops.core.actor import Actor
+
+# ``Actor`` lives in parkops.core.actor; the inventory and enterprises modules still import it from
+# here until their restructuring (issue 11, step B) points them there.
+__all__ = ["Actor", "CurrentUser"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,8 +35,3 @@ class CurrentUser:
     @property
     def is_staff(self) -> bool:
         return bool(self.roles & STAFF_ROLES)
-
-
-Actor: TypeAlias = CurrentUser | str
-"""Who does something a service records: the signed-in user, or the name of the job acting on
-its own (``"cli"``, ``"demo"``, ``"system"``), which the audit log shows as the actor."""

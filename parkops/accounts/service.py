@@ -7,7 +7,6 @@ must survive the failed request it describes.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -15,20 +14,20 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parkops.accounts import passwords, tokens
 from parkops.accounts.identity import CurrentUser
 from parkops.accounts.models import ApiToken, LoginAttempt, User, UserRole, UserSession
-from parkops.accounts.roles import Role, validate_role_combination
+from parkops.accounts.roles import Role
+from parkops.accounts.rules import passwords, tokens, users
 from parkops.config import Settings
 from parkops.core import audit
+from parkops.core.actor import Actor
 from parkops.core.errors import Conflict, NotFound, TooManyRequests, ValidationFailed
 from parkops.core.i18n import N_, Message
+from parkops.core.integrity import FOREIGN_KEY_VIOLATION, sqlstate
 from parkops.core.pagination import Page, paginate
 from parkops.core.rows import get_or_404
 from parkops.db.base import utcnow
 
-USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@-]{3,64}$")
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 SEEN_UPDATE_INTERVAL = timedelta(minutes=5)
 
 _roles_agg = (
@@ -328,24 +327,9 @@ async def roles_of(db: AsyncSession, user_id: int) -> set[Role]:
     return {Role(r) for r in rows.scalars()}
 
 
-def _parse_roles(raw: list[str] | None) -> tuple[set[Role], str | None]:
-    try:
-        roles = {Role(r) for r in (raw or [])}
-    except ValueError:
-        return set(), N_("Unknown role")
-    return roles, validate_role_combination(roles)
-
-
-def _check_links(roles: set[Role], enterprise_id, department_id, errors: dict) -> None:
-    if Role.enterprise_user in roles and not enterprise_id:
-        errors["enterprise_id"] = N_("An enterprise user must belong to an enterprise")
-    if Role.gov_officer in roles and not department_id:
-        errors["department_id"] = N_("A government officer must belong to a department")
-
-
 async def create_user(
     db: AsyncSession,
-    actor: CurrentUser | str,
+    actor: Actor,
     *,
     username: str,
     display_name: str,
@@ -358,28 +342,17 @@ async def create_user(
     username = (username or "").strip()
     display_name = (display_name or "").strip()
     email = (email or "").strip() or None
-    errors: dict[str, str] = {}
-    if not USERNAME_RE.match(username):
-        errors["username"] = N_("3 to 64 characters: letters, digits and . _ @ -")
-    if not display_name:
-        errors["display_name"] = N_("Enter the person's name")
-    if email and not EMAIL_RE.match(email):
-        errors["email"] = N_("Not an email address")
-    problem = passwords.password_problem(password or "", username)
-    if problem:
-        errors["password"] = problem
-    parsed, role_error = _parse_roles(roles)
+    errors = users.field_errors(username, display_name, email, password)
+    parsed, role_error = users.parse_roles(roles)
     if role_error:
         errors["roles"] = role_error
-    _check_links(parsed, enterprise_id, department_id, errors)
+    errors.update(users.link_errors(parsed, enterprise_id, department_id))
     if not errors.get("username"):
         taken = await db.scalar(
             sa.select(sa.func.count()).where(sa.func.lower(User.username) == username.lower())
         )
         if taken:
-            errors["username"] = Message(
-                N_("The username '%(username)s' is already taken"), username=username
-            )
+            errors["username"] = users.username_taken(username)
     if errors:
         raise ValidationFailed(N_("The user was not created."), field_errors=errors)
 
@@ -391,25 +364,7 @@ async def create_user(
         enterprise_id=enterprise_id if Role.enterprise_user in parsed else None,
         department_id=department_id if Role.gov_officer in parsed else None,
     )
-    try:
-        async with db.begin_nested():
-            db.add(user)
-            await db.flush()
-    except IntegrityError as exc:
-        # A foreign key names an enterprise or department that does not exist; otherwise two
-        # admins created the same username at once and the unique index decided.
-        if getattr(exc.orig, "pgcode", None) == "23503":
-            field = "enterprise_id" if "enterprise" in str(exc.orig) else "department_id"
-            raise ValidationFailed(
-                N_("The user was not created."), field_errors={field: N_("No such record")}
-            ) from None
-        raise Conflict(
-            field_errors={
-                "username": Message(
-                    N_("The username '%(username)s' is already taken"), username=username
-                )
-            }
-        ) from None
+    await _insert_user(db, user)
     for role in sorted(parsed):
         db.add(UserRole(user_id=user.id, role=role.value))
     await db.flush()
@@ -429,6 +384,22 @@ async def create_user(
     return user
 
 
+async def _insert_user(db: AsyncSession, user: User) -> None:
+    try:
+        async with db.begin_nested():
+            db.add(user)
+            await db.flush()
+    except IntegrityError as exc:
+        # A foreign key names an enterprise or department that does not exist; otherwise two
+        # admins created the same username at once and the unique index decided.
+        if sqlstate(exc) == FOREIGN_KEY_VIOLATION:
+            field = "enterprise_id" if "enterprise" in str(exc.orig) else "department_id"
+            raise ValidationFailed(
+                N_("The user was not created."), field_errors={field: N_("No such record")}
+            ) from None
+        raise Conflict(field_errors={"username": users.username_taken(user.username)}) from None
+
+
 async def set_roles(
     db: AsyncSession,
     actor: CurrentUser,
@@ -438,11 +409,9 @@ async def set_roles(
     department_id: int | None = None,
 ) -> None:
     user = await get_or_404(db, User, user_id, N_("No such user"))
-    parsed, role_error = _parse_roles(roles)
-    errors: dict[str, str] = {}
-    if role_error:
-        errors["roles"] = role_error
-    _check_links(parsed, enterprise_id, department_id, errors)
+    parsed, role_error = users.parse_roles(roles)
+    errors: dict[str, str] = {"roles": role_error} if role_error else {}
+    errors.update(users.link_errors(parsed, enterprise_id, department_id))
     if user_id == actor.id and Role.park_admin not in parsed:
         errors["roles"] = N_("You cannot remove your own administrator role")
     if errors:
@@ -486,9 +455,7 @@ async def set_active(db: AsyncSession, actor: CurrentUser, user_id: int, active:
     return user
 
 
-async def set_password(
-    db: AsyncSession, actor: CurrentUser | str, username: str, password: str
-) -> User:
+async def set_password(db: AsyncSession, actor: Actor, username: str, password: str) -> User:
     user = (
         await db.execute(sa.select(User).where(sa.func.lower(User.username) == username.lower()))
     ).scalar_one_or_none()

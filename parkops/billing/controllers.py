@@ -777,7 +777,7 @@ class ReadingImportPages(Controller):
 async def slip_file_response(request: Request, db: AsyncSession, slip_id: int) -> File:
     slip = await payments.get_slip(db, request.user, slip_id)
     path = payments.slips_dir(request.app.state.settings.storage_dir) / slip.storage_path
-    from parkops.documents.filenames import content_disposition
+    from parkops.documents.rules.filenames import content_disposition
 
     return await blobs.download(  # type: ignore[return-value]
         payments.SLIP_KEY_PREFIX + slip.storage_path,
@@ -971,11 +971,11 @@ class BillingApi(Controller):
 async def dashboard_card(db: AsyncSession, user) -> dict:
     from parkops.billing import reports as r
 
-    aging = await r.aging(db)
+    totals = await r.open_totals(db)
     return {
-        "billing_open_fen": int(sum(row["total_fen"] for row in aging)),
-        "billing_overdue_90_fen": int(sum(row["d90_plus_fen"] for row in aging)),
-        "billing_pending_slips": len(await repository.pending_slips(db)),
+        "billing_open_fen": totals["open_fen"],
+        "billing_overdue_90_fen": totals["overdue_90_fen"],
+        "billing_pending_slips": await repository.count_pending_slips(db),
         "billing_last_run": (await run.list_runs(db, limit=1) or [None])[0],
     }
 

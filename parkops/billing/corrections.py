@@ -32,8 +32,8 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parkops.accounts.identity import Actor
 from parkops.billing.models import Adjustment, CreditNoteKind, ScheduleCorrection
+from parkops.core.actor import Actor
 from parkops.core.money import format_fen
 
 PART_NAMES = {1: "租金", 2: "物业管理费"}

@@ -21,7 +21,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parkops.accounts.identity import Actor
 from parkops.billing import allocation as alloc
 from parkops.billing import corrections, payments, repository
 from parkops.billing.models import (
@@ -35,6 +34,7 @@ from parkops.billing.models import (
 )
 from parkops.billing.run import shanghai_today
 from parkops.core import audit
+from parkops.core.actor import Actor
 from parkops.core.errors import Conflict, ValidationFailed
 from parkops.core.i18n import N_, Message
 from parkops.core.money import format_fen

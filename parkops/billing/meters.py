@@ -20,12 +20,12 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parkops.accounts.identity import Actor
 from parkops.billing import utilities
 from parkops.billing.models import Meter, MeterKind, MeterReading, MeterScope, Tariff
 from parkops.billing.run import shanghai_today
 from parkops.billing.run_plan import parse_month
 from parkops.core import audit
+from parkops.core.actor import Actor
 from parkops.core.errors import Conflict, NotFound, ValidationFailed
 from parkops.core.i18n import Message
 from parkops.core.importing import Checked, ImportSpec, RowErrors

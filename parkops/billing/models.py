@@ -182,6 +182,8 @@ class Bill(SQLModel, table=True):
         sa.Index("ix_billing_bills_enterprise_id_status", "enterprise_id", "status"),
         sa.Index("ix_billing_bills_status_due_date", "status", "due_date"),
         sa.Index("ix_billing_bills_run_month", "run_month"),
+        # the bill list's order (read backwards): its first page stops after 20 rows
+        sa.Index("ix_billing_bills_due_date_id", "due_date", "id"),
     )
 
     id: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger, primary_key=True))
@@ -355,6 +357,8 @@ class Payment(SQLModel, table=True):
         sa.UniqueConstraint("idempotency_key"),
         sa.UniqueConstraint("slip_id"),
         sa.Index("ix_billing_payments_enterprise_id", "enterprise_id"),
+        # the payment list's order (read backwards)
+        sa.Index("ix_billing_payments_received_on_id", "received_on", "id"),
     )
 
     id: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger, primary_key=True))

@@ -17,11 +17,11 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parkops.accounts.identity import Actor
 from parkops.billing import late_fees, payments, reports, service, vocabulary
 from parkops.billing import run_plan as rp
 from parkops.billing.models import Allocation, AllocationSource, Bill, BillLine, Payment
 from parkops.billing.run import shanghai_today
+from parkops.core.actor import Actor
 from parkops.core.errors import Conflict, NotFound
 from parkops.core.i18n import N_
 from parkops.core.rows import get_or_404

@@ -72,6 +72,26 @@ async def aging(db: AsyncSession, as_of: date | None = None) -> list[dict]:
     return [dict(r) for r in rows.mappings()]
 
 
+async def open_totals(db: AsyncSession, as_of: date | None = None) -> dict[str, int]:
+    """What is open in all and open more than 90 days, for the dashboard: one aggregate over
+    the open bills (``ix_billing_bills_status_due_date``), not the aging report's rows."""
+    as_of = as_of or shanghai_today()
+    row = (
+        await db.execute(
+            sa.text(
+                f"""
+                SELECT COALESCE(sum({OPEN_AMOUNT}), 0)::bigint AS open_fen,
+                       COALESCE(sum({OPEN_AMOUNT}) FILTER (WHERE :d - b.due_date > 90), 0)::bigint
+                           AS overdue_90_fen
+                  FROM billing_bills b WHERE {OPEN}
+                """
+            ),
+            {"d": as_of},
+        )
+    ).one()
+    return {"open_fen": row.open_fen, "overdue_90_fen": row.overdue_90_fen}
+
+
 AGING_COLUMNS = [
     Column("enterprise_name", "Enterprise", "企业", parse=text()),
     *[_money(name, en, zh) for name, en, zh in AGING_BUCKETS],

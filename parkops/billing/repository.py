@@ -20,8 +20,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parkops.billing import common_shares, settlement, utilities
 from parkops.billing import run_plan as rp
-from parkops.billing import settlement, utilities
 from parkops.billing.models import BillingParkSettings, Tariff
 from parkops.leases.workflow import BINDING
 
@@ -140,8 +140,8 @@ async def unit_readings(db: AsyncSession, month: date) -> list[rp.UnitReading]:
 
 async def common_readings(db: AsyncSession, month: date) -> list[rp.CommonReading]:
     """Common-area readings of the window with the leased area of each contract in their
-    building and the days it held it in the reading's month; shares already billed are named
-    so the run skips them."""
+    building and the days it held it in the reading's month (or, once a run divided it, that
+    division: ``common_shares``); shares already billed are named so the run skips them."""
     params = {**_params(month), "scope": "common"}
     readings = (await db.execute(sa.text(_READINGS), params)).all()
     if not readings:
@@ -186,6 +186,7 @@ async def common_readings(db: AsyncSession, month: date) -> list[rp.CommonReadin
     by_building: dict[int, list] = defaultdict(list)
     for row in leased:
         by_building[row.building_id].append(row)
+    divided = await common_shares.recorded(db, ids)
     out = []
     for r in readings:
         start, end = r.reading_month, rp.add_months(r.reading_month, 1)
@@ -203,8 +204,9 @@ async def common_readings(db: AsyncSession, month: date) -> list[rp.CommonReadin
                 meter_code=r.meter_code,
                 reading_month=r.reading_month,
                 quantity=r.quantity,
-                shares=tuple(bases),
+                shares=divided.get(r.id, tuple(bases)),
                 billed_contract_ids=frozenset(billed.get(r.id, ())),
+                divided=r.id in divided,
             )
         )
     return out
@@ -573,6 +575,13 @@ async def pending_slips(db: AsyncSession) -> list[dict]:
     from parkops.billing.models import PaymentSlip
 
     return await _slips(db, PaymentSlip.status == "pending", 500)
+
+
+async def count_pending_slips(db: AsyncSession) -> int:
+    from parkops.billing.models import PaymentSlip
+
+    query = sa.select(sa.func.count()).where(PaymentSlip.status == "pending")
+    return int((await db.execute(query)).scalar_one())
 
 
 async def recent_slips(db: AsyncSession) -> list[dict]:

@@ -45,11 +45,11 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parkops.accounts.identity import Actor
-from parkops.billing import corrections, repository
+from parkops.billing import common_shares, corrections, repository
 from parkops.billing import run_plan as rp
 from parkops.billing.models import BillingRun, RunStatus
 from parkops.core import audit, i18n, jobs
+from parkops.core.actor import Actor
 from parkops.core.errors import ValidationFailed
 from parkops.core.i18n import N_, Message
 from parkops.core.money import ROUNDING_POLICY
@@ -218,13 +218,16 @@ async def _plan(db: AsyncSession, run: BillingRun) -> list[rp.PlannedBill]:
     if not contracts:
         return []
     due_days = await repository.utility_due_days(db)
+    common = await repository.common_readings(db, month)
+    # Committed with the run's start of writing: a reading is divided once (common_shares).
+    await common_shares.record(db, common_shares.first_divisions(common, contracts))
     return rp.plan_bills(
         month=month,
         run_date=run.run_date,
         contracts=contracts,
         schedule=await repository.schedule_items(db, month),
         unit_readings=await repository.unit_readings(db, month),
-        common_readings=await repository.common_readings(db, month),
+        common_readings=common,
         tariffs=await repository.tariffs(db),
         overdue=await repository.overdue_bills(db, rp.late_fee_cutoff(month, run.run_date)),
         adjustments=await repository.pending_adjustments(db),

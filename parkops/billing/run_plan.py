@@ -132,6 +132,7 @@ class CommonReading:
     quantity: Decimal
     shares: tuple[utilities.ShareBasis, ...]
     billed_contract_ids: frozenset[int] = frozenset()
+    divided: bool = False  # ``shares`` is the division recorded when it was first billed
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import Field, SQLModel
 
+from parkops.core.actor import Actor, actor_id, actor_label
 from parkops.core.context import request_id_var
 from parkops.core.pagination import Page, paginate
 from parkops.core.templating import SHANGHAI
@@ -66,7 +67,7 @@ def snapshot(obj: SQLModel, *fields: str) -> dict:
 def record(
     session: AsyncSession,
     *,
-    actor: Any,
+    actor: Actor | None,
     action: str,
     entity: str,
     entity_id: Any = None,
@@ -76,8 +77,8 @@ def record(
 ) -> AuditEntry:
     """Add an audit row to the caller's transaction; it commits or rolls back with the change."""
     entry = AuditEntry(
-        actor_id=getattr(actor, "id", None),
-        actor_label=getattr(actor, "username", None) or (str(actor) if actor else "system"),
+        actor_id=actor_id(actor),
+        actor_label=actor_label(actor),
         action=action,
         entity=entity,
         entity_id=None if entity_id is None else str(entity_id),

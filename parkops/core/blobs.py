@@ -136,6 +136,14 @@ def configure(settings: Settings) -> None:
     _remote = S3Store(settings) if settings.storage_backend == "s3" else None
 
 
+async def configure_storage(app: Any) -> None:
+    """App start-up: this process's files go where its settings say; an unwritable bucket stops
+    the start, as an unwritable folder does."""
+    configure(app.state.settings)
+    if _remote is not None:
+        await anyio.to_thread.run_sync(_remote.check)
+
+
 def remote() -> S3Store | None:
     """The S3 bucket when one is configured, else None (the local folder)."""
     return _remote

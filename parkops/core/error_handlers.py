@@ -26,9 +26,9 @@ from litestar.exceptions import (
 from litestar.types import Receive, Scope, Send
 from sqlalchemy.exc import IntegrityError
 
+from parkops.core.asgi import request_id_of
 from parkops.core.errors import AppError, Conflict, NotAuthenticated, NotFound, PermissionDenied
 from parkops.core.i18n import N_, gettext
-from parkops.core.middleware import request_id_of
 from parkops.core.web import is_api, login_redirect, render
 from parkops.db.engine import is_database_unavailable
 

@@ -39,6 +39,7 @@ from litestar.datastructures import UploadFile
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parkops.core.actor import Actor
 from parkops.core.errors import ValidationFailed
 from parkops.core.i18n import gettext
 from parkops.core.tabular import (
@@ -66,12 +67,12 @@ _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
 Checked = tuple[Sequence[Any], Sequence[RowError]]
 """What an import's check returns: one plan per row for the writer, and the rows' errors."""
-Checker = Callable[[AsyncSession, Any, list[PreviewRow]], Awaitable[Checked]]
-Writer = Callable[[AsyncSession, Any, list[Any]], Awaitable[int]]
+Checker = Callable[[AsyncSession, Actor, list[PreviewRow]], Awaitable[Checked]]
+Writer = Callable[[AsyncSession, Actor, list[Any]], Awaitable[int]]
 
 
 async def rows_as_plans(
-    db: AsyncSession, actor: Any, rows: list[PreviewRow]
+    db: AsyncSession, actor: Actor, rows: list[PreviewRow]
 ) -> tuple[list[PreviewRow], list[RowError]]:
     """The check of an import whose writer takes the parsed rows as they are."""
     return rows, []
@@ -168,7 +169,7 @@ def upload_store(request: Request) -> UploadStore:
 
 
 async def build_preview(
-    db: AsyncSession, actor: Any, spec: ImportSpec, data: bytes, filename: str = ""
+    db: AsyncSession, actor: Actor, spec: ImportSpec, data: bytes, filename: str = ""
 ) -> ImportPreview:
     """Read the file and run the domain's check on the rows that parsed cleanly."""
     preview = read_csv(
@@ -189,7 +190,7 @@ async def build_preview(
 
 
 async def commit_rows(
-    db: AsyncSession, actor: Any, spec: ImportSpec, preview: ImportPreview
+    db: AsyncSession, actor: Actor, spec: ImportSpec, preview: ImportPreview
 ) -> int:
     """Run the domain's writer in a savepoint; `RowErrors` it raises land in ``preview``."""
     if not preview.can_commit:

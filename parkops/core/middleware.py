@@ -1,9 +1,7 @@
 """The request-context middleware: request id, language, access log, and the last-resort error
 response.
 
-Every response carries ``X-Request-ID``: the middleware keeps the id in the ASGI scope and a
-``before_send`` hook (:func:`add_request_id_header`) adds it, so responses Litestar makes before
-any middleware runs (an unknown path, a wrong method) carry it too.
+Every response carries ``X-Request-ID`` (``parkops.core.asgi``).
 
 Litestar turns an exception raised by a handler into a response inside the middleware stack, but
 an exception raised by middleware (the session lookup of the auth middleware when the database is
@@ -15,52 +13,18 @@ Error". This middleware renders those itself, with the app's error handlers.
 from __future__ import annotations
 
 import logging
-import re
 import time
-import uuid
 from http.cookies import SimpleCookie
 
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from parkops.core.asgi import client_address, header, request_id_of
 from parkops.core.context import language_var, request_id_var
+from parkops.core.error_handlers import send_error_response
 from parkops.core.i18n import pick_language
 
 log = logging.getLogger("parkops.access")
-_SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
-_SCOPE_KEY = "parkops_request_id"
-
-
-def header(scope: Scope, name: bytes) -> str | None:
-    """A request header straight from the ASGI scope (for middleware, before a Request exists)."""
-    for key, value in scope.get("headers", []):
-        if key == name:
-            return value.decode("latin-1")
-    return None
-
-
-def request_id_of(scope: Scope) -> str:
-    """This request's id: the caller's ``X-Request-ID`` when it is sane, else a new one."""
-    request_id = scope.get(_SCOPE_KEY)
-    if not isinstance(request_id, str):
-        incoming = header(scope, b"x-request-id")
-        request_id = incoming if incoming and _SAFE_ID.match(incoming) else uuid.uuid4().hex
-        scope[_SCOPE_KEY] = request_id  # type: ignore[literal-required]
-    return request_id
-
-
-async def add_request_id_header(message: Message, scope: Scope) -> None:
-    if message["type"] == "http.response.start":
-        message["headers"] = [
-            *message.get("headers", []),
-            (b"x-request-id", request_id_of(scope).encode()),
-        ]
-
-
-def client_address(scope: Scope) -> str:
-    """The client's address (uvicorn has already applied trusted X-Forwarded-For)."""
-    client = scope.get("client")
-    return client[0] if client else "-"
 
 
 def request_context_middleware(app: ASGIApp) -> ASGIApp:
@@ -91,8 +55,6 @@ def request_context_middleware(app: ASGIApp) -> ASGIApp:
         except Exception as exc:
             if status["sent"]:
                 raise
-            from parkops.core.error_handlers import send_error_response
-
             await send_error_response(scope, receive, send_wrapper, exc)
         finally:
             user = scope.get("user")

@@ -10,6 +10,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from litestar import Litestar
+
 # Where the domains keep their files, below PARKOPS_STORAGE_DIR: generated PDFs (documents),
 # ticket attachments, payment slips (billing/slips) and import previews (imports).
 FOLDERS = ("documents", "attachments", "billing/slips", "imports")
@@ -33,3 +35,8 @@ def check_writable(storage_dir: Path) -> None:
                 f"the storage folder {folder} is not writable ({exc.strerror or exc}); "
                 "check PARKOPS_STORAGE_DIR and that folder's owner and permissions"
             ) from exc
+
+
+async def check_storage(app: Litestar) -> None:
+    """Start-up hook: refuse to start rather than fail every upload."""
+    check_writable(app.state.settings.storage_dir)

@@ -11,6 +11,8 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.template.config import TemplateConfig
 from markupsafe import Markup, escape
 
 from parkops.core import i18n
@@ -77,3 +79,12 @@ def make_environment(
     env.filters.update(filters or {})
     env.globals.update(page_url=page_url)
     return env
+
+
+def page_templates(
+    templates_dir: Path, filters: Mapping[str, Callable[..., Any]] | None = None
+) -> TemplateConfig:
+    """The app's template configuration: pages render in the environment PDFs use."""
+    return TemplateConfig(
+        engine=JinjaTemplateEngine.from_environment(make_environment(templates_dir, filters))
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 
+from litestar import Litestar
 from sqlalchemy import event, pool
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
@@ -149,3 +150,18 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=True)
+
+
+async def open_database(app: Litestar) -> None:
+    """Start-up hook: the engine of the app's settings, unless the app was given a session maker
+    (the tests bind every request to their transaction)."""
+    if app.state.session_maker is None:
+        settings = app.state.settings
+        url = resolve_database_url(settings)
+        app.state.engine = create_engine(url, pool_size=settings.db_pool_size)
+        app.state.session_maker = session_factory(app.state.engine)
+
+
+async def close_database(app: Litestar) -> None:
+    if app.state.engine is not None:
+        await app.state.engine.dispose()

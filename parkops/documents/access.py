@@ -16,7 +16,7 @@ grants more for its own kind of document by declaring a ``DocumentGrant`` in its
         DocumentGrant(DocumentKind.ticket_record, _ticket_records_for_departments)])
 
 The app collects the grants into ``app.state.document_access`` (kind -> rules), which the
-documents controllers pass on as ``access``. A rule receives the ``CurrentUser`` and returns a
+documents pages and API pass on as ``access``. A rule receives the ``CurrentUser`` and returns a
 SQL condition on ``Document`` columns (or ``None`` for "nothing more for this user"); it is
 ANDed with ``Document.kind == kind`` and ORed with the base rule. Rules only widen access: a
 caller that passes no rules gets the base rule, and a user who cannot see a document gets a 404.

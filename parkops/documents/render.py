@@ -19,7 +19,7 @@ configuration per process, fixed-layout tables, no inline-blocks, the garbage co
 during a render (``_young_garbage_only``), the HTML handed over parsed, with its stylesheet
 parsed once and a user-agent sheet cut down to print (``xhtml``), and streams compressed at a
 cheaper zlib level (``flate_streams``). Subsetting fonts needs ``libharfbuzz-subset0``; the app
-warns at start-up when it is missing (``parkops.app``).
+warns at start-up when it is missing (``fonts.warn_missing_libraries``).
 """
 
 from __future__ import annotations

@@ -23,14 +23,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from parkops.accounts.identity import CurrentUser
 from parkops.config import get_settings
 from parkops.core import audit, blobs
+from parkops.core.actor import Actor, actor_id
 from parkops.core.domain import AccessRules
 from parkops.core.errors import NotFound, ValidationFailed
 from parkops.core.i18n import N_
 from parkops.core.pagination import Page, paginate
 from parkops.documents.access import NO_GRANTS, visible_to
-from parkops.documents.filenames import clean_filename
 from parkops.documents.models import Document, DocumentKind, DocumentLanguage
 from parkops.documents.render import get_template, render_pdf_async
+from parkops.documents.rules import stored
+from parkops.documents.rules.filenames import clean_filename
 
 AUDITED_FIELDS = (
     "kind",
@@ -48,11 +50,6 @@ AUDITED_FIELDS = (
 
 def _documents_dir(documents_dir: Path | None) -> Path:
     return Path(documents_dir) if documents_dir else get_settings().documents_dir
-
-
-def storage_path_for(sha256: str) -> str:
-    """Where a file with this digest lives, relative to the documents folder."""
-    return f"{sha256[:2]}/{sha256}.pdf"
 
 
 def file_path(document: Document, documents_dir: Path | None = None) -> Path:
@@ -76,36 +73,9 @@ async def file_response(
     )
 
 
-def _validate(
-    kind: str,
-    entity: str,
-    entity_id: Any,
-    pdf_bytes: bytes,
-    template: str,
-    template_version: Any,
-    language: str,
-) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    if kind not in {k.value for k in DocumentKind}:
-        errors["kind"] = N_("Unknown document kind")
-    if not entity or len(entity) > 64:
-        errors["entity"] = N_("Name the entity the document belongs to")
-    if not isinstance(entity_id, int) or isinstance(entity_id, bool):
-        errors["entity_id"] = N_("The entity id must be a number")
-    if not isinstance(pdf_bytes, bytes | bytearray) or not pdf_bytes.startswith(b"%PDF-"):
-        errors["pdf_bytes"] = N_("Not a PDF file")
-    if not template or len(template) > 64:
-        errors["template"] = N_("Name the template the document was made with")
-    if not isinstance(template_version, int) or template_version < 1:
-        errors["template_version"] = N_("The template version must be a positive number")
-    if language not in {v.value for v in DocumentLanguage}:
-        errors["language"] = N_("Unknown language mode")
-    return errors
-
-
 async def store_document(
     db: AsyncSession,
-    actor: CurrentUser | str | None,
+    actor: Actor | None,
     kind: DocumentKind | str,
     entity: str,
     entity_id: int,
@@ -120,12 +90,14 @@ async def store_document(
 ) -> Document:
     """Write the file (named by its sha256) and add its row and an audit entry; flushes."""
     kind, language = str(kind), str(language)
-    errors = _validate(kind, entity, entity_id, pdf_bytes, template, template_version, language)
+    errors = stored.field_errors(
+        kind, entity, entity_id, pdf_bytes, template, template_version, language
+    )
     if errors:
         raise ValidationFailed(N_("The document cannot be stored"), field_errors=errors)
     data = bytes(pdf_bytes)
     sha256 = hashlib.sha256(data).hexdigest()
-    relative = storage_path_for(sha256)
+    relative = stored.storage_path_for(sha256)
     await blobs.save(f"{KEY_PREFIX}{relative}", _documents_dir(documents_dir) / relative, data)
     document = Document(
         kind=kind,
@@ -139,7 +111,7 @@ async def store_document(
         sha256=sha256,
         size_bytes=len(data),
         storage_path=relative,
-        created_by=getattr(actor, "id", None),
+        created_by=actor_id(actor),
     )
     db.add(document)
     await db.flush()
@@ -157,7 +129,7 @@ async def store_document(
 
 async def generate_document(
     db: AsyncSession,
-    actor: CurrentUser | str | None,
+    actor: Actor | None,
     *,
     template: str,
     context: Any,

@@ -12,7 +12,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parkops.accounts import service as accounts
-from parkops.accounts.controllers import session_cookie
+from parkops.accounts.pages import session_cookie
 from parkops.accounts.roles import STAFF, Role
 from parkops.core import importing
 from parkops.core.errors import AppError, Conflict, NotFound, ValidationFailed

@@ -23,6 +23,7 @@ class Enterprise(SQLModel, table=True):
     __tablename__ = "enterprises"
     __table_args__ = (
         sa.Index("uq_enterprises_uscc", "uscc", unique=True),
+        sa.Index("ix_enterprises_name_id", "name", "id"),  # the list's default order
         enum_check("industry", Industry),
         enum_check("status", EnterpriseStatus),
         sa.CheckConstraint(f"uscc ~ '{USCC_PATTERN}'", name="uscc_format"),

@@ -16,10 +16,10 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parkops.accounts import service as accounts
-from parkops.accounts import tokens
 from parkops.accounts.identity import CurrentUser
 from parkops.accounts.models import User
 from parkops.accounts.roles import Role
+from parkops.accounts.rules import tokens, users
 from parkops.accounts.scoping import one_or_404, scope
 from parkops.config import Settings
 from parkops.core import audit, mail
@@ -121,7 +121,9 @@ def filtered_query(
         stmt = stmt.where(Enterprise.status == status)
     key, descending = parse_sort(sort)
     column = SORTS[key]
-    stmt = stmt.order_by(column.desc() if descending else column.asc(), Enterprise.id)
+    # the tie-breaker follows the direction, so one index serves both (read backwards)
+    tie = Enterprise.id.desc() if descending else Enterprise.id.asc()
+    stmt = stmt.order_by(column.desc() if descending else column.asc(), tie)
     return stmt
 
 
@@ -454,7 +456,7 @@ async def invite_user(
     email = (email or "").strip()
     display_name = (display_name or "").strip()
     errors = {}
-    if not accounts.EMAIL_RE.match(email) or len(email) > 254:
+    if not users.EMAIL_RE.match(email) or len(email) > 254:
         errors["email"] = N_("Enter the invitee's email address")
     if not display_name or len(display_name) > 120:
         errors["display_name"] = N_("Enter the invitee's name (at most 120 characters)")

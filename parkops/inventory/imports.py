@@ -24,8 +24,9 @@ from parkops.core.audit import AuditEntry
 from parkops.core.context import request_id_var
 from parkops.core.importing import Checked, ImportSpec, RowErrors
 from parkops.core.tabular import N_, Column, PreviewRow, RowError, choice, decimal, integer, text
-from parkops.inventory import rules, workflow
+from parkops.inventory import workflow
 from parkops.inventory.models import Building, Floor, Park, Unit
+from parkops.inventory.rules import fields as rules
 from parkops.inventory.vocabulary import (
     UNIT_STATUS_LABELS,
     UNIT_TYPE_LABELS,

@@ -17,6 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from parkops.core.audit import AuditEntry
+from parkops.core.errors import NotFound
+from parkops.core.i18n import N_
 from parkops.core.pagination import Page, clamp
 from parkops.inventory.models import Building, Floor, Park, Phase, Unit, UnitLineage
 from parkops.inventory.vocabulary import UnitStatus, UnitType
@@ -270,7 +272,9 @@ async def export_rows(db: AsyncSession, f: UnitFilters, sort: str | None) -> lis
 # --- one unit -------------------------------------------------------------------------------
 
 
-async def unit_detail(db: AsyncSession, unit_id: int) -> dict | None:
+async def unit_detail(db: AsyncSession, unit_id: int) -> dict:
+    """The unit with where it is (building, floor, phase, park); ``NotFound`` when there is no
+    such unit."""
     row = (
         (
             await db.execute(
@@ -295,7 +299,9 @@ async def unit_detail(db: AsyncSession, unit_id: int) -> dict | None:
         .mappings()
         .first()
     )
-    return dict(row) if row else None
+    if row is None:
+        raise NotFound(N_("No such unit"))
+    return dict(row)
 
 
 async def lineage(db: AsyncSession, unit_id: int) -> dict[str, list[dict]]:
@@ -424,20 +430,59 @@ def occupancy_statement(park_id: int | None = None) -> sa.Select:
 LEVELS = {0: "building", 1: "phase", 3: "park", 7: "total"}
 
 
+def _with_pct(r: Any) -> dict:
+    row = dict(r)
+    leasable = row["leasable_area"] or Decimal(0)
+    pct = Decimal(row["leased_area"]) * 100 / leasable if leasable else None
+    row["occupancy_pct"] = pct.quantize(Decimal("0.1")) if pct is not None else None
+    return row
+
+
 async def occupancy(db: AsyncSession, park_id: int | None = None) -> list[dict]:
     rows = (await db.execute(occupancy_statement(park_id))).mappings().all()
-    out = []
-    for r in rows:
-        row = dict(r)
-        row["level"] = LEVELS[row["level"]]
-        leasable = row["leasable_area"] or Decimal(0)
-        row["occupancy_pct"] = (
-            (Decimal(row["leased_area"]) * 100 / leasable).quantize(Decimal("0.1"))
-            if leasable
-            else None
+    return [_with_pct(r) | {"level": LEVELS[r["level"]]} for r in rows]
+
+
+async def park_occupancy(db: AsyncSession, limit: int) -> tuple[list[dict], int]:
+    """The first ``limit`` parks by name with their units, available units and occupancy, and
+    how many parks there are: the dashboard card, whose size must not grow with the parks (the
+    full occupancy rolls up every building of every park)."""
+    u = Unit.__table__.c
+    leased = u.status == UnitStatus.leased
+    per_park = (
+        sa.select(
+            u.park_id,
+            sa.func.count().label("units"),
+            sa.func.sum(u.leasable_area).label("leasable_area"),
+            sa.func.coalesce(sa.func.sum(u.leasable_area).filter(leased), 0).label("leased_area"),
+            sa.func.count().filter(u.status == UnitStatus.available).label("available_units"),
         )
-        out.append(row)
-    return out
+        .where(u.retired_at.is_(None))
+        .group_by(u.park_id)
+        .subquery("pp")
+    )
+    first = (
+        sa.select(Park.id.label("park_id"), Park.name.label("park_name"))
+        .order_by(Park.name, Park.id)
+        .limit(limit)
+        .subquery("first")
+    )
+    stmt = (
+        sa.select(
+            first.c.park_id,
+            first.c.park_name,
+            sa.func.coalesce(per_park.c.units, 0).label("units"),
+            per_park.c.leasable_area,
+            sa.func.coalesce(per_park.c.leased_area, 0).label("leased_area"),
+            sa.func.coalesce(per_park.c.available_units, 0).label("available_units"),
+        )
+        .select_from(first)
+        .outerjoin(per_park, per_park.c.park_id == first.c.park_id)
+        .order_by(first.c.park_name, first.c.park_id)
+    )
+    rows = [_with_pct(r) for r in (await db.execute(stmt)).mappings()]
+    parks = (await db.execute(sa.select(sa.func.count()).select_from(Park))).scalar_one()
+    return rows, parks
 
 
 # --- the space tree -------------------------------------------------------------------------

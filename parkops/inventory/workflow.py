@@ -6,8 +6,8 @@ entry in one transaction.
 A unit's *occupancy* is derived, never typed: ``leased`` while a signed contract covers today
 (``reserved`` while its phase is not operating yet: pre-let, not occupied), ``reserved`` while a
 later contract or a live hold takes it, ``available`` otherwise. The leases domain computes it
-and writes it through ``inventory.service.follow_occupancy`` in the same transaction as every
-change to a contract or hold, and the daily roll-over moves it along as dates pass.
+and writes it through ``inventory.services.statuses.follow_occupancy`` in the same transaction
+as every change to a contract or hold, and the daily roll-over moves it along as dates pass.
 
 What people set by hand is only whether the park lets the unit at all: ``unavailable`` with a
 reason (maintenance, own use, not handed over, ...) and back to ``available``. The service

@@ -46,7 +46,7 @@ async def deliver_mail(rt: Runtime, to: str, subject: str, body: str) -> None:
 
 async def tickets_sweep(rt: Runtime) -> None:
     """The supervision sweep; its digests are queued as email jobs in the sweep's transaction."""
-    from parkops.tickets import supervision
+    from parkops.tickets.services import supervision
 
     async with rt.session_maker() as db, db.begin():
         result = await supervision.run_sweep(db, rt.settings, actor="supervision")

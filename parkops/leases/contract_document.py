@@ -21,7 +21,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parkops.accounts.identity import Actor
+from parkops.core.actor import Actor
 from parkops.core.money import apportion
 from parkops.core.templating import SHANGHAI
 from parkops.documents import service as documents

@@ -20,7 +20,7 @@ from parkops.core.parsing import optional_int
 from parkops.core.web import as_list, form_data, redirect, render
 from parkops.db.request_session import DbSession
 from parkops.documents import service as documents
-from parkops.documents.filenames import content_disposition
+from parkops.documents.rules.filenames import content_disposition
 from parkops.inventory.vocabulary import UNIT_STATUS_LABELS
 from parkops.leases import contract_document, repository, service
 from parkops.leases import terms as t

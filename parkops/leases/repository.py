@@ -4,7 +4,8 @@ The inventory and enterprises services have no function for these reads (units w
 and hand-over date for the pre-let rule, the unit picker, the parties printed on a contract), so
 they are written here as plain SELECTs on ``units``/``phases``/``buildings``/``floors``/``parks``
 and ``enterprises``. They only ever read those tables: every change to a unit goes through
-``parkops.inventory.service`` (``follow_occupancy``, the only writer of leased and reserved).
+``parkops.inventory.services.statuses`` (``follow_occupancy``, the only writer of leased and
+reserved).
 """
 
 from __future__ import annotations

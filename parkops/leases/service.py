@@ -57,12 +57,13 @@ from parkops.db.base import utcnow
 from parkops.documents.models import DocumentLanguage
 from parkops.enterprises.models import Enterprise
 from parkops.enterprises.uscc import normalize_uscc, validate_uscc
-from parkops.inventory import service as inventory
 from parkops.inventory.models import Park
+from parkops.inventory.services import statuses as inventory_statuses
 from parkops.inventory.workflow import Occupancy
 from parkops.leases import repository
 from parkops.leases import schedule as sched
 from parkops.leases import terms as t
+from parkops.leases.cut_short import cut_short
 from parkops.leases.models import (
     LeaseContract,
     LeaseContractEvent,
@@ -478,8 +479,7 @@ async def _conflicts(
     codes = await _unit_codes(db, unit_ids)
     return [
         _occupancy_message(r, codes.get(r["unit_id"], str(r["unit_id"])))
-        for r in rows
-        # An expired hold is released before the insert.
+        for r in rows  # an expired hold is released before the insert:
         if r["kind"] == OccupancyKind.contract or r["held_until"] >= today
     ]
 
@@ -586,7 +586,7 @@ async def sync_unit_statuses(
     writes them). Returns how many changed."""
     today = today or shanghai_today()
     rows = await repository.desired_unit_statuses(db, unit_ids, today)
-    return await inventory.follow_occupancy(
+    return await inventory_statuses.follow_occupancy(
         db, actor, {unit_id: occupancy_of(row) for unit_id, row in rows.items()}
     )
 
@@ -765,7 +765,7 @@ def lease_terms_for(
     contract: LeaseContract, version: LeaseTerms, units: list[dict], end: date | None = None
 ) -> sched.LeaseTerms:
     gross, leasable = _areas(units)
-    values = t.from_row(version, contract.signed_on)
+    values = cut_short(t.from_row(version, contract.signed_on), contract.start_date, end)
     return t.lease_terms(values, contract.start_date, end or contract.end_date, gross, leasable)
 
 
@@ -1396,7 +1396,7 @@ async def amend_terms(
         raise Conflict(N_("Only an active contract can be amended (a draft is edited)."))
     versions = await terms_versions(db, contract.id)  # type: ignore[arg-type]
     latest = versions[-1]
-    raw = merge_terms(t.form_values(t.from_row(latest)), raw)
+    raw = merge_terms(t.form_values(t.from_row(latest, contract.signed_on)), raw)
     errors: dict[str, str] = {}
     effective = t.parse_date(raw.get("effective_from"), "effective_from", errors, required=True)
     note = t.parse_text(raw.get("note"), "note", errors, max_length=2000)

@@ -1,31 +1,45 @@
-"""The tickets part of the JSON API (``/api/v1/tickets``, ``/api/v1/notifications``)."""
+"""The tickets part of the JSON API (``/api/v1/tickets``, ``/api/v1/notifications``): tickets,
+the catalogue, the calendar, notifications, and the desk's oversight (supervision, statistics,
+handling records)."""
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from litestar import Controller, Request, delete, get, patch, post, put
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import File
 
-from parkops.accounts.roles import ANY_USER, Role
+from parkops.accounts.roles import ANY_USER
 from parkops.core.errors import ValidationFailed
 from parkops.core.i18n import N_
 from parkops.core.web import form_data
 from parkops.db.base import utcnow
 from parkops.db.request_session import DbSession
-from parkops.tickets import catalogue, notifications, repository, schemas, service, work_calendar
-from parkops.tickets.http import UPLOAD_LIMIT, read_uploads
-
-DESK = frozenset({Role.service_desk, Role.park_admin})
-STAFF_TICKETS = DESK | {Role.gov_officer}
-ENTERPRISE = frozenset({Role.enterprise_user})
-TICKET_USERS = STAFF_TICKETS | ENTERPRISE
-FILERS = DESK | ENTERPRISE
-
-
-def _settings(request: Request):
-    return request.app.state.settings
+from parkops.tickets import catalogue, notifications, record, repository, schemas, statistics
+from parkops.tickets.http import (
+    DESK,
+    ENTERPRISE,
+    FILERS,
+    RECORD_ROLES,
+    STAFF_TICKETS,
+    TICKET_USERS,
+    UPLOAD_LIMIT,
+    download,
+    read_uploads,
+    settings,
+)
+from parkops.tickets.services import (
+    actions,
+    calendar_table,
+    filing,
+    notes,
+    reading,
+    supervision,
+    supervision_board,
+)
 
 
 def _summary(row: dict) -> schemas.TicketSummary:
@@ -111,7 +125,7 @@ def _detail(view: dict[str, Any]) -> schemas.TicketDetail:
 
 
 async def _detail_for(db: DbSession, request: Request, ticket_id: int) -> schemas.TicketDetail:
-    return _detail(await service.ticket_view(db, request.user, ticket_id))
+    return _detail(await reading.ticket_view(db, request.user, ticket_id))
 
 
 def _category_out(row: dict) -> schemas.CategoryOut:
@@ -157,7 +171,7 @@ class TicketsApi(Controller):
     async def file_ticket(
         self, request: Request, db: DbSession, data: JSONBody[schemas.TicketCreate]
     ) -> schemas.TicketDetail:
-        ticket = await service.file_ticket(db, _settings(request), request.user, data.model_dump())
+        ticket = await filing.file_ticket(db, settings(request), request.user, data.model_dump())
         return await _detail_for(db, request, ticket.id)
 
     @get("/{ticket_id:int}", opt={"roles": TICKET_USERS}, summary="One ticket with its timeline")
@@ -180,8 +194,8 @@ class TicketsApi(Controller):
         data: JSONBody[schemas.ActionIn],
     ) -> schemas.TicketDetail:
         fields = data.model_dump(exclude_none=True)
-        await service.perform(
-            db, _settings(request), request.user, ticket_id, fields.pop("action"), fields
+        await actions.perform(
+            db, settings(request), request.user, ticket_id, fields.pop("action"), fields
         )
         return await _detail_for(db, request, ticket_id)
 
@@ -198,8 +212,8 @@ class TicketsApi(Controller):
         ticket_id: FromPath[int],
         data: JSONBody[schemas.RatingIn],
     ) -> schemas.TicketDetail:
-        await service.rate(
-            db, _settings(request), request.user, ticket_id, data.rating, data.comment
+        await actions.rate(
+            db, settings(request), request.user, ticket_id, data.rating, data.comment
         )
         return await _detail_for(db, request, ticket_id)
 
@@ -216,7 +230,7 @@ class TicketsApi(Controller):
         ticket_id: FromPath[int],
         data: JSONBody[schemas.NoteIn],
     ) -> schemas.TicketDetail:
-        await service.add_note(db, _settings(request), request.user, ticket_id, data.note)
+        await notes.add_note(db, settings(request), request.user, ticket_id, data.note)
         return await _detail_for(db, request, ticket_id)
 
     @post(
@@ -230,9 +244,9 @@ class TicketsApi(Controller):
         self, request: Request, db: DbSession, ticket_id: FromPath[int]
     ) -> list[schemas.AttachmentOut]:
         data = await form_data(request)
-        rows = await service.attach_files(
+        rows = await notes.attach_files(
             db,
-            _settings(request),
+            settings(request),
             request.user,
             ticket_id,
             await read_uploads(data),
@@ -253,15 +267,10 @@ class TicketsApi(Controller):
         ticket_id: FromPath[int],
         attachment_id: FromPath[int],
     ) -> File:
-        attachment, path = await service.get_attachment(
-            db, _settings(request), request.user, ticket_id, attachment_id
+        found = await notes.get_attachment(
+            db, settings(request), request.user, ticket_id, attachment_id
         )
-        return File(
-            path=path,
-            filename=attachment.original_name,
-            media_type=attachment.content_type,
-            content_disposition_type="attachment",
-        )
+        return await download(*found)
 
     # -- catalogue ------------------------------------------------------------------------
 
@@ -325,7 +334,7 @@ class TicketsApi(Controller):
 
     @get("/calendar", opt={"roles": DESK}, summary="The working-day calendar of a year")
     async def calendar(self, db: DbSession, year: FromQuery[int]) -> schemas.CalendarYearOut:
-        view = await work_calendar.year_view(db, year)
+        view = await calendar_table.year_view(db, year)
         return schemas.CalendarYearOut(
             year=view["year"],
             status=view["status"].value,
@@ -353,15 +362,15 @@ class TicketsApi(Controller):
         day: FromPath[str],
         data: JSONBody[schemas.CalendarDayIn],
     ) -> schemas.CalendarDayOut:
-        row = await work_calendar.set_day(db, request.user, {"day": day, **data.model_dump()})
+        row = await calendar_table.set_day(db, request.user, {"day": day, **data.model_dump()})
         return schemas.CalendarDayOut(day=row.day, kind=row.kind, note=row.note)
 
     @delete("/calendar/days/{day:str}", opt={"roles": DESK}, summary="Remove a date's entry")
     async def delete_day(self, request: Request, db: DbSession, day: FromPath[str]) -> None:
-        parsed = work_calendar.parse_day(day)
+        parsed = calendar_table.parse_day(day)
         if parsed is None:
             raise ValidationFailed(field_errors={"day": N_("Not a date (YYYY-MM-DD)")})
-        await work_calendar.delete_day(db, request.user, parsed)
+        await calendar_table.delete_day(db, request.user, parsed)
 
     @put(
         "/calendar/years/{year:int}",
@@ -371,7 +380,7 @@ class TicketsApi(Controller):
     async def fill_year(
         self, request: Request, db: DbSession, year: FromPath[int]
     ) -> schemas.RecomputeOut:
-        count = await work_calendar.set_year_filled(db, request.user, year, True)
+        count = await calendar_table.set_year_filled(db, request.user, year, True)
         return schemas.RecomputeOut(tickets_recomputed=count)
 
     @delete(
@@ -383,7 +392,7 @@ class TicketsApi(Controller):
     async def unfill_year(
         self, request: Request, db: DbSession, year: FromPath[int]
     ) -> schemas.RecomputeOut:
-        count = await work_calendar.set_year_filled(db, request.user, year, False)
+        count = await calendar_table.set_year_filled(db, request.user, year, False)
         return schemas.RecomputeOut(tickets_recomputed=count)
 
 
@@ -416,3 +425,111 @@ class NotificationsApi(Controller):
     @post("/read-all", summary="Mark all as read", status_code=200)
     async def read_all(self, request: Request, db: DbSession) -> dict:
         return {"marked": await notifications.mark_all_read(db, request.user)}
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+class OversightApi(Controller):
+    path = "/api/v1/tickets"
+    tags = ["tickets"]
+    opt = {"roles": DESK}
+
+    @get("/supervision", summary="Overdue and soon-due tickets per department")
+    async def supervision_board(self, request: Request, db: DbSession) -> dict[str, Any]:
+        data = await supervision_board.board(db, settings(request))
+        groups = []
+        for g in data["groups"]:
+            groups.append(
+                {
+                    "department_id": g.department_id,
+                    "department": g.department.name if g.department else None,
+                    "overdue": g.overdue,
+                    "due_soon": g.soon,
+                    "long_overdue": g.long_overdue,
+                    "overdue_tickets": [
+                        {k: r[k] for k in ("id", "number", "subject", "status", "next_due_at")}
+                        | {"working_days_overdue": r["working_days_overdue"]}
+                        for r in g.overdue_rows
+                    ],
+                    "due_soon_tickets": [
+                        {k: r[k] for k in ("id", "number", "subject", "status", "next_due_at")}
+                        for r in g.soon_rows
+                    ],
+                }
+            )
+        return _jsonable(
+            {
+                "due_soon_until": data["soon_until"],
+                "escalation_days": data["escalation_days"],
+                "totals": data["totals"],
+                "groups": groups,
+            }
+        )
+
+    @post("/supervision/sweep", summary="Run the overdue sweep now", status_code=200)
+    async def run_sweep(self, request: Request) -> dict[str, Any]:
+        result = await supervision.sweep_once(
+            request.app.state.session_maker, settings(request), actor=request.user
+        )
+        return {"skipped": result.skipped, **result.summary(), "emails": result.mails_sent}
+
+    @get("/statistics", summary="The three rates per department, category or month")
+    async def statistics_report(
+        self,
+        db: DbSession,
+        group: FromQuery[str | None] = None,
+        from_month: FromQuery[str | None] = None,
+        to_month: FromQuery[str | None] = None,
+        department_id: FromQuery[int | None] = None,
+        category_id: FromQuery[int | None] = None,
+    ) -> dict[str, Any]:
+        report = await statistics.report_for_query(
+            db, group, from_month, to_month, department_id, category_id
+        )
+        return _jsonable(
+            {
+                "group": report.group,
+                "from_month": f"{report.period.first:%Y-%m}",
+                "to_month": f"{report.period.last:%Y-%m}",
+                "rows": [r.as_dict() for r in report.rows],
+                "total": report.total.as_dict(),
+                "trend": [r.as_dict() for r in report.trend],
+            }
+        )
+
+    @post(
+        "/{ticket_id:int}/record",
+        opt={"roles": RECORD_ROLES},
+        summary="Generate the ticket's handling record (PDF)",
+        status_code=201,
+    )
+    async def generate_record(
+        self,
+        request: Request,
+        db: DbSession,
+        ticket_id: FromPath[int],
+        language: FromQuery[str] = "zh",
+    ) -> dict[str, Any]:
+        document = await record.generate(
+            db, settings(request), request.user, ticket_id, language=language
+        )
+        return {
+            "id": document.id,
+            "filename": document.filename,
+            "language": document.language,
+            "template_version": document.template_version,
+            "file_url": f"/api/v1/documents/{document.id}/file",
+        }
+
+
+ROUTES = [TicketsApi, NotificationsApi, OversightApi]

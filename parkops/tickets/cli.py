@@ -22,7 +22,7 @@ def tickets_sweep() -> None:
     Safe to run from cron at any interval and next to the app's own periodic sweep: a sweep
     that finds another one running does nothing, and nothing is ever chased twice.
     """
-    from parkops.tickets import supervision
+    from parkops.tickets.services import supervision
 
     async def run(session_maker):
         return await supervision.sweep_once(session_maker, get_settings(), actor="cli")

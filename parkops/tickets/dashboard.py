@@ -10,7 +10,7 @@ from parkops.accounts.roles import Role
 from parkops.db.base import utcnow
 from parkops.tickets import notifications, repository
 from parkops.tickets.models import Ticket
-from parkops.tickets.workflow import OPEN_STATUSES, TicketStatus
+from parkops.tickets.rules.states import OPEN_STATUSES, TicketStatus
 
 S = TicketStatus
 
@@ -52,3 +52,8 @@ async def card(db: AsyncSession, user: CurrentUser) -> dict:
         "counts": dict(row._mapping),
         "unread": await notifications.unread_count(db, user.id),
     }
+
+
+async def dashboard_card(db: AsyncSession, user: CurrentUser) -> dict:
+    """The dashboard card's context (``DashboardCard.load``)."""
+    return {"tickets": await card(db, user)}

@@ -3,18 +3,24 @@
 
 from parkops.core.domain import DashboardCard, DocumentGrant, Domain
 from parkops.documents.models import DocumentKind
-from parkops.tickets import demo, oversight_controllers
+from parkops.tickets import api, demo, pages, portal
 from parkops.tickets.cli import tickets
-from parkops.tickets.controllers import ROUTES, TICKET_USERS, dashboard_card
-from parkops.tickets.supervision import start_sweeper, stop_sweeper
+from parkops.tickets.dashboard import dashboard_card
+from parkops.tickets.http import TICKET_USERS
+from parkops.tickets.repository import records_for_lead_department
+from parkops.tickets.services.supervision import start_sweeper, stop_sweeper
 
 DOMAIN = Domain(
     name="tickets",
-    routes=[*ROUTES, *oversight_controllers.ROUTES],
-    dashboard_cards=[DashboardCard(TICKET_USERS, "tickets/_dashboard_card.html", dashboard_card)],
-    document_grants=[
-        DocumentGrant(DocumentKind.ticket_record, oversight_controllers.records_for_lead_department)
+    routes=[
+        *pages.ROUTES,
+        portal.PortalPages,
+        api.TicketsApi,
+        api.NotificationsApi,
+        api.OversightApi,
     ],
+    dashboard_cards=[DashboardCard(TICKET_USERS, "tickets/_dashboard_card.html", dashboard_card)],
+    document_grants=[DocumentGrant(DocumentKind.ticket_record, records_for_lead_department)],
     cli=tickets,
     demo=demo.load_demo,
     demo_logins=demo.DEMO_LOGINS,

@@ -1,17 +1,43 @@
-"""HTTP helpers shared by the ticket pages and the API: reading uploaded files from forms."""
+"""What the ticket pages, the portal and the API share: who may use them, reading uploaded files
+from forms, sending an attachment, and the POST of an action form."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
+from litestar import Request
 from litestar.datastructures import UploadFile
+from litestar.response import File, Redirect, Template
 
+from parkops.accounts.roles import Role
+from parkops.config import Settings
+from parkops.core import blobs
+from parkops.core.errors import AppError, Conflict
+from parkops.core.i18n import N_
+from parkops.core.web import redirect, submit
+from parkops.documents.rules.filenames import content_disposition
 from parkops.tickets import attachments as files_mod
-from parkops.tickets.service import Upload
+from parkops.tickets.models import TicketAttachment
+from parkops.tickets.services.common import Upload
+
+DESK = frozenset({Role.service_desk, Role.park_admin})
+STAFF_TICKETS = DESK | {Role.gov_officer}
+ENTERPRISE = frozenset({Role.enterprise_user})
+TICKET_USERS = STAFF_TICKETS | ENTERPRISE
+FILERS = DESK | ENTERPRISE
+RECORD_ROLES = DESK | {Role.gov_officer}
+"""Who may generate a ticket's handling record (officers: for the tickets their department
+leads)."""
 
 UPLOAD_LIMIT = files_mod.MAX_FILES * files_mod.MAX_BYTES + 1024 * 1024
 """Request size for forms with attachments: room for MAX_FILES full files plus the fields, so a
 single oversized file reaches the service and gets its explanation instead of a bare 413."""
+
+
+def settings(request: Request) -> Settings:
+    return request.app.state.settings
 
 
 async def read_uploads(data: dict[str, Any], key: str = "attachments") -> list[Upload]:
@@ -44,3 +70,31 @@ def form_fields(data: dict[str, Any]) -> dict[str, Any]:
                 continue
         fields[key] = value
     return fields
+
+
+async def download(attachment: TicketAttachment, path: Path) -> File:
+    """The attachment's file: from the local folder, or the S3 bucket (parkops.core.blobs)."""
+    return await blobs.download(  # type: ignore[return-value]
+        files_mod.KEY_PREFIX + attachment.stored_name,
+        path,
+        media_type=attachment.content_type,
+        disposition=content_disposition(attachment.original_name, inline=False),
+        missing=N_("The file of this attachment is missing"),
+    )
+
+
+async def act_on_ticket(
+    request: Request,
+    save: Callable[[], Awaitable[Any]],
+    *,
+    redisplay: Callable[[AppError], Awaitable[Template]],
+    back: str,
+    message: str,
+) -> Template | Redirect:
+    """The POST of an action form on a ticket page (``core.web.submit``): the page again with
+    the errors when the input is refused; back to the page with the reason when the ticket's
+    state does not allow the action (someone else acted first); else back with ``message``."""
+    try:
+        return await submit(request, save, redisplay=redisplay, then=back, message=message)
+    except Conflict as exc:
+        return redirect(request, back, flash=("error", exc.message))

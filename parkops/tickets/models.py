@@ -4,9 +4,10 @@ tickets with their events, pauses, attachments, and the in-app notifications.
 Deadlines are stored, not derived on every read: each SLA deadline is a ``timestamptz`` column
 with a ``*_provisional`` flag (True while the calendar of a year it runs through is unknown) and
 the anchor it counts from plus the limit in working days are stored on the ticket too, so that
-:func:`parkops.tickets.deadlines.compute` can recompute any of them later (after a pause ends, an
-extension is approved, or the admins fill in a year) from the row alone. ``next_due_at`` is the
-deadline the current state works toward (``workflow.sla_clock``), kept for queues and the sweep.
+:func:`parkops.tickets.rules.deadlines.compute` can recompute any of them later (after a pause
+ends, an extension is approved, or the admins fill in a year) from the row alone. ``next_due_at``
+is the deadline the current state works toward (``rules.sla.sla_clock``), kept for queues and the
+sweep.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sqlmodel import Field, SQLModel
 
 from parkops.core.workdays import OverrideKind
 from parkops.db.base import created_at_field, enum_check, tz_field
-from parkops.tickets.workflow import TicketStatus
+from parkops.tickets.rules.states import TicketStatus
 
 SUBJECT_MAX = 200
 
@@ -273,7 +274,7 @@ class Ticket(SQLModel, table=True):
 
     # Working days elapsed to the first reply / to the resolution, pauses excluded (NULL until
     # then): kept by the service with the deadlines and by the calendar edits
-    # (parkops.tickets.working_days), so the statistics only sum them.
+    # (parkops.tickets.services.elapsed_days), so the statistics only sum them.
     reply_working_days: int | None = None
     resolve_working_days: int | None = None
 
@@ -303,7 +304,7 @@ class TicketCoDepartment(SQLModel, table=True):
 class TicketEvent(SQLModel, table=True):
     """One thing that happened to a ticket: a transition, the filing, or a note.
 
-    ``action`` is a ``workflow.TicketAction`` value, or ``file`` / ``note`` / ``attach`` for the
+    ``action`` is a ``rules.states.TicketAction`` value, or ``file`` / ``note`` / ``attach`` for the
     events that are not transitions. ``from_status == to_status`` for self-loops and notes.
     """
 

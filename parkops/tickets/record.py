@@ -5,7 +5,7 @@ events included), rendered and stored through the document service.
 The desk, park admins and the ticket's lead department may generate it; the stored document is
 visible to staff and to the officers of the ticket's (current) lead department, never to the
 enterprise (``enterprise_id`` is left empty; see the access rule registered in
-:mod:`parkops.tickets.oversight_controllers`).
+:func:`parkops.tickets.repository.records_for_lead_department`).
 
 The template is ``templates/pdf/ticket_record.html``, registered here with the renderer (like the
 billing documents); when it or a shared print file changes, bump ``version`` below and record the
@@ -28,8 +28,8 @@ from parkops.db.base import utcnow
 from parkops.documents import service as documents
 from parkops.documents.models import Document, DocumentKind, DocumentLanguage
 from parkops.documents.render import SHARED_FILES, TEMPLATES, PdfTemplate
-from parkops.tickets import service
-from parkops.tickets.workflow import ActorRole
+from parkops.tickets.rules.states import ActorRole
+from parkops.tickets.services import reading
 
 TEMPLATE_NAME = "ticket_record"
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
@@ -232,7 +232,7 @@ def _event_note(event: dict[str, Any]) -> tuple[str, str]:
 def build_context(
     view: dict[str, Any], *, generated_by: str, now: dt.datetime
 ) -> TicketRecordContext:
-    """The record's content from ``service.ticket_view`` (the desk's or lead department's view)."""
+    """The record's content from ``reading.ticket_view`` (the desk's or lead department's view)."""
     ticket = view["ticket"]
     lead = view.get("lead_department")
     co = view.get("co_departments") or []
@@ -321,7 +321,7 @@ async def generate(
         language = DocumentLanguage(language)
     except ValueError:
         language = DocumentLanguage.zh
-    view = await service.ticket_view(db, user, ticket_id, now=now)
+    view = await reading.ticket_view(db, user, ticket_id, now=now)
     if view["role"] not in GENERATORS:
         raise PermissionDenied(
             N_("Only the service desk and the lead department keep this record.")

@@ -24,6 +24,7 @@ from parkops.accounts.roles import Role
 from parkops.core.errors import NotFound
 from parkops.core.i18n import N_
 from parkops.core.pagination import Page, paginate
+from parkops.documents.models import Document
 from parkops.enterprises.models import Enterprise
 from parkops.tickets.models import (
     Department,
@@ -31,12 +32,7 @@ from parkops.tickets.models import (
     TicketCategory,
     TicketCoDepartment,
 )
-from parkops.tickets.workflow import (
-    OPEN_STATUSES,
-    PAUSED_STATUSES,
-    ActorRole,
-    TicketStatus,
-)
+from parkops.tickets.rules.states import OPEN_STATUSES, PAUSED_STATUSES, ActorRole, TicketStatus
 
 DESK_ROLES = frozenset({Role.service_desk, Role.park_admin})
 
@@ -67,7 +63,7 @@ def visible_clause(user: CurrentUser) -> sa.ColumnElement[bool]:
 
 
 def actor_role(user: CurrentUser, ticket: Ticket, co_department_ids: set[int]) -> ActorRole | None:
-    """The user's role on this ticket (``workflow.ActorRole``), None if they have none."""
+    """The user's role on this ticket (``rules.states.ActorRole``), None if they have none."""
     if Role.service_desk in user.roles:
         return ActorRole.DESK
     if Role.park_admin in user.roles:
@@ -198,3 +194,16 @@ async def queue(
 
 def _like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def records_for_lead_department(user: CurrentUser) -> sa.ColumnElement[bool] | None:
+    """Officers may download the handling records of the tickets their department leads (a
+    ``DocumentGrant`` of the tickets domain)."""
+    if Role.gov_officer not in user.roles or user.department_id is None:
+        return None
+    return sa.and_(
+        Document.entity == "ticket",
+        Document.entity_id.in_(
+            sa.select(Ticket.id).where(Ticket.lead_department_id == user.department_id)
+        ),
+    )

@@ -28,8 +28,8 @@ Working days
 Each ticket stores the working days it took to the first reply and to the resolution
 (``reply_working_days`` / ``resolve_working_days``, pauses excluded): the service computes them
 with the deadlines when the event happens, and editing a day of the calendar recomputes them for
-the tickets whose spans contain it (:mod:`parkops.tickets.working_days`), so the figures follow
-the calendar as it is now. The statement only sums them.
+the tickets whose spans contain it (:mod:`parkops.tickets.services.elapsed_days`), so the figures
+follow the calendar as it is now. The statement only sums them.
 
 Cost: one pass over the period's tickets with about fifteen plain aggregates (no
 calendar arithmetic), read from a covering index one month at a time (the month is the range
@@ -47,9 +47,16 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parkops.core.parsing import optional_int
 from parkops.db.base import utcnow
 from parkops.tickets.models import Department, TicketCategory
-from parkops.tickets.workflow import OPEN_STATUSES, PAUSED_STATUSES, TicketStatus, sla_clock
+from parkops.tickets.rules.sla import sla_clock
+from parkops.tickets.rules.states import (
+    OPEN_STATUSES,
+    PAUSED_STATUSES,
+    TicketStatus,
+    status_values,
+)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 GROUPS = ("department", "category", "month")
@@ -213,10 +220,6 @@ class Cell:
     counts: dict[str, int]
 
 
-def _values(statuses) -> list[str]:
-    return sorted(s.value for s in statuses)
-
-
 async def cells(
     db: AsyncSession,
     period: Period,
@@ -234,9 +237,9 @@ async def cells(
         "now": now,
         "department_id": department_id,
         "category_id": category_id,
-        "open": _values(OPEN_STATUSES),
-        "running": _values(running),
-        "paused": _values(PAUSED_STATUSES),
+        "open": status_values(OPEN_STATUSES),
+        "running": status_values(running),
+        "paused": status_values(PAUSED_STATUSES),
         "month_starts": starts,
         "month_ends": [*starts[1:], period.bounds()[1]],
     }
@@ -415,3 +418,25 @@ async def report(
     trend, _ = rollup(items, "month", labels=month_labels, keys=period.months)
     total.label, total.label_en = "合计", "Total"
     return Report(period, group, rows, total, trend, department_id, category_id)
+
+
+async def report_for_query(
+    db: AsyncSession,
+    group: str | None,
+    from_month: str | None,
+    to_month: str | None,
+    department_id: Any,
+    category_id: Any,
+) -> Report:
+    """The report a page's or the API's query asks for; what it cannot read falls back to the
+    defaults (the twelve months to this one, by department, unfiltered)."""
+    now = utcnow()
+    period = Period.from_query(from_month, to_month, now.astimezone(SHANGHAI).date())
+    return await report(
+        db,
+        period,
+        group or "department",
+        department_id=optional_int(department_id),
+        category_id=optional_int(category_id),
+        now=now,
+    )

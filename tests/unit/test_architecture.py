@@ -39,23 +39,13 @@ MODULE_ALLOWANCE = {
     "parkops/billing/models.py": 613,
     "parkops/billing/payments.py": 853,
     "parkops/billing/service.py": 601,
-    "parkops/core/tabular.py": 797,
     "parkops/enterprises/service.py": 617,
-    "parkops/inventory/controllers.py": 869,
-    "parkops/inventory/service.py": 1155,
     "parkops/leases/controllers.py": 717,
     "parkops/leases/schedule.py": 822,
     "parkops/leases/service.py": 2058,
     "parkops/leases/terms.py": 723,
-    "parkops/tickets/controllers.py": 678,
-    "parkops/tickets/demo.py": 849,
-    "parkops/tickets/service.py": 1128,
-    "parkops/tickets/supervision.py": 660,
-    "parkops/tickets/workflow.py": 764,
 }
 FUNCTION_ALLOWANCE = {
-    "parkops/accounts/service.py:create_user": 84,
-    "parkops/app.py:create_app": 88,
     "parkops/billing/repository.py:overdue_bills": 88,
     "parkops/billing/meters.py:create_meter": 94,
     "parkops/billing/meters.py:record_reading": 115,
@@ -63,21 +53,17 @@ FUNCTION_ALLOWANCE = {
     "parkops/billing/run.py:execute_run": 107,
     "parkops/billing/run.py:start_run": 82,
     "parkops/billing/run_plan.py:plan_bills": 172,
-    "parkops/core/tabular.py:_read": 132,
     "parkops/inventory/imports.py:check_rows": 122,
-    "parkops/inventory/service.py:merge_units": 121,
-    "parkops/inventory/service.py:split_unit": 94,
     "parkops/leases/contract_document.py:build_context": 121,
     "parkops/leases/schedule.py:validate_terms": 83,
     "parkops/leases/service.py:amend_terms": 103,
     "parkops/leases/service.py:create_reservation": 85,
     "parkops/leases/service.py:terminate": 134,
-    "parkops/tickets/service.py:_notify_after": 85,
-    "parkops/tickets/service.py:file_ticket": 137,
-    "parkops/tickets/service.py:perform": 141,
-    "parkops/tickets/service.py:rate": 87,
-    "parkops/tickets/service.py:ticket_view": 91,
 }
+# Packages whose modules still import each other in a cycle (through imports inside functions,
+# which is how a module cycle hides): their restructuring (issue 11, step B) removes them. Only
+# shrinks.
+CYCLE_ALLOWANCE = {"billing", "leases"}
 
 
 @dataclass(frozen=True)
@@ -270,6 +256,16 @@ def test_the_graph_is_read_from_the_source():
     found = {(i.source, i.target, i.in_function) for i in IMPORTS}
     assert ("parkops.app", "parkops.leases.domain", False) in found
     assert any(source.startswith("parkops.billing.") and inside for source, _t, inside in found)
+
+
+def test_no_import_cycle_between_modules():
+    """Not even through an import inside a function: a module that needs another's function at
+    run time while that one needs it back is one module cut in two, or a rule in the wrong one."""
+    found = module_cycles(IMPORTS)
+    wrong = [c for c in found if {package_of(m) for m in c} - CYCLE_ALLOWANCE]
+    assert not wrong, "module import cycles:\n" + "\n".join(" <-> ".join(c) for c in wrong)
+    fixed = CYCLE_ALLOWANCE - {package_of(m) for c in found for m in c}
+    assert not fixed, f"no module cycle any more: remove from CYCLE_ALLOWANCE: {sorted(fixed)}"
 
 
 def test_no_module_over_the_limit():

@@ -129,6 +129,19 @@ async def test_reports_aggregate_open_amounts_collection_and_revenue(db):
     revenue = {(r["month"], r["charge_type"]): r["amount_fen"] for r in await reports.revenue(db)}
     assert revenue[("2026-01", "rent")] == 2 * 10_800_000
 
+    # The dashboard's totals, against the bills themselves.
+    bills = (await db.execute(sa.text("SELECT * FROM billing_bills"))).mappings().all()
+    open_ = {
+        r["id"]: (r["total_fen"] - r["paid_fen"] - r["credited_fen"], r["due_date"])
+        for r in bills
+        if r["status"] in ("issued", "partially_paid")
+    }
+    for as_of in (date(2026, 3, 15), date(2026, 6, 1)):
+        assert await reports.open_totals(db, as_of) == {
+            "open_fen": sum(a for a, _ in open_.values()),
+            "overdue_90_fen": sum(a for a, d in open_.values() if (as_of - d).days > 90),
+        }
+
     arrears = await reports.arrears(db, 60, date(2026, 3, 15))
     assert [r["contract_id"] for r in arrears] == [b.id]
     assert await reports.arrears(db, 90, date(2026, 3, 15)) == []

@@ -162,3 +162,63 @@ async def test_overlapping_tariffs_are_refused(db):
         await tariff(db, c.park_id, tiers="100=0.5; 50=0.6; *=1")
     assert "tiers" in exc.value.field_errors
     assert await _count(db, Tariff) == before
+
+
+async def _common_share_total(db, reading_id: int) -> int:
+    return await db.scalar(
+        sa.text(
+            "SELECT COALESCE(sum(amount_fen), 0) FROM billing_bill_lines "
+            "WHERE source_kind = 'common_share' AND source_id = :r"
+        ),
+        {"r": reading_id},
+    )
+
+
+async def test_a_common_reading_is_divided_once_even_when_a_contract_is_approved_later(db):
+    """Found by the billing oracle: a contract approved after a common reading was shared out
+    was charged a share of it again on its catch-up bill, so the building's 100.00 was billed
+    as 150.00. The reading is divided once, over the contracts the first run found."""
+    from tests.integration.leases.factories import create_contract
+
+    leasing, admin = await actor(db, "leasing"), await actor(db, "park_admin")
+    u1, u2 = await create_units(db, 2)
+    values = {"start_date": "2026-01-01", "last_day": "2026-12-31"}
+    await active_contract(db, leasing=leasing, admin=admin, units=[u1], **values)
+    late = await create_contract(db, leasing=leasing, units=[u2], status="pending_approval",
+                                 **values)  # fmt: skip
+    await tariff(db, late.park_id, "electricity", "1.00")
+    common = await meter(db, building_id=u1.building_id)
+    january = await reading(db, common.id, "2026-01", "100")  # 100.00 for the building
+    await run_month(db, "2026-02", date(2026, 2, 2))
+    assert await _common_share_total(db, january.id) == 10_000
+
+    from parkops.leases import service as leases
+
+    await leases.transition(db, admin, late.id, "approve", today=date(2026, 2, 20))
+    await run_month(db, "2026-03", date(2026, 3, 2))
+    assert await _common_share_total(db, january.id) == 10_000
+
+
+async def test_a_rerun_month_does_not_divide_a_common_reading_again(db):
+    """A second run of the same month after another contract became binding bills that
+    contract's own lines, never a second division of a reading already shared out."""
+    from tests.integration.leases.factories import create_contract
+
+    leasing, admin = await actor(db, "leasing"), await actor(db, "park_admin")
+    u1, u2 = await create_units(db, 2)
+    values = {"start_date": "2026-01-01", "last_day": "2026-12-31"}
+    await active_contract(db, leasing=leasing, admin=admin, units=[u1], **values)
+    late = await create_contract(db, leasing=leasing, units=[u2], status="pending_approval",
+                                 **values)  # fmt: skip
+    await tariff(db, late.park_id, "electricity", "1.00")
+    common = await meter(db, building_id=u1.building_id)
+    january = await reading(db, common.id, "2026-01", "100")
+    await run_month(db, "2026-02", date(2026, 2, 2))
+
+    from parkops.leases import service as leases
+
+    await leases.transition(db, admin, late.id, "approve", today=date(2026, 2, 3))
+    await run_month(db, "2026-02", date(2026, 2, 3))
+    assert await _common_share_total(db, january.id) == 10_000
+    [bill] = await bills_of(db, late.id)
+    assert bill.total_fen > 0  # its rent was billed on the re-run

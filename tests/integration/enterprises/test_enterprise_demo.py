@@ -8,9 +8,9 @@ from collections import Counter
 import sqlalchemy as sa
 from sqlalchemy import event
 
-from parkops.accounts import passwords
 from parkops.accounts.demo import DEMO_PASSWORD
 from parkops.accounts.models import User
+from parkops.accounts.rules import passwords
 from parkops.app import DOMAINS
 from parkops.demo import demo_logins
 from parkops.enterprises import demo

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from parkops.accounts import tokens
 from parkops.accounts.models import User, UserRole
+from parkops.accounts.rules import tokens
 from parkops.core import mail
 from parkops.core.audit import AuditEntry
 from parkops.core.web import SESSION_COOKIE

@@ -8,8 +8,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parkops.inventory import service
 from parkops.inventory.models import Building, Park, Phase, Unit
+from parkops.inventory.services import spaces
+from parkops.inventory.services import units as unit_service
 
 _seq = count(1)
 
@@ -17,14 +18,14 @@ _seq = count(1)
 async def create_park(db: AsyncSession, **overrides: Any) -> Park:
     n = next(_seq)
     values = {"name": f"测试园区 {n}", "address": "江西省九江市庐山市横塘镇"} | overrides
-    return await service.create_park(db, "test", values)
+    return await spaces.create_park(db, "test", values)
 
 
 async def create_phase(db: AsyncSession, park: Park | None = None, **overrides: Any) -> Phase:
     park = park or await create_park(db)
     taken = await db.scalar(sa.select(sa.func.max(Phase.number)).where(Phase.park_id == park.id))
     values = {"number": (taken or 0) + 1, "name": "一期", "status": "operating"} | overrides
-    return await service.create_phase(db, "test", park.id, values)
+    return await spaces.create_phase(db, "test", park.id, values)
 
 
 async def create_building(
@@ -32,7 +33,7 @@ async def create_building(
 ) -> Building:
     phase = phase or await create_phase(db)
     values = {"code": f"B{next(_seq)}", "main_use": "production", "floor_count": 5} | overrides
-    return await service.create_building(db, "test", phase.id, values)
+    return await spaces.create_building(db, "test", phase.id, values)
 
 
 async def create_unit(db: AsyncSession, building: Building | None = None, **overrides: Any) -> Unit:
@@ -48,7 +49,7 @@ async def create_unit(db: AsyncSession, building: Building | None = None, **over
         "power_kva": 200,
         "status": "available",
     } | overrides
-    return await service.create_unit(db, "test", values)
+    return await unit_service.create_unit(db, "test", values)
 
 
 async def count_rows(db: AsyncSession, *models) -> dict[str, int]:

@@ -12,8 +12,8 @@ from sqlalchemy.exc import IntegrityError
 
 from parkops.core.errors import Conflict, ValidationFailed
 from parkops.db.engine import create_engine, session_factory
-from parkops.inventory import service
 from parkops.inventory.models import Unit
+from parkops.inventory.services import units as unit_service
 from parkops.leases import service as leases
 from parkops.leases.models import LeaseUnitOccupancy
 from tests.integration.inventory.factories import create_building
@@ -43,14 +43,14 @@ async def test_same_code_at_once(committed_database_url):
 
         async def first():
             async with sessions() as db, db.begin():
-                await service.create_unit(db, "a", values)
+                await unit_service.create_unit(db, "a", values)
                 first_inserted.set()
                 await release.wait()
 
         async def second():
             await first_inserted.wait()
             async with sessions() as db, db.begin():
-                task = asyncio.ensure_future(service.create_unit(db, "b", values))
+                task = asyncio.ensure_future(unit_service.create_unit(db, "b", values))
                 await asyncio.sleep(0.3)  # blocked on the unique index behind `first`
                 release.set()
                 return await task
@@ -82,7 +82,7 @@ async def test_marking_unavailable_and_submitting_a_contract_at_once(
         unit_id = units[0].id
 
         async def mark(db):
-            await service.set_unit_status(db, "a", unit_id, "unavailable", "维修")
+            await unit_service.set_unit_status(db, "a", unit_id, "unavailable", "维修")
 
         async def submit(db):
             await leases.transition(db, leasing, contract.id, "submit", today=TODAY)

@@ -235,3 +235,25 @@ async def test_finance_sees_pages_without_edit_controls(client, as_role, db):
     assert (
         await post_form(client, f"/units/{unit.id}/status", {"status": "leased"})
     ).status_code == 403
+
+
+async def test_dashboard_occupancy_card_shows_five_parks_whatever_their_number(client, as_role, db):
+    from parkops.inventory import repository
+
+    parks = [await create_park(db, name=f"园区 {n:02d}") for n in range(7)]
+    for n, park in enumerate(parks):
+        building = await create_building(db, await create_phase(db, park))
+        for _ in range(n + 1):
+            await create_unit(db, building)
+    await as_role("leasing")
+    page = (await client.get("/")).text
+    assert [p.name for p in parks[:5]] == re.findall(r"园区 \d\d", page)
+    assert "2 more" in page
+    rows, total = await repository.park_occupancy(db, 5)
+    # the same figures as the park rows of the full occupancy report
+    full = {r["park_id"]: r for r in await repository.occupancy(db) if r["level"] == "park"}
+    assert total == len(full) == 7
+    for row in rows:
+        assert row["units"] == full[row["park_id"]]["units"]
+        assert row["available_units"] == full[row["park_id"]]["available_units"]
+        assert row["occupancy_pct"] == full[row["park_id"]]["occupancy_pct"]

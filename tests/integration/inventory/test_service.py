@@ -7,8 +7,9 @@ import sqlalchemy as sa
 
 from parkops.core.audit import AuditEntry
 from parkops.core.errors import Conflict, ValidationFailed
-from parkops.inventory import service
 from parkops.inventory.models import Building, Floor, Park, Phase, Unit
+from parkops.inventory.services import lineage, spaces
+from parkops.inventory.services import units as unit_service
 from parkops.leases import service as leases
 from tests.integration.inventory.factories import (
     count_rows,
@@ -46,7 +47,7 @@ def unit_values(building, **overrides):
 
 async def test_create_unit_creates_the_floor_and_audits(db):
     building = await create_building(db, floor_count=4)
-    unit = await service.create_unit(db, "tester", unit_values(building))
+    unit = await unit_service.create_unit(db, "tester", unit_values(building))
     assert (unit.park_id, unit.phase_id, unit.building_id) == (
         building.park_id,
         building.phase_id,
@@ -64,7 +65,7 @@ async def test_create_unit_creates_the_floor_and_audits(db):
     ).scalar_one()
     assert entry.action == "unit_created" and entry.after["gross_area"] == "2000.00"
     # A second unit on the same floor reuses the floor row.
-    other = await service.create_unit(db, "tester", unit_values(building, code="X-202"))
+    other = await unit_service.create_unit(db, "tester", unit_values(building, code="X-202"))
     assert other.floor_id == unit.floor_id
 
 
@@ -73,7 +74,7 @@ async def test_duplicate_unit_code_in_the_park(db):
     await create_unit(db, building, code="DUP-1")
     await _refused(
         db,
-        lambda: service.create_unit(db, "t", unit_values(building, code="DUP-1")),
+        lambda: unit_service.create_unit(db, "t", unit_values(building, code="DUP-1")),
         "code",
         "'DUP-1' is already used in this park",
     )
@@ -103,7 +104,10 @@ async def test_duplicate_unit_code_in_the_park(db):
 async def test_bad_unit_input(db, overrides, field, text):
     building = await create_building(db, floor_count=5)
     await _refused(
-        db, lambda: service.create_unit(db, "t", unit_values(building, **overrides)), field, text
+        db,
+        lambda: unit_service.create_unit(db, "t", unit_values(building, **overrides)),
+        field,
+        text,
     )
 
 
@@ -114,7 +118,7 @@ async def test_no_unit_is_created_leased_or_reserved(db, phase_status, status):
     building = await create_building(db, await create_phase(db, status=phase_status))
     await _refused(
         db,
-        lambda: service.create_unit(db, "t", unit_values(building, status=status)),
+        lambda: unit_service.create_unit(db, "t", unit_values(building, status=status)),
         "status",
         "contracts and holds",
     )
@@ -122,22 +126,22 @@ async def test_no_unit_is_created_leased_or_reserved(db, phase_status, status):
 
 async def test_manual_statuses_are_unavailable_with_a_reason_and_back_and_are_audited(db):
     unit = await create_unit(db)
-    await service.set_unit_status(db, "t", unit.id, "unavailable", "漏水维修")
+    await unit_service.set_unit_status(db, "t", unit.id, "unavailable", "漏水维修")
     assert (unit.status, unit.unavailable_reason) == ("unavailable", "漏水维修")
-    await service.set_unit_status(db, "t", unit.id, "unavailable", "自用")  # another reason
+    await unit_service.set_unit_status(db, "t", unit.id, "unavailable", "自用")  # another reason
     assert unit.unavailable_reason == "自用"
-    await service.set_unit_status(db, "t", unit.id, "available")
+    await unit_service.set_unit_status(db, "t", unit.id, "available")
     assert (unit.status, unit.unavailable_reason) == ("available", None)
     for status in ("leased", "reserved"):
         await _refused(
             db,
-            lambda status=status: service.set_unit_status(db, "t", unit.id, status),
+            lambda status=status: unit_service.set_unit_status(db, "t", unit.id, status),
             "status",
             "not set by hand",
         )
     await _refused(
         db,
-        lambda: service.set_unit_status(db, "t", unit.id, "available"),
+        lambda: unit_service.set_unit_status(db, "t", unit.id, "available"),
         "status",
         "already has this status",
     )
@@ -158,18 +162,18 @@ async def test_manual_statuses_are_unavailable_with_a_reason_and_back_and_are_au
 async def test_update_unit_fields_and_move_floor(db):
     building = await create_building(db, floor_count=3)
     unit = await create_unit(db, building, floor=1)
-    await service.update_unit(
+    await unit_service.update_unit(
         db, "t", unit.id, {"floor": 3, "gross_area": "2100", "code": "MOVED-1"}
     )
     assert unit.code == "MOVED-1" and str(unit.gross_area) == "2100.00"
     assert (await db.get(Floor, unit.floor_id)).number == 3
     await _refused(
         db,
-        lambda: service.update_unit(db, "t", unit.id, {"leasable_area": "2100.01"}),
+        lambda: unit_service.update_unit(db, "t", unit.id, {"leasable_area": "2100.01"}),
         "leasable_area",
     )
     await _refused(
-        db, lambda: service.update_unit(db, "t", unit.id, {"floor": 4}), "floor", "above"
+        db, lambda: unit_service.update_unit(db, "t", unit.id, {"floor": 4}), "floor", "above"
     )
 
 
@@ -180,7 +184,7 @@ async def test_phase_cannot_stop_operating_while_units_are_leased(db):
     assert unit.status == "leased"
     await _refused(
         db,
-        lambda: service.update_phase(db, "t", phase.id, {"status": "under_construction"}),
+        lambda: spaces.update_phase(db, "t", phase.id, {"status": "under_construction"}),
         "status",
         "leased",
     )
@@ -193,7 +197,7 @@ async def test_phase_cannot_stop_operating_while_units_are_leased(db):
         today=TODAY,
     )
     assert unit.status == "available"
-    await service.update_phase(db, "t", phase.id, {"status": "under_construction"})
+    await spaces.update_phase(db, "t", phase.id, {"status": "under_construction"})
     assert phase.status == "under_construction"
 
 
@@ -201,34 +205,34 @@ async def test_floors_respect_the_floor_count(db):
     building = await create_building(db, floor_count=3)
     await _refused(
         db,
-        lambda: service.create_floor(db, "t", building.id, {"number": 4}),
+        lambda: spaces.create_floor(db, "t", building.id, {"number": 4}),
         "number",
         "above the building's floor count (3 floors)",
     )
-    await service.create_floor(db, "t", building.id, {"number": 3, "name": "仓库"})
+    await spaces.create_floor(db, "t", building.id, {"number": 3, "name": "仓库"})
     await _refused(
         db,
-        lambda: service.create_floor(db, "t", building.id, {"number": 3}),
+        lambda: spaces.create_floor(db, "t", building.id, {"number": 3}),
         "number",
         "already exists",
     )
     await _refused(
         db,
-        lambda: service.update_building(db, "t", building.id, {"floor_count": 2}),
+        lambda: spaces.update_building(db, "t", building.id, {"floor_count": 2}),
         "floor_count",
         "Floor 3",
     )
-    await service.update_building(db, "t", building.id, {"floor_count": 8, "name": "新名"})
+    await spaces.update_building(db, "t", building.id, {"floor_count": 8, "name": "新名"})
     assert building.floor_count == 8
 
 
 async def test_parks_phases_and_buildings_are_unique_where_they_must_be(db):
     park = await create_park(db, name="唯一园区")
-    await _refused(db, lambda: service.create_park(db, "t", {"name": "唯一园区"}), "name")
+    await _refused(db, lambda: spaces.create_park(db, "t", {"name": "唯一园区"}), "name")
     phase = await create_phase(db, park, number=1)
     await _refused(
         db,
-        lambda: service.create_phase(
+        lambda: spaces.create_phase(
             db, "t", park.id, {"number": 1, "name": "x", "status": "planned"}
         ),
         "number",
@@ -236,21 +240,19 @@ async def test_parks_phases_and_buildings_are_unique_where_they_must_be(db):
     await create_building(db, phase, code="A1")
     await _refused(
         db,
-        lambda: service.create_building(
+        lambda: spaces.create_building(
             db, "t", phase.id, {"code": "A1", "main_use": "office", "floor_count": 3}
         ),
         "code",
     )
     await _refused(
         db,
-        lambda: service.create_phase(
-            db, "t", park.id, {"number": 2, "name": "二期", "status": "x"}
-        ),
+        lambda: spaces.create_phase(db, "t", park.id, {"number": 2, "name": "二期", "status": "x"}),
         "status",
     )
     await _refused(
         db,
-        lambda: service.create_building(
+        lambda: spaces.create_building(
             db, "t", phase.id, {"code": "Z9", "main_use": "office", "floor_count": 0}
         ),
         "floor_count",
@@ -259,7 +261,7 @@ async def test_parks_phases_and_buildings_are_unique_where_they_must_be(db):
 
 async def test_retired_units_cannot_be_edited(db):
     unit = await create_unit(db, gross_area="100", leasable_area="100")
-    await service.split_unit(
+    await lineage.split_unit(
         db,
         "t",
         unit.id,
@@ -269,4 +271,4 @@ async def test_retired_units_cannot_be_edited(db):
         ],
     )
     with pytest.raises(Conflict):
-        await service.update_unit(db, "t", unit.id, {"code": "R-X"})
+        await unit_service.update_unit(db, "t", unit.id, {"code": "R-X"})

@@ -10,8 +10,9 @@ import sqlalchemy as sa
 
 from parkops.core.audit import AuditEntry
 from parkops.core.errors import ValidationFailed
-from parkops.inventory import repository, service
+from parkops.inventory import repository
 from parkops.inventory.models import Unit, UnitLineage
+from parkops.inventory.services import lineage
 from tests.integration.inventory.factories import count_rows, create_building, create_unit
 from tests.integration.leases.factories import unit_with_status
 
@@ -24,7 +25,7 @@ def part(code, gross, leasable, **extra):
 
 async def test_split_retires_the_original_and_links_the_parts(db):
     unit = await create_unit(db, code="S-1", gross_area="2000.00", leasable_area="1760.00")
-    parts = await service.split_unit(
+    parts = await lineage.split_unit(
         db,
         "tester",
         unit.id,
@@ -76,7 +77,7 @@ async def test_bad_splits_write_nothing(db, parts, field, text):
     unit = await create_unit(db, code="S-2", gross_area="2000", leasable_area="1800")
     before = await count_rows(db, *TABLES)
     with pytest.raises(ValidationFailed) as info:
-        await service.split_unit(db, "t", unit.id, parts)
+        await lineage.split_unit(db, "t", unit.id, parts)
     assert field in info.value.field_errors, info.value.field_errors
     assert text in info.value.field_errors[field]
     assert await count_rows(db, *TABLES) == before
@@ -89,7 +90,7 @@ async def test_only_available_units_can_be_split(db, status):
     unit = await unit_with_status(db, await create_unit(db), status)
     before = await count_rows(db, *TABLES)
     with pytest.raises(ValidationFailed) as info:
-        await service.split_unit(
+        await lineage.split_unit(
             db, "t", unit.id, [part("Q1", "1000", "900"), part("Q2", "1000", "900")]
         )
     assert "Only available units" in info.value.field_errors["status"]
@@ -118,7 +119,7 @@ async def test_merge_sums_areas_and_links_every_original(db):
         floor_load=400,
         power_kva=60,
     )
-    merged = await service.merge_units(db, "tester", [b.id, a.id], {"code": "M-12"})
+    merged = await lineage.merge_units(db, "tester", [b.id, a.id], {"code": "M-12"})
     assert (merged.gross_area, merged.leasable_area) == (Decimal("2000.00"), Decimal("1800.00"))
     assert (merged.floor_load, merged.power_kva, merged.unit_type) == (400, 160, "workshop")
     assert merged.floor_id == a.floor_id and merged.status == "available"
@@ -154,7 +155,7 @@ async def test_bad_merges_write_nothing(db, case, field, text):
         data["gross_area"] = "3999.99"
     before = await count_rows(db, *TABLES)
     with pytest.raises(ValidationFailed) as info:
-        await service.merge_units(db, "t", ids, data)
+        await lineage.merge_units(db, "t", ids, data)
     assert text in info.value.field_errors.get(field, ""), info.value.field_errors
     assert await count_rows(db, *TABLES) == before
     assert (await db.scalar(sa.select(Unit.retired_at).where(Unit.id == a.id))) is None

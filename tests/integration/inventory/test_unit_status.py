@@ -18,8 +18,9 @@ from sqlalchemy.exc import IntegrityError
 
 from parkops.core.audit import AuditEntry
 from parkops.core.errors import Conflict, ValidationFailed
-from parkops.inventory import service as inventory
 from parkops.inventory.models import Unit
+from parkops.inventory.services import lineage, spaces
+from parkops.inventory.services import units as unit_service
 from parkops.leases import service as leases
 from parkops.leases.models import LeaseUnitOccupancy
 from tests.integration.enterprises.factories import create_enterprise
@@ -326,7 +327,7 @@ async def test_future_and_pending_contracts_refuse_a_manual_status(db):
     for unit, text in ((future_unit, future.number), (pending_unit, f"#{pending.id}")):
         before = await state(db, unit.id)
         with pytest.raises(Conflict, match=re.escape(text)):
-            await inventory.set_unit_status(db, "t", unit.id, "unavailable", "自用", today=TODAY)
+            await unit_service.set_unit_status(db, "t", unit.id, "unavailable", "自用", today=TODAY)
         assert await state(db, unit.id) == before
 
 
@@ -345,7 +346,7 @@ async def test_a_contract_that_has_ended_no_longer_holds_the_unit(db):
     )
     unit = units[0]
     assert (await state(db, unit.id))["status"] == "leased"
-    await inventory.set_unit_status(db, "t", unit.id, "unavailable", "维修", today=TODAY)
+    await unit_service.set_unit_status(db, "t", unit.id, "unavailable", "维修", today=TODAY)
     assert (await state(db, unit.id))["status"] == "unavailable"
 
 
@@ -354,7 +355,7 @@ async def test_units_taken_by_a_contract_are_not_split_or_merged(db):
     await let(db, units, status="pending_approval")  # still "available": pending approval
     before = [await state(db, u.id) for u in units]
     with pytest.raises(ValidationFailed) as split:
-        await inventory.split_unit(
+        await lineage.split_unit(
             db,
             "t",
             units[0].id,
@@ -365,7 +366,7 @@ async def test_units_taken_by_a_contract_are_not_split_or_merged(db):
         )
     assert "contract draft" in split.value.field_errors["status"]
     with pytest.raises(ValidationFailed) as merge:
-        await inventory.merge_units(db, "t", [u.id for u in units], {"code": "MG-1"})
+        await lineage.merge_units(db, "t", [u.id for u in units], {"code": "MG-1"})
     assert "contract draft" in merge.value.field_errors["unit_ids"]
     assert [await state(db, u.id) for u in units] == before
 
@@ -412,8 +413,8 @@ async def test_the_database_refuses_to_free_a_leased_or_held_unit(db):
 
 async def test_the_database_refuses_contracts_and_holds_on_units_out_of_letting(db):
     marked, retired = await create_units(db, 2)
-    await inventory.set_unit_status(db, "t", marked.id, "unavailable", "维修", today=TODAY)
-    await inventory.split_unit(
+    await unit_service.set_unit_status(db, "t", marked.id, "unavailable", "维修", today=TODAY)
+    await lineage.split_unit(
         db,
         "t",
         retired.id,
@@ -445,5 +446,5 @@ async def test_a_pre_let_unit_is_leased_once_its_phase_operates(db):
     await let(db, units, start=-30)  # from the hand-over, so its term has begun
     unit = units[0]
     assert unit.status == "reserved"  # pre-let, not occupied
-    await inventory.update_phase(db, "t", unit.phase_id, {"status": "operating"})
+    await spaces.update_phase(db, "t", unit.phase_id, {"status": "operating"})
     assert unit.status == "leased"

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from parkops.accounts import service as accounts
 from parkops.accounts.identity import CurrentUser
 from parkops.core.last_day import last_day_of
-from parkops.inventory import service as inventory
+from parkops.inventory.services import units as inventory
 from parkops.leases import service
 from parkops.leases.models import LeaseContract
 from tests.integration.enterprises.factories import create_enterprise

@@ -218,3 +218,49 @@ async def test_bad_terminations_write_nothing(db):
     draft = await create_contract(db, leasing=leasing)
     with pytest.raises(Conflict):
         await service.terminate(db, leasing, draft.id, {"last_day": "2026-05-15", "reason": "x"})
+
+
+async def test_a_termination_inside_the_rent_free_months_charges_the_fee_of_the_days_used(db):
+    """Found by the billing oracle: a contract ended inside its rent-free months (three, from
+    2026-01-01; last day of use 2026-02-15) owes no rent and the property fee of the days it
+    used: January whole, 15/28 of February (18,000.00 x ... at 3 元 x 2,000 m²)."""
+    leasing = await actor(db, "leasing")
+    contract = await create_contract(
+        db, leasing=leasing, status="active", rent_free_months="3", cycle="quarterly"
+    )
+    termination = await service.terminate(
+        db, leasing, contract.id, {"last_day": "2026-02-15", "reason": "plans changed"},
+        today=date(2026, 2, 16),
+    )  # fmt: skip
+    fee = 6_000_00 + 3_214_29  # 6,000.00 x 15/28 = 3,214.2857...
+    assert [(ln.period_start, ln.period_end, ln.rent_fen, ln.property_fee_fen)
+            for ln in await lines(db, contract.id)] == [
+        (date(2026, 1, 1), date(2026, 2, 16), 0, fee)
+    ]  # fmt: skip
+    assert termination.charges_due_fen == fee
+
+
+async def test_an_amendment_keeps_the_signing_date_as_the_floor_of_due_dates(db):
+    """Found by the billing oracle: a contract signed after its start (2026-02-10, start
+    2026-01-01, monthly, due on the first day) has nothing due before signing; a rent review
+    from February recomputed February's line as due on 02-01, before the contract was signed."""
+    leasing = await actor(db, "leasing")
+    contract = await create_contract(
+        db, leasing=leasing, status="active", cycle="monthly", signed_on="2026-02-10",
+        today=date(2026, 2, 10),
+    )  # fmt: skip
+    due = sa.select(LeaseScheduleLine.period_start, LeaseScheduleLine.due_date).where(
+        LeaseScheduleLine.contract_id == contract.id, LeaseScheduleLine.superseded_at.is_(None)
+    )
+    before = (await db.execute(due.order_by(LeaseScheduleLine.period_start))).all()
+    assert before[:3] == [
+        (date(2026, 1, 1), date(2026, 2, 10)),
+        (date(2026, 2, 1), date(2026, 2, 10)),
+        (date(2026, 3, 1), date(2026, 3, 1)),
+    ]
+    await service.amend_terms(
+        db, leasing, contract.id, {"effective_from": "2026-02-01", "rent_rate": "20"},
+        today=date(2026, 2, 10),
+    )  # fmt: skip
+    after = (await db.execute(due.order_by(LeaseScheduleLine.period_start))).all()
+    assert after[:3] == before[:3]

@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from parkops.accounts import service as accounts
 from parkops.accounts.identity import CurrentUser
 from parkops.config import Settings
-from parkops.tickets import service
 from parkops.tickets.models import Department, Ticket, TicketCategory, TicketEvent
+from parkops.tickets.services import actions, filing
 from tests.integration.enterprises.factories import create_enterprise
 from tests.support import create_user
 
@@ -96,7 +96,7 @@ async def file(
         "description": "Shop X sells fakes of our 2026 winter line.",
         **overrides,
     }
-    return await service.file_ticket(db, settings, actor, data, uploads, now=now)
+    return await filing.file_ticket(db, settings, actor, data, uploads, now=now)
 
 
 async def dispatched(
@@ -104,8 +104,8 @@ async def dispatched(
 ) -> Ticket:
     """Filed by the enterprise, accepted and dispatched to the category's departments."""
     ticket = await file(db, settings, p.enterprise, now=now, **kw)
-    await service.perform(db, settings, p.desk, ticket.id, "accept", now=now)
-    await service.perform(db, settings, p.desk, ticket.id, "dispatch", now=now)
+    await actions.perform(db, settings, p.desk, ticket.id, "accept", now=now)
+    await actions.perform(db, settings, p.desk, ticket.id, "dispatch", now=now)
     return ticket
 
 

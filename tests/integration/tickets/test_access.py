@@ -7,8 +7,9 @@ import pytest
 import sqlalchemy as sa
 
 from parkops.core.errors import NotFound
-from parkops.tickets import repository, service
+from parkops.tickets import repository
 from parkops.tickets.models import Notification
+from parkops.tickets.services import actions, common, notes, reading
 from tests.integration.enterprises.factories import create_enterprise
 from tests.integration.tickets.factories import (
     department_id,
@@ -30,8 +31,8 @@ async def _other_enterprise_user(db):
 async def test_enterprise_sees_only_its_own_tickets(client, db, test_settings):
     s = test_settings
     p = await people(db)
-    ticket = await file(db, s, p.enterprise, uploads=[service.Upload("evidence.pdf", PDF)])
-    attachment = (await service.ticket_view(db, p.enterprise, ticket.id))["attachments"][0]
+    ticket = await file(db, s, p.enterprise, uploads=[common.Upload("evidence.pdf", PDF)])
+    attachment = (await reading.ticket_view(db, p.enterprise, ticket.id))["attachments"][0]
     other_user = await _other_enterprise_user(db)
     other = await identity(db, other_user)
     theirs = await file(db, s, other)
@@ -66,8 +67,8 @@ async def test_enterprise_sees_only_its_own_tickets(client, db, test_settings):
 async def test_officers_see_their_departments_tickets_only(client, db, test_settings):
     s = test_settings
     p = await people(db)
-    ticket = await dispatched(db, s, p, uploads=[service.Upload("evidence.pdf", PDF)])
-    attachment = (await service.ticket_view(db, p.desk, ticket.id))["attachments"][0]
+    ticket = await dispatched(db, s, p, uploads=[common.Upload("evidence.pdf", PDF)])
+    attachment = (await reading.ticket_view(db, p.desk, ticket.id))["attachments"][0]
     tax_officer = await create_user(db, "gov_officer", department_id=await department_id(db, "tax"))
 
     for user, code in ((p.lead_user, 200), (p.co_user, 200), (tax_officer, 404)):
@@ -92,7 +93,7 @@ async def test_officers_see_their_departments_tickets_only(client, db, test_sett
         "enterprise": "enterprise",
     }
     # A co-handling department comments but does not drive the workflow.
-    view = await service.ticket_view(db, p.co, ticket.id)
+    view = await reading.ticket_view(db, p.co, ticket.id)
     assert view["actions"] == [] and view["can_note"]
 
 
@@ -102,7 +103,7 @@ async def test_confidential_ticket_is_hidden_from_co_handling_departments(
     s = test_settings
     p = await people(db)
     ticket = await dispatched(
-        db, s, p, confidential="1", uploads=[service.Upload("evidence.pdf", PDF)]
+        db, s, p, confidential="1", uploads=[common.Upload("evidence.pdf", PDF)]
     )
     assert ticket.confidential
     # Not even told about it.
@@ -111,9 +112,9 @@ async def test_confidential_ticket_is_hidden_from_co_handling_departments(
             Notification.user_id == p.co_user.id, Notification.ticket_id == ticket.id
         )
     )
-    attachment = (await service.ticket_view(db, p.desk, ticket.id))["attachments"][0]
+    attachment = (await reading.ticket_view(db, p.desk, ticket.id))["attachments"][0]
     with pytest.raises(NotFound):
-        await service.ticket_view(db, p.co, ticket.id)
+        await reading.ticket_view(db, p.co, ticket.id)
     await sign_in(client, db, s, p.co_user)
     assert (await client.get(f"/tickets/{ticket.id}")).status_code == 404
     assert (
@@ -147,8 +148,8 @@ async def test_ticket_text_is_stored_as_entered_and_shown_escaped(client, db, te
     evil = '<script>alert("x")</script> & <b>bold</b>'
     ticket = await file(db, s, p.enterprise, subject=evil, description=evil)
     assert ticket.subject == evil
-    await service.perform(db, s, p.desk, ticket.id, "accept")
-    await service.add_note(db, s, p.desk, ticket.id, evil)
+    await actions.perform(db, s, p.desk, ticket.id, "accept")
+    await notes.add_note(db, s, p.desk, ticket.id, evil)
     for user, url in (
         (p.enterprise_user, f"/portal/tickets/{ticket.id}"),
         (p.enterprise_user, "/portal/tickets"),

@@ -6,8 +6,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from parkops.core.audit import AuditEntry
-from parkops.tickets import service, work_calendar
 from parkops.tickets.models import CalendarDay, CalendarYear
+from parkops.tickets.services import calendar_table, reading
 from tests.integration.tickets.factories import at, dispatched, file, people
 from tests.support import post_form, sign_in
 
@@ -23,20 +23,20 @@ async def test_deadline_in_an_unknown_year_is_provisional_until_the_year_is_fill
     ticket = await file(db, test_settings, p.enterprise, now=at(UNKNOWN, 9, 30, 10))
     assert ticket.accept_due_at == at(UNKNOWN, 10, 1, 17, 30)
     assert ticket.accept_due_provisional is True
-    view = await service.ticket_view(db, p.desk, ticket.id, now=at(UNKNOWN, 9, 30, 11))
+    view = await reading.ticket_view(db, p.desk, ticket.id, now=at(UNKNOWN, 9, 30, 11))
     accept = next(d for d in view["deadlines"] if d["key"] == "accept")
     assert accept["provisional"] and accept["years"] == [UNKNOWN]
 
     # The State Council notice arrives: 1-7 October off. Entering days alone keeps the year
     # unknown (other holidays may still be missing), so the deadline moves but stays provisional.
     for day in range(1, 8):
-        await work_calendar.set_day(
+        await calendar_table.set_day(
             db, p.desk, {"day": f"{UNKNOWN}-10-0{day}", "kind": "holiday", "note": "国庆节"}
         )
     assert ticket.accept_due_at == at(UNKNOWN, 10, 8, 17, 30)
     assert ticket.accept_due_provisional is True
 
-    changed = await work_calendar.set_year_filled(db, p.desk, UNKNOWN, True)
+    changed = await calendar_table.set_year_filled(db, p.desk, UNKNOWN, True)
     assert changed == 1
     assert ticket.accept_due_at == at(UNKNOWN, 10, 8, 17, 30)
     assert ticket.accept_due_provisional is False
@@ -46,7 +46,7 @@ async def test_deadline_in_an_unknown_year_is_provisional_until_the_year_is_fill
 async def test_recompute_provisional_deadlines_is_idempotent(db, test_settings):
     p = await people(db)
     await file(db, test_settings, p.enterprise, now=at(UNKNOWN, 9, 30, 10))
-    assert await work_calendar.recompute_provisional_deadlines(db) == 0
+    assert await calendar_table.recompute_provisional_deadlines(db) == 0
 
 
 async def test_a_park_closure_moves_running_deadlines(db, test_settings):
@@ -54,11 +54,11 @@ async def test_a_park_closure_moves_running_deadlines(db, test_settings):
     ticket = await dispatched(db, test_settings, p, now=at(2026, 10, 8, 9))
     assert ticket.first_reply_due_at == at(2026, 10, 12, 17, 30)
     # The park shuts on the make-up Saturday (power cut): one working day fewer.
-    await work_calendar.set_day(
+    await calendar_table.set_day(
         db, p.desk, {"day": "2026-10-10", "kind": "closure", "note": "Power cut"}
     )
     assert ticket.first_reply_due_at == at(2026, 10, 13, 17, 30)
-    await work_calendar.delete_day(db, p.desk, at(2026, 10, 10).date())
+    await calendar_table.delete_day(db, p.desk, at(2026, 10, 10).date())
     assert ticket.first_reply_due_at == at(2026, 10, 12, 17, 30)
 
 
@@ -76,7 +76,7 @@ async def test_bad_calendar_input_changes_nothing(db, test_settings):
         {"day": "1990-01-01", "kind": "holiday"},
     ):
         with pytest.raises(ValidationFailed):
-            await work_calendar.set_day(db, p.desk, data)
+            await calendar_table.set_day(db, p.desk, data)
     assert await db.scalar(count) == before
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from parkops.tickets import catalogue, service
+from parkops.tickets import catalogue
 from parkops.tickets.models import Department, TicketCategory
+from parkops.tickets.services import actions
 from tests.integration.tickets.factories import category, department_id, file, people
 from tests.support import csrf, post_form, sign_in
 
@@ -184,7 +185,7 @@ async def test_dispatch_to_an_inactive_department_is_refused(db, test_settings):
     s = test_settings
     p = await people(db)
     ticket = await file(db, s, p.enterprise)
-    await service.perform(db, s, p.desk, ticket.id, "accept")
+    await actions.perform(db, s, p.desk, ticket.id, "accept")
     tax = await db.get(Department, await department_id(db, "tax"))
     tax.is_active = False
     await db.flush()
@@ -193,7 +194,7 @@ async def test_dispatch_to_an_inactive_department_is_refused(db, test_settings):
     from parkops.core.errors import ValidationFailed
 
     with pytest.raises(ValidationFailed) as exc:
-        await service.perform(db, s, p.desk, ticket.id, "dispatch", {"lead_department_id": tax.id})
+        await actions.perform(db, s, p.desk, ticket.id, "dispatch", {"lead_department_id": tax.id})
     assert "lead_department_id" in exc.value.field_errors
     assert ticket.status == "accepted"
 

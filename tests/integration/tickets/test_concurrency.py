@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 from parkops.core.errors import Conflict
 from parkops.db.engine import create_engine, session_factory
-from parkops.tickets import service
 from parkops.tickets.models import Ticket, TicketEvent
+from parkops.tickets.services import actions
 from tests.integration.tickets.factories import file, people
 
 pytestmark = pytest.mark.slow
@@ -38,7 +38,7 @@ async def test_parallel_filings_and_a_double_accept(committed_database_url, test
         async def accept() -> str:
             async with sessions() as db, db.begin():
                 try:
-                    await service.perform(db, test_settings, p.desk, target, "accept")
+                    await actions.perform(db, test_settings, p.desk, target, "accept")
                 except Conflict:
                     return "conflict"
                 await asyncio.sleep(0.05)  # hold the row lock while the other one waits

@@ -16,7 +16,7 @@ from parkops.demo import demo_logins
 from parkops.tickets import demo as tickets_demo
 from parkops.tickets import statistics
 from parkops.tickets.models import Department, Ticket, TicketEvent
-from parkops.tickets.workflow import TicketStatus
+from parkops.tickets.rules.states import TicketStatus
 
 NOW = dt.datetime(2026, 11, 20, 3, 0, tzinfo=dt.UTC)
 

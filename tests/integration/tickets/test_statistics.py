@@ -15,9 +15,11 @@ import pytest
 import sqlalchemy as sa
 
 from parkops.core.workdays import Pause
-from parkops.tickets import deadlines, service, statistics, work_calendar, working_days
+from parkops.tickets import statistics
 from parkops.tickets.models import Ticket, TicketPause
-from parkops.tickets.work_calendar import load_calendar
+from parkops.tickets.rules import deadlines
+from parkops.tickets.services import actions, calendar_table, elapsed_days
+from parkops.tickets.services.calendar_table import load_calendar
 from tests.integration.tickets.factories import at, dispatched, file, people
 from tests.support import create_user, sign_in
 
@@ -30,7 +32,7 @@ async def _hand_built(db, s):
     accept 1, first reply 3, resolve 15 working days). Comments give each one's verdicts."""
     p = await people(db)
     ent, desk, lead = p.enterprise, p.desk, p.lead
-    act = service.perform
+    act = actions.perform
 
     # T1: all on time; first reply after 1 working day, resolved after 4; rated 5.
     t1 = await file(db, s, ent, now=at(2026, 3, 2, 10))
@@ -38,7 +40,7 @@ async def _hand_built(db, s):
     await act(db, s, desk, t1.id, "dispatch", now=at(2026, 3, 2, 11))
     await act(db, s, lead, t1.id, "start", now=at(2026, 3, 3, 10))
     await act(db, s, lead, t1.id, "reply", {"note": "Shop closed down"}, now=at(2026, 3, 6, 10))
-    await service.rate(db, s, ent, t1.id, 5, now=at(2026, 3, 6, 12))
+    await actions.rate(db, s, ent, t1.id, 5, now=at(2026, 3, 6, 12))
     # T2: accepted late (due Tue 3 Mar 17:30), first reply late (due Mon 9 Mar 17:30, came
     # Tue 10 Mar: 4 working days), resolved on time (Thu 12 Mar: 6 working days); rated 3.
     t2 = await file(db, s, ent, now=at(2026, 3, 2, 10))
@@ -46,7 +48,7 @@ async def _hand_built(db, s):
     await act(db, s, desk, t2.id, "dispatch", now=at(2026, 3, 4, 10))
     await act(db, s, lead, t2.id, "start", now=at(2026, 3, 10, 10))
     await act(db, s, lead, t2.id, "reply", {"note": "Mediated"}, now=at(2026, 3, 12, 10))
-    await service.rate(db, s, ent, t2.id, 3, now=at(2026, 3, 13, 10))
+    await actions.rate(db, s, ent, t2.id, 3, now=at(2026, 3, 13, 10))
     # T3: dispatched, never started: open and overdue for its first reply (late); resolve not
     # due until 23 March (left out).
     t3 = await dispatched(db, s, p, now=at(2026, 3, 2, 10))
@@ -127,13 +129,13 @@ async def test_calendar_edits_recompute_the_stored_working_days(db, test_setting
     p, _ids = await _hand_built(db, test_settings)
     # Tue 10 March becomes a holiday: T2's first reply took 3 working days (not 4) and its
     # resolution 5 (not 6); T6's resolution 3 (not 4); T1 (2-6 March) is untouched.
-    await work_calendar.set_day(db, p.desk, {"day": "2026-03-10", "kind": "holiday"}, now=NOW)
+    await calendar_table.set_day(db, p.desk, {"day": "2026-03-10", "kind": "holiday"}, now=NOW)
     total = (await statistics.report(db, MARCH, "month", now=NOW)).total
     assert (total.reply_days_sum, total.reply_days_n) == (1 + 3 + 1, 3)
     assert (total.resolve_days_sum, total.resolve_days_n) == (4 + 5 + 3, 3)
     assert total.avg_reply_days == Decimal("1.7")
     # Taking the holiday back restores the figures.
-    await work_calendar.delete_day(db, p.desk, dt.date(2026, 3, 10), now=NOW)
+    await calendar_table.delete_day(db, p.desk, dt.date(2026, 3, 10), now=NOW)
     total = (await statistics.report(db, MARCH, "month", now=NOW)).total
     assert (total.avg_reply_days, total.avg_resolve_days) == (Decimal("2.0"), Decimal("4.7"))
 
@@ -153,8 +155,8 @@ async def test_filters_and_grouping_by_category(db, test_settings):
 
 async def test_working_days_in_sql_match_the_calendar(db, test_settings):
     """The SQL's working-day arithmetic (array of cumulative counts, pauses by close of business;
-    parkops.tickets.working_days) against WorkCalendar.working_days_between, on one ticket with
-    random pauses, many times; the statistics sum the stored figures."""
+    parkops.tickets.services.elapsed_days) against WorkCalendar.working_days_between, on one ticket
+    with random pauses, many times; the statistics sum the stored figures."""
     p = await people(db)
     ticket = await file(db, test_settings, p.enterprise, now=at(2026, 4, 1, 9))
     calendar = await load_calendar(db)
@@ -185,10 +187,10 @@ async def test_working_days_in_sql_match_the_calendar(db, test_settings):
         row.closed_at = end
         await db.flush()
         # The set-based recompute (calendar edits, the backfill) against the service's count.
-        await working_days.recompute(db, calendar, "t.id = :id", {"id": ticket.id})
+        await elapsed_days.recompute(db, calendar, "t.id = :id", {"id": ticket.id})
         expected = calendar.working_days_between(start, end, pauses)
         await db.refresh(row)
-        assert deadlines.working_days(row, calendar, pauses) == {
+        assert deadlines.elapsed_days(row, calendar, pauses) == {
             "reply_working_days": expected,
             "resolve_working_days": expected,
         }

@@ -10,8 +10,8 @@ import pytest
 import sqlalchemy as sa
 
 from parkops.core import mail
-from parkops.tickets import service, supervision
 from parkops.tickets.models import Notification, Ticket, TicketEvent
+from parkops.tickets.services import actions, supervision
 from tests.integration.tickets.factories import at, dispatched, file, people
 from tests.support import create_user, sign_in, with_committed_session
 
@@ -28,11 +28,11 @@ async def _scenario(db, settings):
     a = await file(db, settings, p.enterprise, now=T0, subject="A never accepted")
     b = await dispatched(db, settings, p, now=T0, subject="B not started")
     c = await dispatched(db, settings, p, now=T0, subject="C started")
-    await service.perform(db, settings, p.lead, c.id, "start", now=T0)
+    await actions.perform(db, settings, p.lead, c.id, "start", now=T0)
     d = await file(db, settings, p.enterprise, now=at(2026, 3, 6, 9), subject="D fresh")
     e = await dispatched(db, settings, p, now=T0, subject="E paused")
-    await service.perform(db, settings, p.lead, e.id, "start", now=T0)
-    await service.perform(
+    await actions.perform(db, settings, p.lead, e.id, "start", now=T0)
+    await actions.perform(
         db, settings, p.lead, e.id, "request_info", {"note": "Send the invoice"}, now=T0
     )
     return p, {"A": a.id, "B": b.id, "C": c.id, "D": d.id, "E": e.id}
@@ -105,7 +105,7 @@ async def test_a_new_deadline_is_chased_again_and_a_met_one_unmarks(db, test_set
     p, ids = await _scenario(db, test_settings)
     await supervision.run_sweep(db, test_settings, now=FRIDAY)
     # The lead department starts B: first reply met; the resolve deadline lies ahead.
-    await service.perform(db, test_settings, p.lead, ids["B"], "start", now=FRIDAY)
+    await actions.perform(db, test_settings, p.lead, ids["B"], "start", now=FRIDAY)
     result = await supervision.run_sweep(db, test_settings, now=FRIDAY + dt.timedelta(minutes=5))
     assert ids["B"] not in await _overdue_ids(db, [ids["B"]])
     assert result.chased == 0

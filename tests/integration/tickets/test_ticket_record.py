@@ -9,7 +9,7 @@ import subprocess
 import sqlalchemy as sa
 
 from parkops.documents.models import Document
-from parkops.tickets import service, supervision
+from parkops.tickets.services import actions, notes, supervision
 from tests.integration.tickets.factories import at, dispatched, people
 from tests.support import create_user, post_form, sign_in
 
@@ -36,11 +36,11 @@ async def _ticket(db, s):
         subject="网店销售假冒羽绒服",
         description="某网店仿冒我司商标",
     )
-    await service.add_note(db, s, p.co, ticket.id, "经侦大队已立案调查", now=at(2026, 3, 4, 9))
+    await notes.add_note(db, s, p.co, ticket.id, "经侦大队已立案调查", now=at(2026, 3, 4, 9))
     # Not started by Friday: the first-reply deadline (Thu 5 March) passed and was chased.
     await supervision.run_sweep(db, s, now=at(2026, 3, 6, 10))
-    await service.perform(db, s, p.lead, ticket.id, "start", now=at(2026, 3, 6, 11))
-    await service.perform(
+    await actions.perform(db, s, p.lead, ticket.id, "start", now=at(2026, 3, 6, 11))
+    await actions.perform(
         db, s, p.lead, ticket.id, "reply", {"note": "已责令下架并立案处罚"}, now=at(2026, 3, 9, 15)
     )
     return p, ticket

@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from parkops.core import mail
 from parkops.core.audit import AuditEntry
 from parkops.core.errors import Conflict, NotFound, ValidationFailed
-from parkops.tickets import service
 from parkops.tickets.models import Notification, Ticket, TicketEvent, TicketPause
+from parkops.tickets.services import actions, notes, reading
 from tests.integration.tickets.factories import (
     at,
     dispatched,
@@ -47,9 +47,9 @@ async def test_file_accept_dispatch_start_reply_rate(db, test_settings):
     assert ticket.next_due_at == ticket.accept_due_at
     assert not ticket.accept_due_provisional
 
-    await service.perform(db, s, p.desk, ticket.id, "accept", now=at(2026, 10, 8, 9))
+    await actions.perform(db, s, p.desk, ticket.id, "accept", now=at(2026, 10, 8, 9))
     assert ticket.status == "accepted" and ticket.accepted_at == at(2026, 10, 8, 9)
-    await service.perform(db, s, p.desk, ticket.id, "dispatch", now=at(2026, 10, 8, 9, 30))
+    await actions.perform(db, s, p.desk, ticket.id, "dispatch", now=at(2026, 10, 8, 9, 30))
     assert ticket.status == "dispatched"
     assert ticket.lead_department_id == p.lead_department_id  # the category's default
     # 9 Oct (1), Saturday 10 Oct is a make-up working day (2), 12 Oct (3).
@@ -57,10 +57,10 @@ async def test_file_accept_dispatch_start_reply_rate(db, test_settings):
     assert ticket.return_due_at == at(2026, 10, 10, 17, 30)
     assert ticket.resolve_due_at == at(2026, 10, 28, 17, 30)
 
-    await service.perform(db, s, p.lead, ticket.id, "start", now=at(2026, 10, 9, 11))
+    await actions.perform(db, s, p.lead, ticket.id, "start", now=at(2026, 10, 9, 11))
     assert ticket.status == "in_progress" and ticket.first_replied_at == at(2026, 10, 9, 11)
     assert ticket.next_due_at == ticket.resolve_due_at
-    await service.perform(
+    await actions.perform(
         db,
         s,
         p.lead,
@@ -71,20 +71,20 @@ async def test_file_accept_dispatch_start_reply_rate(db, test_settings):
     )
     assert ticket.status == "replied" and ticket.resolved_at == at(2026, 10, 20, 15)
     assert ticket.follow_up_due_at == at(2026, 10, 27, 17, 30)
-    await service.rate(
+    await actions.rate(
         db, s, p.enterprise, ticket.id, 5, "Fast and effective", now=at(2026, 10, 21)
     )
     assert ticket.status == "closed" and ticket.rating == 5 and ticket.closed_at is not None
     assert ticket.next_due_at is None
 
-    actions = (
+    history = (
         await db.execute(
             sa.select(TicketEvent.action, TicketEvent.from_status, TicketEvent.to_status)
             .where(TicketEvent.ticket_id == ticket.id)
             .order_by(TicketEvent.id)
         )
     ).all()
-    assert [tuple(a) for a in actions] == [
+    assert [tuple(a) for a in history] == [
         ("file", None, "submitted"),
         ("accept", "submitted", "accepted"),
         ("dispatch", "accepted", "dispatched"),
@@ -110,7 +110,7 @@ async def test_notifications_are_emailed_when_the_user_has_an_address(db, test_s
     await db.flush()
     mail.OUTBOX.clear()
     ticket = await file(db, test_settings, p.enterprise)
-    await service.perform(db, test_settings, p.desk, ticket.id, "accept")
+    await actions.perform(db, test_settings, p.desk, ticket.id, "accept")
     sent = [m for m in mail.OUTBOX if m.to == "boss@example.cn"]
     assert len(sent) == 1 and ticket.number in sent[0].subject
     assert f"/portal/tickets/{ticket.id}" in sent[0].body
@@ -160,12 +160,12 @@ async def test_a_transition_the_table_does_not_allow_is_409_and_writes_nothing(d
     before = await event_count(db, ticket.id)
     # The desk cannot start handling; nobody can reply to a ticket that is only submitted.
     with pytest.raises(Conflict, match="cannot be started"):
-        await service.perform(db, test_settings, p.desk, ticket.id, "start")
+        await actions.perform(db, test_settings, p.desk, ticket.id, "start")
     with pytest.raises(Conflict, match="Only the service desk"):
-        await service.perform(db, test_settings, p.enterprise, ticket.id, "accept")
+        await actions.perform(db, test_settings, p.enterprise, ticket.id, "accept")
     # A department the ticket was never dispatched to cannot even see it.
     with pytest.raises(NotFound):
-        await service.perform(db, test_settings, p.lead, ticket.id, "start")
+        await actions.perform(db, test_settings, p.lead, ticket.id, "start")
     assert ticket.status == "submitted"
     assert await event_count(db, ticket.id) == before
 
@@ -174,7 +174,7 @@ async def test_a_missing_note_is_a_field_error(db, test_settings):
     p = await people(db)
     ticket = await file(db, test_settings, p.enterprise)
     with pytest.raises(ValidationFailed) as exc:
-        await service.perform(db, test_settings, p.desk, ticket.id, "reject", {"note": " "})
+        await actions.perform(db, test_settings, p.desk, ticket.id, "reject", {"note": " "})
     assert exc.value.field_errors == {"note": "A reason is required to reject a ticket"}
     assert ticket.status == "submitted"
 
@@ -183,11 +183,11 @@ async def test_a_missing_note_is_a_field_error(db, test_settings):
 async def test_rating_outside_1_to_5_is_refused(db, test_settings, rating):
     p = await people(db)
     ticket = await dispatched(db, test_settings, p)
-    await service.perform(db, test_settings, p.lead, ticket.id, "start")
-    await service.perform(db, test_settings, p.lead, ticket.id, "reply", {"note": "Done"})
+    await actions.perform(db, test_settings, p.lead, ticket.id, "start")
+    await actions.perform(db, test_settings, p.lead, ticket.id, "reply", {"note": "Done"})
     before = await event_count(db, ticket.id)
     with pytest.raises(ValidationFailed) as exc:
-        await service.rate(db, test_settings, p.enterprise, ticket.id, rating, "x")
+        await actions.rate(db, test_settings, p.enterprise, ticket.id, rating, "x")
     assert "rating" in exc.value.field_errors
     assert ticket.status == "replied" and ticket.rating is None
     assert await event_count(db, ticket.id) == before
@@ -197,17 +197,17 @@ async def test_dissatisfied_rating_reopens_once_then_closes(db, test_settings):
     s = test_settings
     p = await people(db)
     ticket = await dispatched(db, s, p)
-    await service.perform(db, s, p.lead, ticket.id, "start")
-    await service.perform(db, s, p.lead, ticket.id, "reply", {"note": "Done"})
+    await actions.perform(db, s, p.lead, ticket.id, "start")
+    await actions.perform(db, s, p.lead, ticket.id, "reply", {"note": "Done"})
     with pytest.raises(ValidationFailed) as exc:  # a low rating must say what is wrong
-        await service.rate(db, s, p.enterprise, ticket.id, 2, "")
+        await actions.rate(db, s, p.enterprise, ticket.id, 2, "")
     assert "comment" in exc.value.field_errors
-    await service.rate(db, s, p.enterprise, ticket.id, 2, "The fakes are still on sale")
+    await actions.rate(db, s, p.enterprise, ticket.id, 2, "The fakes are still on sale")
     assert ticket.status == "reopened" and ticket.reopen_count == 1
     assert ticket.resolved_at is None and ticket.next_due_at == ticket.resolve_due_at
-    await service.perform(db, s, p.lead, ticket.id, "start")
-    await service.perform(db, s, p.lead, ticket.id, "reply", {"note": "Removed again"})
-    await service.rate(db, s, p.enterprise, ticket.id, 1, "Still there")
+    await actions.perform(db, s, p.lead, ticket.id, "start")
+    await actions.perform(db, s, p.lead, ticket.id, "reply", {"note": "Removed again"})
+    await actions.rate(db, s, p.enterprise, ticket.id, 1, "Still there")
     assert ticket.status == "closed" and ticket.rating == 1
 
 
@@ -217,8 +217,8 @@ async def test_return_within_the_limit_and_redispatch_with_a_fresh_deadline(db, 
     ticket = await dispatched(db, s, p, now=at(2026, 10, 8, 9))
     assert ticket.return_due_at == at(2026, 10, 10, 17, 30)
     with pytest.raises(ValidationFailed):  # a reason is required
-        await service.perform(db, s, p.lead, ticket.id, "return", now=at(2026, 10, 9))
-    await service.perform(
+        await actions.perform(db, s, p.lead, ticket.id, "return", now=at(2026, 10, 9))
+    await actions.perform(
         db,
         s,
         p.lead,
@@ -230,7 +230,7 @@ async def test_return_within_the_limit_and_redispatch_with_a_fresh_deadline(db, 
     assert ticket.status == "returned"
     assert await notifications_of(db, p.desk.id) == ["ticket_filed", "ticket_returned"]
     tax = await _dept(db, "tax")
-    await service.perform(
+    await actions.perform(
         db,
         s,
         p.desk,
@@ -245,7 +245,7 @@ async def test_return_within_the_limit_and_redispatch_with_a_fresh_deadline(db, 
     assert ticket.return_due_at == at(2026, 10, 14, 17, 30)
     # The market supervision officer lost sight of it with the re-dispatch.
     with pytest.raises(NotFound):
-        await service.ticket_view(db, p.lead, ticket.id)
+        await reading.ticket_view(db, p.lead, ticket.id)
 
 
 async def _dept(db, code):
@@ -260,7 +260,7 @@ async def test_return_after_the_return_limit_is_refused(db, test_settings):
     ticket = await dispatched(db, s, p, now=at(2026, 10, 8, 9))
     before = await event_count(db, ticket.id)
     with pytest.raises(Conflict, match="time limit for returning"):
-        await service.perform(
+        await actions.perform(
             db, s, p.lead, ticket.id, "return", {"note": "Not ours"}, now=at(2026, 10, 12, 9)
         )
     assert ticket.status == "dispatched"
@@ -271,10 +271,10 @@ async def test_extension_before_the_deadline_extends_by_working_days(db, test_se
     s = test_settings
     p = await people(db)
     ticket = await dispatched(db, s, p, now=at(2026, 10, 8, 9))
-    await service.perform(db, s, p.lead, ticket.id, "start", now=at(2026, 10, 9))
+    await actions.perform(db, s, p.lead, ticket.id, "start", now=at(2026, 10, 9))
     assert ticket.resolve_due_at == at(2026, 10, 28, 17, 30)
     with pytest.raises(ValidationFailed) as exc:
-        await service.perform(
+        await actions.perform(
             db,
             s,
             p.lead,
@@ -284,7 +284,7 @@ async def test_extension_before_the_deadline_extends_by_working_days(db, test_se
             now=at(2026, 10, 19),
         )
     assert "days" in exc.value.field_errors  # 15 + 20 > 30 working days
-    await service.perform(
+    await actions.perform(
         db,
         s,
         p.lead,
@@ -296,7 +296,7 @@ async def test_extension_before_the_deadline_extends_by_working_days(db, test_se
     assert ticket.extension_requested_days == 5
     assert ticket.resolve_due_at == at(2026, 10, 28, 17, 30)  # not before approval
     with pytest.raises(Conflict, match="already waiting"):
-        await service.perform(
+        await actions.perform(
             db,
             s,
             p.lead,
@@ -305,7 +305,7 @@ async def test_extension_before_the_deadline_extends_by_working_days(db, test_se
             {"note": "again", "days": 1},
             now=at(2026, 10, 20, 11),
         )
-    await service.perform(db, s, p.desk, ticket.id, "approve_extension", now=at(2026, 10, 21))
+    await actions.perform(db, s, p.desk, ticket.id, "approve_extension", now=at(2026, 10, 21))
     assert ticket.extension_days == 5 and ticket.extension_requested_days is None
     # 29, 30 October, 2, 3, 4 November.
     assert ticket.resolve_due_at == at(2026, 11, 4, 17, 30)
@@ -316,10 +316,10 @@ async def test_extension_after_the_deadline_is_refused(db, test_settings):
     s = test_settings
     p = await people(db)
     ticket = await dispatched(db, s, p, now=at(2026, 10, 8, 9))
-    await service.perform(db, s, p.lead, ticket.id, "start", now=at(2026, 10, 9))
+    await actions.perform(db, s, p.lead, ticket.id, "start", now=at(2026, 10, 9))
     before = await event_count(db, ticket.id)
     with pytest.raises(Conflict, match="before the deadline"):
-        await service.perform(
+        await actions.perform(
             db,
             s,
             p.lead,
@@ -336,9 +336,9 @@ async def test_pause_for_information_moves_the_deadline(db, test_settings):
     s = test_settings
     p = await people(db)
     ticket = await dispatched(db, s, p, now=at(2026, 10, 8, 9))
-    await service.perform(db, s, p.lead, ticket.id, "start", now=at(2026, 10, 9))
+    await actions.perform(db, s, p.lead, ticket.id, "start", now=at(2026, 10, 9))
     assert ticket.resolve_due_at == at(2026, 10, 28, 17, 30)
-    await service.perform(
+    await actions.perform(
         db,
         s,
         p.lead,
@@ -350,7 +350,7 @@ async def test_pause_for_information_moves_the_deadline(db, test_settings):
     assert ticket.status == "awaiting_enterprise" and ticket.next_due_at is None
     assert await notifications_of(db, p.enterprise.id) == ["ticket_accepted", "info_requested"]
     # Paused at close of business on 13, 14 and 15 October: three working days lost.
-    await service.perform(
+    await actions.perform(
         db,
         s,
         p.enterprise,
@@ -375,18 +375,18 @@ async def test_merge_into_an_open_ticket(db, test_settings):
     original = await file(db, s, p.enterprise)
     duplicate = await file(db, s, p.enterprise)
     with pytest.raises(Conflict, match="Choose the ticket"):
-        await service.perform(db, s, p.desk, duplicate.id, "merge")
+        await actions.perform(db, s, p.desk, duplicate.id, "merge")
     with pytest.raises(ValidationFailed) as exc:
-        await service.perform(
+        await actions.perform(
             db, s, p.desk, duplicate.id, "merge", {"merge_into": "WQ-1999-000001"}
         )
     assert "merge_into" in exc.value.field_errors
-    await service.perform(
+    await actions.perform(
         db, s, p.desk, duplicate.id, "merge", {"merge_into": original.number.lower()}
     )
     assert duplicate.status == "merged" and duplicate.merged_into_id == original.id
     with pytest.raises(ValidationFailed, match="Nothing"):
-        await service.perform(
+        await actions.perform(
             db,
             s,
             p.desk,
@@ -400,15 +400,15 @@ async def test_withdraw_before_reply_only(db, test_settings):
     s = test_settings
     p = await people(db)
     ticket = await dispatched(db, s, p)
-    await service.perform(db, s, p.enterprise, ticket.id, "withdraw")
+    await actions.perform(db, s, p.enterprise, ticket.id, "withdraw")
     assert ticket.status == "withdrawn" and ticket.closed_at is not None
     assert "ticket_withdrawn" in await notifications_of(db, p.lead.id)
 
     replied = await dispatched(db, s, p)
-    await service.perform(db, s, p.lead, replied.id, "start")
-    await service.perform(db, s, p.lead, replied.id, "reply", {"note": "Done"})
+    await actions.perform(db, s, p.lead, replied.id, "start")
+    await actions.perform(db, s, p.lead, replied.id, "reply", {"note": "Done"})
     with pytest.raises(Conflict, match="only before it is replied to"):
-        await service.perform(db, s, p.enterprise, replied.id, "withdraw")
+        await actions.perform(db, s, p.enterprise, replied.id, "withdraw")
     assert replied.status == "replied"
 
 
@@ -416,12 +416,12 @@ async def test_internal_notes_are_hidden_from_the_enterprise(db, test_settings):
     s = test_settings
     p = await people(db)
     ticket = await dispatched(db, s, p)
-    await service.add_note(db, s, p.co, ticket.id, "Our unit raided the warehouse last year")
+    await notes.add_note(db, s, p.co, ticket.id, "Our unit raided the warehouse last year")
     with pytest.raises(ValidationFailed):
-        await service.add_note(db, s, p.co, ticket.id, "   ")
-    staff = await service.ticket_view(db, p.lead, ticket.id)
+        await notes.add_note(db, s, p.co, ticket.id, "   ")
+    staff = await reading.ticket_view(db, p.lead, ticket.id)
     assert any(e["note"] == "Our unit raided the warehouse last year" for e in staff["timeline"])
-    own = await service.ticket_view(db, p.enterprise, ticket.id)
+    own = await reading.ticket_view(db, p.enterprise, ticket.id)
     assert all(e["action"] != "note" for e in own["timeline"])
     # The dispatch happened (status change) but its internal details are not shown.
     dispatch = next(e for e in own["timeline"] if e["action"] == "dispatch")
@@ -434,7 +434,7 @@ async def test_redispatch_clears_a_stale_overdue_mark(db, test_settings):
     ticket = await dispatched(db, s, p, now=at(2026, 10, 8, 9))
     ticket.overdue, ticket.overdue_at = True, at(2026, 10, 13)  # as the sweep would
     await db.flush()
-    await service.perform(
+    await actions.perform(
         db,
         s,
         p.desk,
@@ -461,17 +461,17 @@ async def test_follow_up_call_closes_only_after_the_rating_period(db, test_setti
     s = test_settings
     p = await people(db)
     ticket = await dispatched(db, s, p, now=at(2026, 10, 8, 9))
-    await service.perform(db, s, p.lead, ticket.id, "start", now=at(2026, 10, 9))
-    await service.perform(
+    await actions.perform(db, s, p.lead, ticket.id, "start", now=at(2026, 10, 9))
+    await actions.perform(
         db, s, p.lead, ticket.id, "reply", {"note": "Done"}, now=at(2026, 10, 20, 15)
     )
     assert ticket.follow_up_due_at == at(2026, 10, 27, 17, 30)
     note = {"note": "Called: the enterprise is satisfied"}
     with pytest.raises(Conflict, match="can still rate"):
-        await service.perform(
+        await actions.perform(
             db, s, p.desk, ticket.id, "follow_up_close", note, now=at(2026, 10, 27, 17)
         )
-    await service.perform(
+    await actions.perform(
         db, s, p.desk, ticket.id, "follow_up_close", note, now=at(2026, 10, 27, 17, 31)
     )
     assert ticket.status == "closed" and ticket.rating is None
@@ -483,12 +483,12 @@ async def test_desk_asks_for_missing_information_before_accepting(db, test_setti
     p = await people(db)
     ticket = await file(db, s, p.enterprise, now=at(2026, 9, 29, 10))
     assert ticket.accept_due_at == at(2026, 9, 30, 17, 30)
-    await service.perform(
+    await actions.perform(
         db, s, p.desk, ticket.id, "request_info", {"note": "Which shop?"}, now=at(2026, 9, 29, 11)
     )
-    view = await service.ticket_view(db, p.enterprise, ticket.id, now=at(2026, 9, 29, 12))
+    view = await reading.ticket_view(db, p.enterprise, ticket.id, now=at(2026, 9, 29, 12))
     assert view["actions"] == ["provide_info", "withdraw"] and view["paused"]
-    await service.perform(
+    await actions.perform(
         db, s, p.enterprise, ticket.id, "provide_info", {"note": "Shop X"}, now=at(2026, 10, 8, 9)
     )
     assert ticket.status == "submitted"

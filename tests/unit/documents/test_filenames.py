@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import unquote
 
-from parkops.documents.filenames import clean_filename, content_disposition
+from parkops.documents.rules.filenames import clean_filename, content_disposition
 
 
 def test_clean_filename_strips_paths_controls_and_quotes():

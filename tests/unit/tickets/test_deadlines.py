@@ -8,8 +8,8 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from parkops.core.workdays import Pause, WorkCalendar
-from parkops.tickets.deadlines import compute
-from parkops.tickets.workflow import TicketStatus
+from parkops.tickets.rules.deadlines import compute
+from parkops.tickets.rules.states import TicketStatus
 
 SH = ZoneInfo("Asia/Shanghai")
 CAL = WorkCalendar()

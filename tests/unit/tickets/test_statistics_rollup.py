@@ -9,7 +9,7 @@ import pytest
 
 from parkops.core.workdays import WorkCalendar
 from parkops.tickets import statistics as st
-from parkops.tickets import working_days
+from parkops.tickets.services import elapsed_days
 
 
 def cell(month, department, category, **counts):
@@ -68,7 +68,7 @@ def test_as_dict_hides_the_sums():
 def test_cumulative_working_days_answers_differences():
     calendar = WorkCalendar()
     first, last = dt.date(2026, 4, 1), dt.date(2026, 5, 10)
-    start, cum = working_days.cumulative_working_days(calendar, first, last)
+    start, cum = elapsed_days.cumulative_working_days(calendar, first, last)
     assert start == first - dt.timedelta(days=1)
     assert len(cum) == (last - start).days + 1
 

@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from parkops.core.workdays import CalendarOverride, OverrideKind, WorkCalendar
-from parkops.tickets import supervision
-from parkops.tickets.workflow import SlaDeadline, TicketStatus
+from parkops.tickets.rules import supervision
+from parkops.tickets.rules.sla import SlaDeadline
+from parkops.tickets.rules.states import TicketStatus
 
 SH = ZoneInfo("Asia/Shanghai")
 

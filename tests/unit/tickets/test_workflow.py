@@ -13,23 +13,24 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from parkops.tickets.workflow import (
+from parkops.tickets.rules.sla import SlaDeadline, sla_clock
+from parkops.tickets.rules.states import (
     OPEN_STATUSES,
-    PAUSABLE_STATUSES,
     PAUSED_STATUSES,
     STATUS_DESCRIPTIONS,
     TERMINAL_STATUSES,
-    TRANSITIONS,
     ActorRole,
-    SlaDeadline,
     TicketAction,
     TicketStatus,
+)
+from parkops.tickets.rules.transitions import (
+    PAUSABLE_STATUSES,
+    TRANSITIONS,
     TransitionContext,
     TransitionError,
     action_for_rating,
     available_actions,
     plan_transition,
-    sla_clock,
 )
 
 S = TicketStatus

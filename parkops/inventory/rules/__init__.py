@@ -1,0 +1,1 @@
+"""The inventory domain's pure rules (no database), unit tested in ``tests/unit/inventory``."""
