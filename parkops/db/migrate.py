@@ -26,7 +26,7 @@ MIGRATION_LOCK_KEY = 0x706B6F_6D6967_72
 """The advisory lock every migration run takes ("pkomigr")."""
 
 # Tables created by extensions or by hand-written SQL are not described by our models: the job
-# queue's (migrations/versions/20261206_1000_job_queue.py) and PostGIS's.
+# queue's (migrations/versions/20261206_1020_job_queue.py) and PostGIS's.
 _FOREIGN_TABLES = ("procrastinate_", "spatial_ref_sys")
 
 

@@ -15,6 +15,7 @@ import logging
 from typing import Any
 
 import procrastinate
+from procrastinate.worker import Worker
 
 from parkops.config import Settings
 from parkops.core import blobs
@@ -24,6 +25,8 @@ from parkops.jobs.tasks import HANDLERS, PERIODIC, RETRIES, Handler, Runtime
 log = logging.getLogger(__name__)
 
 STALLED_HEARTBEATS = 3
+PRUNE_TASK = "jobs.prune"
+KEEP_FINISHED_DAYS = 30
 
 
 def _task(rt: Runtime, handler: Handler, periodic: bool) -> Any:
@@ -53,13 +56,29 @@ def build_app(rt: Runtime, database_url: str) -> procrastinate.App:
         )(_task(rt, handler, name in PERIODIC))
         if name in PERIODIC:
             app.periodic(cron=PERIODIC[name])(task)
+
+    # Finished jobs are kept a month (what ran, when, how often it was tried), then deleted, so
+    # the queue's tables do not grow for ever; failed ones stay until someone looks.
+    @app.periodic(cron="30 19 * * *")  # 03:30 Asia/Shanghai
+    @app.task(name=PRUNE_TASK)
+    async def prune_finished_jobs(timestamp: int) -> None:
+        await app.job_manager.delete_old_jobs(
+            nb_hours=KEEP_FINISHED_DAYS * 24, include_cancelled=True, include_aborted=True
+        )
+
     return app
 
 
-async def requeue_stalled(app: procrastinate.App, silent_seconds: float) -> list[int]:
-    """Put the jobs of workers silent for ``silent_seconds`` back in the queue; their ids."""
+async def requeue_stalled(
+    app: procrastinate.App, silent_seconds: float, own_id: int | None = None
+) -> list[int]:
+    """Put the jobs of workers silent for ``silent_seconds`` back in the queue; their ids.
+    ``own_id``: this worker, alive since it is asking, even when a long job kept its event loop
+    from sending heartbeats."""
     requeued = []
     for job in await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=silent_seconds):
+        if own_id is not None and job.worker_id == own_id:
+            continue
         try:
             await app.job_manager.retry_job(job)
         except Exception:  # another worker requeued it first
@@ -71,10 +90,10 @@ async def requeue_stalled(app: procrastinate.App, silent_seconds: float) -> list
     return requeued
 
 
-async def _watch_stalled(app: procrastinate.App, heartbeat: float) -> None:
+async def _watch_stalled(app: procrastinate.App, worker: Worker, heartbeat: float) -> None:
     while True:
         try:
-            await requeue_stalled(app, heartbeat * STALLED_HEARTBEATS)
+            await requeue_stalled(app, heartbeat * STALLED_HEARTBEATS, worker.worker_id)
         except asyncio.CancelledError:
             raise
         except Exception:  # a database hiccup must not end the watch
@@ -94,14 +113,18 @@ async def run_worker(
     heartbeat = settings.worker_heartbeat_seconds
     try:
         async with app.open_async():
-            watch = asyncio.create_task(_watch_stalled(app, heartbeat), name="requeue-stalled")
+            worker = Worker(
+                app,
+                concurrency=settings.worker_concurrency,
+                install_signal_handlers=install_signal_handlers,
+                update_heartbeat_interval=heartbeat,
+                stalled_worker_timeout=heartbeat * STALLED_HEARTBEATS,
+            )
+            watch = asyncio.create_task(
+                _watch_stalled(app, worker, heartbeat), name="requeue-stalled"
+            )
             try:
-                await app.run_worker_async(
-                    concurrency=settings.worker_concurrency,
-                    install_signal_handlers=install_signal_handlers,
-                    update_heartbeat_interval=heartbeat,
-                    stalled_worker_timeout=heartbeat * STALLED_HEARTBEATS,
-                )
+                await worker.run()
             finally:
                 watch.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

@@ -6,7 +6,7 @@ arrives, by ``parkops db upgrade``, and an old migration never changes under a n
 Upgrading procrastinate past 3.10 means a new migration applying its SQL migrations in between.
 
 Revision ID: 20261206_job_queue
-Revises: 20261206_unit_status_follows
+Revises: 20261206_list_sort_indexes
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from alembic import op
 from sqlalchemy.util import await_
 
 revision = "20261206_job_queue"
-down_revision = "20261206_unit_status_follows"
+down_revision = "20261206_list_sort_indexes"
 branch_labels = None
 depends_on = None
 
