@@ -96,8 +96,8 @@ async def _watch_stalled(app: procrastinate.App, worker: Worker, heartbeat: floa
             await requeue_stalled(app, heartbeat * STALLED_HEARTBEATS, worker.worker_id)
         except asyncio.CancelledError:
             raise
-        except Exception:  # a database hiccup must not end the watch
-            log.exception("could not look for the jobs of dead workers")
+        except Exception as exc:  # a database hiccup must not end the watch
+            log.warning("could not look for the jobs of dead workers: %s", exc.__class__.__name__)
         await asyncio.sleep(heartbeat)
 
 
