@@ -56,7 +56,7 @@ def operator_error(exc: BaseException) -> str | None:
     if isinstance(exc, NoDatabaseConfigured | StorageNotWritable | ToolFailed | BackupError):
         return str(exc)
     if is_database_unavailable(exc):
-        cause = exc
+        cause: BaseException | None = exc
         while cause is not None and not isinstance(cause, DatabaseUnavailable):
             cause = cause.__cause__ or cause.__context__
         if cause is None:  # the connection broke during the command

@@ -9,6 +9,7 @@ from litestar import Controller, Request, delete, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from parkops.accounts import schemas, service
+from parkops.accounts.models import User
 from parkops.accounts.roles import ADMIN, ANY_USER
 from parkops.core import audit
 from parkops.db.request_session import DbSession
@@ -16,6 +17,12 @@ from parkops.db.request_session import DbSession
 
 def _token_out(token) -> dict:
     return schemas.TokenOut.model_validate(token, from_attributes=True).model_dump()
+
+
+async def _user_out(db: DbSession, user: User) -> schemas.UserOut:
+    assert user.id is not None  # a stored user
+    roles = sorted(role.value for role in await service.roles_of(db, user.id))
+    return schemas.UserOut(**user.model_dump(exclude={"password_hash"}), roles=roles)
 
 
 class AccountsApi(Controller):
@@ -54,15 +61,11 @@ class AccountsApi(Controller):
     async def create_user(
         self, request: Request, db: DbSession, data: JSONBody[schemas.UserCreate]
     ) -> schemas.UserOut:
-        user = await service.create_user(db, request.user, **data.model_dump())
-        roles = sorted(await service.roles_of(db, user.id))
-        return schemas.UserOut(**user.model_dump(exclude={"password_hash"}), roles=roles)
+        return await _user_out(db, await service.create_user(db, request.user, **data.model_dump()))
 
     @get("/users/{user_id:int}", opt={"roles": ADMIN}, summary="One user")
     async def get_user(self, db: DbSession, user_id: FromPath[int]) -> schemas.UserOut:
-        user = await service.get_user(db, user_id)
-        roles = sorted(await service.roles_of(db, user_id))
-        return schemas.UserOut(**user.model_dump(exclude={"password_hash"}), roles=roles)
+        return await _user_out(db, await service.get_user(db, user_id))
 
     @get("/tokens", opt={"roles": ANY_USER}, summary="My API tokens")
     async def list_tokens(self, request: Request, db: DbSession) -> list[schemas.TokenOut]:

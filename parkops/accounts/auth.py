@@ -12,6 +12,7 @@ from http.cookies import SimpleCookie
 
 from litestar import Request
 from litestar.connection import ASGIConnection
+from litestar.enums import ScopeType
 from litestar.handlers.base import BaseRouteHandler
 from litestar.types import ASGIApp, Receive, Scope, Send
 
@@ -36,7 +37,7 @@ def auth_middleware(app: ASGIApp) -> ASGIApp:
     """Resolve the user from a Bearer token (API only) or the session cookie."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith("/static/"):
+        if scope["type"] != ScopeType.HTTP or scope["path"].startswith("/static/"):
             await app(scope, receive, send)
             return
         user = None

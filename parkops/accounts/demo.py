@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parkops.accounts import service as accounts
-from parkops.accounts.models import User
 
 DEMO_PASSWORD = "parkops-demo-2026"
 
@@ -25,7 +24,9 @@ DEMO_LOGINS = [(username, ", ".join(roles)) for username, _name, roles in DEMO_U
 async def load_demo(db: AsyncSession) -> dict[str, int]:
     created = 0
     for username, name, roles in DEMO_USERS:
-        exists = await db.scalar(sa.select(sa.func.count()).where(User.username == username))
+        exists = await db.scalar(
+            sa.select(sa.func.count()).where(accounts.USERS.c.username == username)
+        )
         if not exists:
             await accounts.create_user(
                 db,

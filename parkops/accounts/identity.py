@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from parkops.accounts.roles import STAFF_ROLES, Role
 from parkops.core.actor import Actor
 
-# ``Actor`` lives in parkops.core.actor; the inventory and enterprises modules still import it from
-# here until their restructuring (issue 11, step B) points them there.
+# ``Actor`` lives in parkops.core.actor; modules of inventory, enterprises, tickets, billing and
+# leases still import it from here, until they import it from there.
 __all__ = ["Actor", "CurrentUser"]
 
 

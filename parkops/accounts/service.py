@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import cast
 
 import sqlalchemy as sa
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,13 +27,22 @@ from parkops.core.errors import Conflict, NotFound, TooManyRequests, ValidationF
 from parkops.core.i18n import N_, Message
 from parkops.core.integrity import FOREIGN_KEY_VIOLATION, sqlstate
 from parkops.core.pagination import Page, paginate
-from parkops.core.rows import get_or_404
+from parkops.core.rows import get_or_404, stored_id
 from parkops.db.base import utcnow
 
 SEEN_UPDATE_INTERVAL = timedelta(minutes=5)
+# The tables, for queries: their columns are SQL expressions to the type checker too (SQLModel
+# types ``User.username`` as the str it holds).
+USERS: sa.Table = User.__table__  # type: ignore[attr-defined]
+ROLES: sa.Table = UserRole.__table__  # type: ignore[attr-defined]
+SESSIONS: sa.Table = UserSession.__table__  # type: ignore[attr-defined]
+TOKENS: sa.Table = ApiToken.__table__  # type: ignore[attr-defined]
+ATTEMPTS: sa.Table = LoginAttempt.__table__  # type: ignore[attr-defined]
 
 _roles_agg = (
-    sa.select(sa.func.array_agg(UserRole.role)).where(UserRole.user_id == User.id).scalar_subquery()
+    sa.select(sa.func.array_agg(ROLES.c.role))
+    .where(ROLES.c.user_id == USERS.c.id)
+    .scalar_subquery()
 )
 
 
@@ -50,12 +61,12 @@ def _identity(row, *, session_id=None, token_id=None) -> CurrentUser:
 
 
 _user_cols = (
-    User.id,
-    User.username,
-    User.display_name,
-    User.enterprise_id,
-    User.department_id,
-    User.language,
+    USERS.c.id,
+    USERS.c.username,
+    USERS.c.display_name,
+    USERS.c.enterprise_id,
+    USERS.c.department_id,
+    USERS.c.language,
     _roles_agg.label("roles"),
 )
 
@@ -67,13 +78,13 @@ async def user_for_session_cookie(db: AsyncSession, cookie: str) -> CurrentUser 
     now = utcnow()
     row = (
         await db.execute(
-            sa.select(*_user_cols, UserSession.id.label("sid"), UserSession.last_seen_at)
-            .join(UserSession, UserSession.user_id == User.id)
+            sa.select(*_user_cols, SESSIONS.c.id.label("sid"), SESSIONS.c.last_seen_at)
+            .join(UserSession, SESSIONS.c.user_id == USERS.c.id)
             .where(
-                UserSession.token_hash == tokens.digest(cookie),
-                UserSession.revoked_at.is_(None),
-                UserSession.expires_at > now,
-                User.is_active.is_(True),
+                SESSIONS.c.token_hash == tokens.digest(cookie),
+                SESSIONS.c.revoked_at.is_(None),
+                SESSIONS.c.expires_at > now,
+                USERS.c.is_active.is_(True),
             )
         )
     ).first()
@@ -81,18 +92,18 @@ async def user_for_session_cookie(db: AsyncSession, cookie: str) -> CurrentUser 
         return None
     if now - row.last_seen_at > SEEN_UPDATE_INTERVAL:
         await db.execute(
-            sa.update(UserSession).where(UserSession.id == row.sid).values(last_seen_at=now)
+            sa.update(UserSession).where(SESSIONS.c.id == row.sid).values(last_seen_at=now)
         )
     return _identity(row, session_id=row.sid)
 
 
 _token_user = (
-    sa.select(*_user_cols, ApiToken.id.label("tid"), ApiToken.last_used_at)
-    .join(ApiToken, ApiToken.user_id == User.id)
+    sa.select(*_user_cols, TOKENS.c.id.label("tid"), TOKENS.c.last_used_at)
+    .join(ApiToken, TOKENS.c.user_id == USERS.c.id)
     .where(
-        ApiToken.token_hash == sa.bindparam("token_hash"),
-        ApiToken.revoked_at.is_(None),
-        User.is_active.is_(True),
+        TOKENS.c.token_hash == sa.bindparam("token_hash"),
+        TOKENS.c.revoked_at.is_(None),
+        USERS.c.is_active.is_(True),
     )
 )
 
@@ -105,7 +116,7 @@ async def user_for_api_token(db: AsyncSession, token: str) -> CurrentUser | None
         return None
     now = utcnow()
     if row.last_used_at is None or now - row.last_used_at > SEEN_UPDATE_INTERVAL:
-        await db.execute(sa.update(ApiToken).where(ApiToken.id == row.tid).values(last_used_at=now))
+        await db.execute(sa.update(ApiToken).where(TOKENS.c.id == row.tid).values(last_used_at=now))
     return _identity(row, token_id=row.tid)
 
 
@@ -123,9 +134,9 @@ async def _blocked_until(
     window = timedelta(minutes=settings.login_window_minutes)
     nth = (
         await db.execute(
-            sa.select(LoginAttempt.at)
-            .where(column == value, LoginAttempt.success.is_(False), LoginAttempt.at > now - window)
-            .order_by(LoginAttempt.at.desc())
+            sa.select(ATTEMPTS.c.at)
+            .where(column == value, ATTEMPTS.c.success.is_(False), ATTEMPTS.c.at > now - window)
+            .order_by(ATTEMPTS.c.at.desc())
             .offset(settings.login_max_failures - 1)
             .limit(1)
         )
@@ -153,9 +164,9 @@ async def login(
     async with new_session() as check:
         blocks = [
             await _blocked_until(
-                check, sa.func.lower(LoginAttempt.username), username.lower(), settings, now
+                check, sa.func.lower(ATTEMPTS.c.username), username.lower(), settings, now
             ),
-            await _blocked_until(check, LoginAttempt.ip, ip, settings, now),
+            await _blocked_until(check, ATTEMPTS.c.ip, ip, settings, now),
         ]
         until = max((b for b in blocks if b is not None), default=None)
         if until is not None:
@@ -169,8 +180,8 @@ async def login(
             )
         row = (
             await check.execute(
-                sa.select(User.id, User.password_hash, User.is_active).where(
-                    sa.func.lower(User.username) == username.lower()
+                sa.select(USERS.c.id, USERS.c.password_hash, USERS.c.is_active).where(
+                    sa.func.lower(USERS.c.username) == username.lower()
                 )
             )
         ).first()
@@ -211,7 +222,7 @@ async def logout(db: AsyncSession, user: CurrentUser) -> None:
     if user.session_id is not None:
         await db.execute(
             sa.update(UserSession)
-            .where(UserSession.id == user.session_id, UserSession.revoked_at.is_(None))
+            .where(SESSIONS.c.id == user.session_id, SESSIONS.c.revoked_at.is_(None))
             .values(revoked_at=utcnow())
         )
     audit.record(db, actor=user, action="logout", entity="user", entity_id=user.id)
@@ -220,10 +231,10 @@ async def logout(db: AsyncSession, user: CurrentUser) -> None:
 async def revoke_all_sessions(db: AsyncSession, user_id: int) -> int:
     result = await db.execute(
         sa.update(UserSession)
-        .where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
+        .where(SESSIONS.c.user_id == user_id, SESSIONS.c.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
-    return result.rowcount or 0
+    return cast(CursorResult, result).rowcount or 0
 
 
 async def change_password(
@@ -252,9 +263,9 @@ async def change_password(
         raise ValidationFailed(N_("The password was not changed."), field_errors=errors)
     row.password_hash = passwords.hash_password(new)
     row.password_changed_at = utcnow()
-    await revoke_all_sessions(db, row.id)
-    audit.record(db, actor=user, action="password_changed", entity="user", entity_id=row.id)
-    return await open_session(db, settings, row.id, ip=ip, user_agent=user_agent)
+    await revoke_all_sessions(db, user.id)
+    audit.record(db, actor=user, action="password_changed", entity="user", entity_id=user.id)
+    return await open_session(db, settings, user.id, ip=ip, user_agent=user_agent)
 
 
 # --- API tokens -----------------------------------------------------------------------------
@@ -285,7 +296,7 @@ async def create_api_token(db: AsyncSession, user: CurrentUser, name: str) -> tu
 
 async def list_api_tokens(db: AsyncSession, user: CurrentUser) -> list[ApiToken]:
     rows = await db.execute(
-        sa.select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())
+        sa.select(ApiToken).where(TOKENS.c.user_id == user.id).order_by(TOKENS.c.id.desc())
     )
     return list(rows.scalars())
 
@@ -294,7 +305,7 @@ async def revoke_api_token(db: AsyncSession, user: CurrentUser, token_id: int) -
     # Scoped to the owner: somebody else's token id is indistinguishable from a missing one.
     token = (
         await db.execute(
-            sa.select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id)
+            sa.select(ApiToken).where(TOKENS.c.id == token_id, TOKENS.c.user_id == user.id)
         )
     ).scalar_one_or_none()
     if token is None:
@@ -316,14 +327,14 @@ async def revoke_api_token(db: AsyncSession, user: CurrentUser, token_id: int) -
 
 
 async def get_identity(db: AsyncSession, user_id: int) -> CurrentUser:
-    row = (await db.execute(sa.select(*_user_cols).where(User.id == user_id))).first()
+    row = (await db.execute(sa.select(*_user_cols).where(USERS.c.id == user_id))).first()
     if row is None:
         raise NotFound(N_("No such user"))
     return _identity(row)
 
 
 async def roles_of(db: AsyncSession, user_id: int) -> set[Role]:
-    rows = await db.execute(sa.select(UserRole.role).where(UserRole.user_id == user_id))
+    rows = await db.execute(sa.select(ROLES.c.role).where(ROLES.c.user_id == user_id))
     return {Role(r) for r in rows.scalars()}
 
 
@@ -349,7 +360,7 @@ async def create_user(
     errors.update(users.link_errors(parsed, enterprise_id, department_id))
     if not errors.get("username"):
         taken = await db.scalar(
-            sa.select(sa.func.count()).where(sa.func.lower(User.username) == username.lower())
+            sa.select(sa.func.count()).where(sa.func.lower(USERS.c.username) == username.lower())
         )
         if taken:
             errors["username"] = users.username_taken(username)
@@ -366,7 +377,7 @@ async def create_user(
     )
     await _insert_user(db, user)
     for role in sorted(parsed):
-        db.add(UserRole(user_id=user.id, role=role.value))
+        db.add(UserRole(user_id=stored_id(user), role=role.value))
     await db.flush()
     audit.record(
         db,
@@ -417,7 +428,7 @@ async def set_roles(
     if errors:
         raise ValidationFailed(N_("The roles were not changed."), field_errors=errors)
     before = sorted(await roles_of(db, user_id))
-    await db.execute(sa.delete(UserRole).where(UserRole.user_id == user_id))
+    await db.execute(sa.delete(UserRole).where(ROLES.c.user_id == user_id))
     for role in sorted(parsed):
         db.add(UserRole(user_id=user_id, role=role.value))
     user.enterprise_id = enterprise_id if Role.enterprise_user in parsed else None
@@ -457,7 +468,7 @@ async def set_active(db: AsyncSession, actor: CurrentUser, user_id: int, active:
 
 async def set_password(db: AsyncSession, actor: Actor, username: str, password: str) -> User:
     user = (
-        await db.execute(sa.select(User).where(sa.func.lower(User.username) == username.lower()))
+        await db.execute(sa.select(User).where(sa.func.lower(USERS.c.username) == username.lower()))
     ).scalar_one_or_none()
     if user is None:
         raise NotFound(Message(N_("No user named '%(username)s'"), username=username))
@@ -466,7 +477,7 @@ async def set_password(db: AsyncSession, actor: Actor, username: str, password: 
         raise ValidationFailed(field_errors={"password": problem})
     user.password_hash = passwords.hash_password(password)
     user.password_changed_at = utcnow()
-    await revoke_all_sessions(db, user.id)
+    await revoke_all_sessions(db, stored_id(user))
     audit.record(db, actor=actor, action="password_set", entity="user", entity_id=user.id)
     return user
 
@@ -481,30 +492,34 @@ async def list_users(
     page_size: int = 20,
 ) -> Page:
     stmt = sa.select(
-        User.id,
-        User.username,
-        User.display_name,
-        User.email,
-        User.is_active,
-        User.enterprise_id,
-        User.department_id,
-        User.created_at,
+        USERS.c.id,
+        USERS.c.username,
+        USERS.c.display_name,
+        USERS.c.email,
+        USERS.c.is_active,
+        USERS.c.enterprise_id,
+        USERS.c.department_id,
+        USERS.c.created_at,
         _roles_agg.label("roles"),
     )
     if q:
         like = f"%{q.strip()}%"
         stmt = stmt.where(
-            sa.or_(User.username.ilike(like), User.display_name.ilike(like), User.email.ilike(like))
+            sa.or_(
+                USERS.c.username.ilike(like),
+                USERS.c.display_name.ilike(like),
+                USERS.c.email.ilike(like),
+            )
         )
     if role:
-        stmt = stmt.where(sa.exists().where(UserRole.user_id == User.id, UserRole.role == role))
+        stmt = stmt.where(sa.exists().where(ROLES.c.user_id == USERS.c.id, ROLES.c.role == role))
     if active is not None:
-        stmt = stmt.where(User.is_active.is_(active))
-    return await paginate(db, stmt.order_by(User.username), page=page, page_size=page_size)
+        stmt = stmt.where(USERS.c.is_active.is_(active))
+    return await paginate(db, stmt.order_by(USERS.c.username), page=page, page_size=page_size)
 
 
 async def count_active_users(db: AsyncSession) -> int:
-    return int(await db.scalar(sa.select(sa.func.count()).where(User.is_active)) or 0)
+    return int(await db.scalar(sa.select(sa.func.count()).where(USERS.c.is_active)) or 0)
 
 
 async def get_user(db: AsyncSession, user_id: int) -> User:
@@ -515,10 +530,10 @@ async def list_sessions(db: AsyncSession, user_id: int) -> list[UserSession]:
     rows = await db.execute(
         sa.select(UserSession)
         .where(
-            UserSession.user_id == user_id,
-            UserSession.revoked_at.is_(None),
-            UserSession.expires_at > utcnow(),
+            SESSIONS.c.user_id == user_id,
+            SESSIONS.c.revoked_at.is_(None),
+            SESSIONS.c.expires_at > utcnow(),
         )
-        .order_by(UserSession.created_at.desc())
+        .order_by(SESSIONS.c.created_at.desc())
     )
     return list(rows.scalars())

@@ -24,3 +24,11 @@ async def get_or_404(
     if row is None:
         raise NotFound(message)
     return row
+
+
+def stored_id(row: Any) -> int:
+    """The id of a row that is in the database (loaded, or flushed): SQLModel types it
+    ``int | None`` because a row not yet flushed has none."""
+    if row.id is None:
+        raise RuntimeError(f"{type(row).__name__} has no id: it was never flushed")
+    return row.id

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import anyio.to_thread
 from jinja2 import Environment
@@ -46,6 +46,16 @@ from parkops.documents import xhtml
 from parkops.documents.contexts import LeaseContractContext
 from parkops.documents.fonts import pdf_fonts
 from parkops.documents.models import DocumentKind, DocumentLanguage
+
+
+class PdfContext(Protocol):
+    """What every context (``parkops.documents.contexts`` and the domains' own) gives the PDF
+    metadata."""
+
+    @property
+    def document_date(self) -> date: ...
+
+    def document_title(self, bilingual: bool) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -64,7 +74,7 @@ class PdfTemplate:
     name: str
     version: int
     kind: DocumentKind
-    context_type: type
+    context_type: type[PdfContext]
     files: tuple[str, ...]  # the template and what it includes, relative to templates/
     fingerprint: str | None = None  # template_fingerprint() of the files at this version
 

@@ -28,7 +28,7 @@ from parkops.core.domain import AccessRules
 from parkops.core.errors import NotFound, ValidationFailed
 from parkops.core.i18n import N_
 from parkops.core.pagination import Page, paginate
-from parkops.documents.access import NO_GRANTS, visible_to
+from parkops.documents.access import DOCUMENTS, NO_GRANTS, visible_to
 from parkops.documents.models import Document, DocumentKind, DocumentLanguage
 from parkops.documents.render import get_template, render_pdf_async
 from parkops.documents.rules import stored
@@ -165,7 +165,7 @@ async def get_document(
     """The document if ``user`` may see it (with the domains' grants in ``access``); otherwise
     the same 404 as for a missing one."""
     document = await db.scalar(
-        sa.select(Document).where(Document.id == document_id, visible_to(user, access))
+        sa.select(Document).where(DOCUMENTS.c.id == document_id, visible_to(user, access))
     )
     if document is None:
         raise NotFound(N_("No such document"))
@@ -184,15 +184,16 @@ async def list_documents(
     access: AccessRules = NO_GRANTS,
 ) -> Page:
     """Documents ``user`` may see, newest first, as rows (for lists on other domains' pages)."""
+    c = DOCUMENTS.c
     stmt = (
-        sa.select(Document.__table__)
+        sa.select(DOCUMENTS)
         .where(visible_to(user, access))
-        .order_by(Document.created_at.desc(), Document.id.desc())
+        .order_by(c.created_at.desc(), c.id.desc())
     )
     if entity:
-        stmt = stmt.where(Document.entity == entity)
+        stmt = stmt.where(c.entity == entity)
     if entity_id is not None:
-        stmt = stmt.where(Document.entity_id == entity_id)
+        stmt = stmt.where(c.entity_id == entity_id)
     if kind:
-        stmt = stmt.where(Document.kind == kind)
+        stmt = stmt.where(c.kind == kind)
     return await paginate(db, stmt, page=page, page_size=page_size)

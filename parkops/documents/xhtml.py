@@ -85,9 +85,10 @@ def prepare(html: str, *, base_url: str, ua_path: Path, font_config, name: str):
         return HTML(string=html, base_url=base_url), []
     sheets = []
     head = root.find("head")
-    for style in head.findall("style") if head is not None else ():
-        sheets.append(_stylesheet(style.text or "", base_url, font_config))
-        head.remove(style)
+    if head is not None:
+        for style in head.findall("style"):
+            sheets.append(_stylesheet(style.text or "", base_url, font_config))
+            head.remove(style)
     return _parsed_html_class()(root, base_url, _ua_stylesheet(ua_path)), sheets
 
 

@@ -36,10 +36,10 @@ MAX_FUNCTION_LINES = 80
 MODULE_ALLOWANCE = {
     "parkops/billing/controllers.py": 1011,
     "parkops/billing/meters.py": 684,
-    "parkops/billing/models.py": 613,
+    "parkops/billing/models.py": 617,
     "parkops/billing/payments.py": 853,
     "parkops/billing/service.py": 601,
-    "parkops/enterprises/service.py": 617,
+    "parkops/enterprises/service.py": 619,
     "parkops/leases/controllers.py": 717,
     "parkops/leases/schedule.py": 822,
     "parkops/leases/service.py": 2058,

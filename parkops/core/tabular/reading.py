@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -206,7 +206,9 @@ class _RowReader:
         raw: dict[str, str] = {}
         values: dict[str, Any] = {}
         errors: list[RowError] = []
-        for column, cell in self._cells(record):
+        positions, width = self.positions, len(self.positions)
+        for index, cell in enumerate(record):
+            column = positions[index] if index < width else None
             if column is not None:
                 raw[column.name] = cell.strip()
             elif cell.strip():
@@ -223,11 +225,6 @@ class _RowReader:
             values[column.name] = self._value(line, column, raw[column.name], errors)
         values.update(self.absent)
         return PreviewRow(line, values, raw, errors)
-
-    def _cells(self, record: list[str]) -> Iterator[tuple[Column | None, str]]:
-        width = len(self.positions)
-        for index, cell in enumerate(record):
-            yield (self.positions[index] if index < width else None), cell
 
     def _value(self, line: int, column: Column, cell: str, errors: list[RowError]) -> Any:
         """The parsed value (the cell text itself when it does not parse, None when empty)."""
