@@ -38,7 +38,7 @@ async def document_file(
 ) -> File:
     document = await visible_document(request, db, document_id)
     try:
-        return await service.file_response(  # type: ignore[no-any-return]
+        return await service.file_response(
             document,
             request.app.state.settings.documents_dir,
             disposition=content_disposition(document.filename, inline=inline),
