@@ -9,12 +9,12 @@ STAMP  := $(VENV)/.installed
 # used as pip constraints here, in deploy/Dockerfile and in the systemd install steps.
 LOCK   := requirements.lock
 
-.PHONY: run test setup setup-dev system system-test lint format messages bench lock clean
+.PHONY: run test oracle fuzz setup setup-dev system system-test lint format messages bench lock clean
 
 run: setup system
 	$(BIN)/parkops serve --migrate --demo
 
-test: setup-dev system-test
+test: system-test setup-dev
 	$(BIN)/ruff check parkops tests bench migrations
 	$(BIN)/mypy
 	$(BIN)/pytest -n 2 -q
@@ -25,6 +25,20 @@ test: setup-dev system-test
 	  PARKOPS_TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres \
 	    $(BIN)/pytest -q tests/integration/db; \
 	fi
+
+# The billing oracle at length: many more random contracts than `make test` runs (README,
+# "The billing oracle"); prints how many examples, months and lines it compared.
+oracle: setup-dev system-test
+	$(BIN)/pytest -q --hypothesis-profile=thorough \
+	  tests/unit/oracle tests/unit/leases/test_schedule_oracle.py \
+	  tests/integration/billing/test_oracle.py
+
+# The API fuzzer over the whole OpenAPI document as a park admin, an enterprise user and a
+# government officer, with 50 examples per operation and every phase (make test runs the same
+# test bounded to a few examples). Prints the figures per role.
+fuzz: setup-dev
+	PARKOPS_FUZZ_EXAMPLES=50 PARKOPS_FUZZ_PHASES=examples,coverage,fuzzing,stateful \
+	  $(BIN)/pytest -q -s tests/integration/test_api_fuzz.py
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,8 +52,15 @@ $(STAMP)-dev: pyproject.toml $(LOCK) | $(BIN)/python
 	$(BIN)/pip install -q -c $(LOCK) -e ".[dev]"
 	touch $@ $(STAMP)
 
+# axe-core (accessibility rules) for the browser tests, from npm into an ignored folder: the tests
+# inject it into the page from this file, never from a CDN.
+AXE_VERSION := 4.14.1
+AXE := var/npm/node_modules/axe-core/axe.min.js
+$(AXE):
+	npm install --silent --no-audit --no-fund --prefix var/npm axe-core@$(AXE_VERSION)
+
 setup: $(STAMP)
-setup-dev: $(STAMP)-dev
+setup-dev: $(STAMP)-dev $(AXE)
 
 system:
 	@sh deploy/debian-packages.sh run
@@ -69,6 +90,7 @@ lock: | $(BIN)/python
 	  $(LOCK_FLAGS) -o $(LOCK)
 
 bench: setup-dev
+	@sh deploy/debian-packages.sh bench
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:

@@ -64,6 +64,10 @@ def stop(process: subprocess.Popen | None) -> None:
         process.wait(10)
 
 
+class LoadError(Exception):
+    """The server answered something else than 2xx under load."""
+
+
 @dataclass(frozen=True)
 class Result:
     rate: float  # requests per second
@@ -85,7 +89,7 @@ def run_wrk(url: str, headers: dict[str, str], seconds: float) -> Result:
         command += ["-H", f"{key}: {value}"]
     out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
     if "Non-2xx" in out:
-        raise SystemExit(f"errors while driving {url}:\n{out}")
+        raise LoadError(f"errors while driving {url}:\n{out}")
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     done = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     p50 = re.search(r"^\s*50%\s+(\S+)", out, re.M)

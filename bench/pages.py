@@ -44,7 +44,7 @@ os.environ.setdefault("PARKOPS_LOG_LEVEL", "WARNING")
 
 import asyncpg  # noqa: E402
 import httpx  # noqa: E402
-from http_load import Result, require_wrk, run_wrk, start_server, stop  # noqa: E402
+from http_load import LoadError, Result, require_wrk, run_wrk, start_server, stop  # noqa: E402
 from scratch import scratch_database  # noqa: E402 - bench/ is on sys.path as a script
 
 from parkops import loadtest  # noqa: E402
@@ -106,12 +106,19 @@ async def grow(url: str, base: dict[str, int] | None, have: int, want: int) -> d
 
 def measure(base_url: str, page: loadtest.Page, headers: dict) -> Result | str:
     auth = headers[page.role + (":api" if page.is_api else "")]
-    response = httpx.get(base_url + page.path, headers=auth, timeout=120)
+    try:
+        response = httpx.get(base_url + page.path, headers=auth, timeout=60)
+    except httpx.TimeoutException:
+        return "over 60 s"
     if response.status_code != 200:
         return f"HTTP {response.status_code}"
-    result = run_wrk(base_url + page.path, auth, SECONDS)
-    if result.requests < 20:  # too few for a rate or a p99: a slow page gets a longer run
-        result = run_wrk(base_url + page.path, auth, min(15, SECONDS * 40 / (result.requests + 1)))
+    try:
+        result = run_wrk(base_url + page.path, auth, SECONDS)
+        if result.requests < 20:  # too few for a rate or a p99: a slow page gets a longer run
+            seconds = min(15, SECONDS * 40 / (result.requests + 1))
+            result = run_wrk(base_url + page.path, auth, seconds)
+    except LoadError:
+        return "errors under load"
     return result
 
 
@@ -180,7 +187,8 @@ def main() -> None:
                 "/healthz (app middleware, no handler work)": (f"{app_base}/healthz", {}),
             }
             for name, (target, auth) in fixed.items():
-                rows.setdefault(name, {})[scale] = run_wrk(target, auth, SECONDS)
+                rows.setdefault(name, {})[scale] = result = run_wrk(target, auth, SECONDS)
+                print(f"{scale}x {name}: {cell(result).strip()}", flush=True)
             for page in targets:
                 name = f"{page.path} ({page.role})"
                 rows.setdefault(name, {})[scale] = result = measure(app_base, page, headers)

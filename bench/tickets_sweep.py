@@ -222,7 +222,7 @@ LOAD_SQL = [
 
 
 async def load(url: str) -> dict:
-    from parkops.enterprises.validation import Industry
+    from parkops.enterprises.vocabulary import Industry
     from parkops.enterprises.workflow import EnterpriseStatus
     from parkops.tickets.services import elapsed_days
 

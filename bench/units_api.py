@@ -112,7 +112,7 @@ LOAD_SQL = [
 def enterprise_sql() -> str | None:
     """5,000 enterprises, if the enterprises domain's table is there (valid-shaped values)."""
     try:
-        from parkops.enterprises.validation import Industry
+        from parkops.enterprises.vocabulary import Industry
         from parkops.enterprises.workflow import EnterpriseStatus
     except ImportError:
         return None

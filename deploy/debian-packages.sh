@@ -1,14 +1,18 @@
 #!/bin/sh
 # Install the Debian packages ParkOps needs, if any are missing.
 #   deploy/debian-packages.sh run    -> what the app needs (PDF rendering, CJK fonts)
-#   deploy/debian-packages.sh test   -> plus Chromium (browser tests) and poppler-utils (pdftotext)
+#   deploy/debian-packages.sh test   -> plus Chromium (browser tests), poppler-utils (pdftotext)
+#                                       and npm (axe-core for the accessibility test)
+#   deploy/debian-packages.sh bench  -> plus wrk (the HTTP benchmarks' load generator)
 # As root it installs them with apt-get; otherwise it prints the exact command and carries on.
 set -eu
 RUN_PACKAGES="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk shared-mime-info"
-TEST_PACKAGES="chromium poppler-utils"
+TEST_PACKAGES="chromium poppler-utils npm"
+BENCH_PACKAGES="wrk"
 
 packages="$RUN_PACKAGES"
 [ "${1:-run}" = "test" ] && packages="$RUN_PACKAGES $TEST_PACKAGES"
+[ "${1:-run}" = "bench" ] && packages="$RUN_PACKAGES $BENCH_PACKAGES"
 
 missing=""
 for p in $packages; do

@@ -21,7 +21,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from parkops import __version__
 from parkops.accounts import domain as accounts
-from parkops.accounts.auth import auth_middleware, csrf_check, role_guard
+from parkops.accounts.auth import (
+    auth_middleware,
+    csrf_check,
+    role_guard,
+    rotate_csrf_with_session,
+)
 from parkops.billing import domain as billing
 from parkops.config import Settings, get_settings
 from parkops.core import domain as wiring
@@ -30,9 +35,11 @@ from parkops.core.blobs import configure_storage
 from parkops.core.domain import Domain
 from parkops.core.error_handlers import EXCEPTION_HANDLERS
 from parkops.core.health import healthz, readyz
+from parkops.core.input_guard import input_guard
 from parkops.core.logging import configure_logging
 from parkops.core.middleware import request_context_middleware
 from parkops.core.openapi import openapi_config
+from parkops.core.openapi_contract import document_api
 from parkops.core.security_headers import add_security_headers
 from parkops.core.storage import check_storage
 from parkops.core.templating import page_templates
@@ -73,12 +80,18 @@ def create_app(
     static = create_static_files_router(
         path="/static", directories=[STATIC_DIR], opt={"public": True}, include_in_schema=False
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[healthz, readyz, *(r for d in DOMAINS for r in d.routes), static],
         dependencies={"db": Provide(provide_db)},
-        guards=[role_guard],
+        # who may use the route, then what no route may receive (parkops.core.input_guard)
+        guards=[role_guard, input_guard],
         before_request=csrf_check,
-        before_send=[finish_request_session, add_security_headers, add_request_id_header],
+        before_send=[
+            finish_request_session,
+            rotate_csrf_with_session,
+            add_security_headers,
+            add_request_id_header,
+        ],
         middleware=[request_context_middleware, auth_middleware],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         template_config=page_templates(settings.templates_dir, wiring.template_filters(DOMAINS)),
@@ -110,6 +123,8 @@ def create_app(
         logging_config=None,
         debug=False,
     )
+    document_api(app)
+    return app
 
 
 def create_app_from_env() -> Litestar:

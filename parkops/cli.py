@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -95,6 +96,20 @@ def main() -> None:
 # --- serve ----------------------------------------------------------------------------------
 
 
+def forwarded_options(environ: Mapping[str, str]) -> dict[str, Any]:
+    """uvicorn's proxy settings: trust ``X-Forwarded-For``/``-Proto`` only from the addresses
+    in ``FORWARDED_ALLOW_IPS``, and from nobody when it is unset or empty.
+
+    The client address is what sign-in throttling counts per IP: a client the app trusts as a
+    proxy can claim any address, so the list names the proxy and nothing else (the app then
+    listens only where the proxy reaches it), and without a proxy nobody is trusted.
+    """
+    trusted = environ.get("FORWARDED_ALLOW_IPS", "").strip()
+    if not trusted:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": trusted}
+
+
 @main.command()
 @click.option("--host", default=None, help="Bind address (default PARKOPS_HOST, 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port (default PARKOPS_PORT, 8000).")
@@ -144,8 +159,7 @@ def serve(
         host=host,
         port=port,
         workers=workers or settings.workers,
-        proxy_headers=True,
-        forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        **forwarded_options(os.environ),
         log_config=None,
         access_log=False,
     )

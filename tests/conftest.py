@@ -23,6 +23,7 @@ os.environ.pop("PARKOPS_DATABASE_URL", None)
 
 import asyncpg
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
@@ -32,6 +33,24 @@ from parkops.config import Settings
 from parkops.db import migrate
 from parkops.db.engine import to_asyncpg_url, to_libpq_url
 from tests.support import bound_to, create_user, make_client, serve_in_thread, sign_in
+
+# `pytest --hypothesis-profile=thorough` (`make oracle`): long runs of the property tests that
+# take their example count from the profile (the billing oracle's).
+hypothesis_settings.register_profile("thorough", max_examples=300, deadline=None)
+
+
+def oracle_examples(default: int) -> int:
+    """Examples for an oracle test: ``default`` in `make test`, the profile's when thorough."""
+    if hypothesis_settings.get_current_profile_name() == "thorough":
+        return hypothesis_settings.default.max_examples
+    return default
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    from tests.oracle import stats
+
+    for line in stats.summary():
+        terminalreporter.write_line(line)
 
 
 def _worker() -> str:

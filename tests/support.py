@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from itertools import count
+from typing import Any
 
 import httpx
 from httpx import AsyncClient
@@ -70,7 +71,7 @@ async def with_committed_session(url: str, fn):
 
 
 @contextmanager
-def serve_in_thread(app) -> Iterator[str]:
+def serve_in_thread(app, **options) -> Iterator[str]:
     """Serve ``app`` with uvicorn on a free port, on a thread and event loop of its own; yields
     the base URL. Requests really run concurrently, on connections of the app's own pool."""
     import socket
@@ -83,7 +84,9 @@ def serve_in_thread(app) -> Iterator[str]:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on")
+        uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_config=None, lifespan="on", **options
+        )
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -134,13 +137,19 @@ async def sign_in(client: AsyncClient, db: AsyncSession, settings: Settings, use
 def csrf(client: AsyncClient) -> str:
     """Set the CSRF cookie as a browser would have it after loading a form; return the token."""
     from parkops.config import get_settings
-    from parkops.core.web import _sign, csrf_token_valid
+    from parkops.core.web import csrf_token_valid, mint_csrf_token
 
     secret = get_settings().secret_key
-    token = client.cookies.get(CSRF_COOKIE)
-    if not token or not csrf_token_valid(token, secret):
-        nonce = secrets.token_urlsafe(16)
-        token = f"{nonce}.{_sign(nonce, secret)}"
+    jar = client.cookies.jar
+    session = next((c.value for c in jar if c.name == SESSION_COOKIE), None)
+    tokens = [c.value for c in jar if c.name == CSRF_COOKIE]
+    token = tokens[-1] if tokens else None
+    if len(tokens) > 1 or not token or not csrf_token_valid(token, secret, session):
+        # the server rotates the cookie at sign-in and sign-out: keep one, bound to the session
+        for cookie in [c for c in jar if c.name == CSRF_COOKIE]:
+            jar.clear(cookie.domain, cookie.path, cookie.name)
+        if not token or not csrf_token_valid(token, secret, session):
+            token = mint_csrf_token(secret, session)
         client.cookies.set(CSRF_COOKIE, token)
     return token
 
@@ -187,3 +196,29 @@ async def run_queued_jobs(db: AsyncSession, settings: Settings) -> list[str]:
             {"id": job.id},
         )
         done.append(job.task_name)
+
+
+@asynccontextmanager
+async def statements_sent(db: AsyncSession) -> AsyncIterator[list[tuple[str, Any]]]:
+    """Every statement sent on ``db``'s connection inside the block, as (SQL, arguments): those
+    SQLAlchemy executes (its events) and those run on the driver directly (asyncpg's query
+    logger; SQLAlchemy's own go through prepared statements, which that logger does not see)."""
+    from sqlalchemy import event
+
+    conn = await db.connection()
+    driver = (await conn.get_raw_connection()).driver_connection
+    sent: list[tuple[str, Any]] = []
+
+    def on_execute(_conn, _cursor, statement, parameters, _context, _many) -> None:
+        sent.append((statement, parameters))
+
+    def on_driver(query) -> None:
+        sent.append((query.query, query.args))
+
+    event.listen(conn.sync_connection, "before_cursor_execute", on_execute)
+    driver.add_query_logger(on_driver)
+    try:
+        yield sent
+    finally:
+        driver.remove_query_logger(on_driver)
+        event.remove(conn.sync_connection, "before_cursor_execute", on_execute)

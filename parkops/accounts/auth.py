@@ -14,7 +14,7 @@ from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.enums import ScopeType
 from litestar.handlers.base import BaseRouteHandler
-from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from parkops.accounts import service
 from parkops.core.asgi import header
@@ -26,7 +26,9 @@ from parkops.core.web import (
     CSRF_FIELD,
     CSRF_HEADER,
     SESSION_COOKIE,
+    csrf_cookie_header,
     csrf_token_valid,
+    mint_csrf_token,
 )
 from parkops.db.request_session import request_session
 
@@ -95,7 +97,9 @@ async def csrf_check(request: Request) -> None:
         content_type = request.headers.get("content-type", "")
         if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
             sent = (await request.form()).get(CSRF_FIELD)
-    valid = bool(cookie) and csrf_token_valid(cookie, request.app.state.settings.secret_key)
+    session = request.cookies.get(SESSION_COOKIE)
+    secret = request.app.state.settings.secret_key
+    valid = bool(cookie) and csrf_token_valid(cookie, secret, session)
     if not valid or not sent or not hmac.compare_digest(str(cookie), str(sent)):
         raise PermissionDenied(
             N_(
@@ -103,3 +107,28 @@ async def csrf_check(request: Request) -> None:
                 "Reload the page and try again."
             )
         )
+
+
+async def rotate_csrf_with_session(message: Message, scope: Scope) -> None:
+    """A response that signs in or out (or replaces the session, as a password change does)
+    carries a new CSRF token bound to the new session cookie: the old token, which a page seen
+    before signing in may have exposed, stops working with it."""
+    if message["type"] != "http.response.start":
+        return
+    headers = list(message.get("headers", []))
+    prefix = f"{SESSION_COOKIE}=".encode()
+    changed = [v for k, v in headers if k.lower() == b"set-cookie" and v.startswith(prefix)]
+    if not changed:
+        return
+    value = changed[-1][len(prefix) :].split(b";", 1)[0].decode("latin-1").strip('"')
+    settings = scope["app"].state.settings
+    secure = settings.cookie_secure == "always" or (
+        settings.cookie_secure == "auto" and scope.get("scheme") == "https"
+    )
+    token = mint_csrf_token(settings.secret_key, value or None)
+    csrf_prefix = f"{CSRF_COOKIE}=".encode()
+    headers = [
+        (k, v) for k, v in headers if not (k.lower() == b"set-cookie" and v.startswith(csrf_prefix))
+    ]
+    headers.append((b"set-cookie", csrf_cookie_header(token, secure)))
+    message["headers"] = headers

@@ -64,16 +64,25 @@ async def recorded(
 
 
 async def record(db: AsyncSession, divisions: Mapping[int, Iterable[utilities.ShareBasis]]) -> None:
-    """Record each reading's division; one already recorded (another run) is kept."""
-    rows = [
-        {"reading_id": r, "contract_id": b.contract_id, "area": b.area, "days": b.days}
-        for r, bases in divisions.items()
-        for b in bases
-        if b.weight > 0
-    ]
-    if rows:
-        stmt = sa.dialects.postgresql.insert(CommonShareBasis).values(rows)
-        await db.execute(stmt.on_conflict_do_nothing())
+    """Record each reading's division; one already recorded (another run) is kept. One
+    statement over arrays: a run over a large park divides thousands of shares at once (a
+    row per share would pass the 32,767 parameters a statement can take)."""
+    rows = [(r, b) for r, bases in divisions.items() for b in bases if b.weight > 0]
+    if not rows:
+        return
+    await db.execute(
+        sa.text(
+            "INSERT INTO billing_common_shares (reading_id, contract_id, area, days) "
+            "SELECT * FROM unnest(CAST(:r AS bigint[]), CAST(:c AS integer[]), "
+            "CAST(:a AS numeric[]), CAST(:d AS integer[])) ON CONFLICT DO NOTHING"
+        ),
+        {
+            "r": [r for r, _ in rows],
+            "c": [b.contract_id for _, b in rows],
+            "a": [b.area for _, b in rows],
+            "d": [b.days for _, b in rows],
+        },
+    )
 
 
 def first_divisions(

@@ -686,6 +686,8 @@ class BillingPages(Controller):
         name: FromPath[str],
         as_of: FromQuery[str | None] = None,
         days: FromQuery[int] = 90,
+        page: FromQuery[int] = 1,
+        page_size: FromQuery[int] = 50,
     ) -> Template | Response:
         base, _, ext = name.partition(".")
         if base not in reports.REPORTS:
@@ -694,22 +696,26 @@ class BillingPages(Controller):
             day = date.fromisoformat(as_of) if as_of else None
         except ValueError:
             day = None
-        columns, rows = await reports.report(db, base, as_of=day, days=days)
         title_en, title_zh, _cols = reports.REPORTS[base]
         filename = f"{title_zh}-{(day or _today()).isoformat()}"
-        if ext == "csv":
-            return csv_response(columns, rows, f"{filename}.csv")
-        if ext == "xlsx":
-            return xlsx_response(columns, rows, f"{filename}.xlsx")
+        if ext in ("csv", "xlsx"):
+            columns, rows = await reports.report(db, base, as_of=day, days=days)
+            respond = csv_response if ext == "csv" else xlsx_response
+            return respond(columns, rows, f"{filename}.{ext}")
         if ext:
             raise NotFound(N_("No such report format"))
+        # the page shows a page of rows; the downloads above have them all
+        columns, listing = await reports.report_page(
+            db, base, page, page_size, as_of=day, days=days
+        )
         return render(
             request,
             "billing/report.html",
             name=base,
             title=title_en,
             columns=columns,
-            rows=rows,
+            rows=listing.items,
+            page=listing,
             as_of=(day or _today()).isoformat(),
             days=days,
             reports=reports.REPORTS,
@@ -720,7 +726,7 @@ class BillingPages(Controller):
 
     async def _settings(self, request, db, status_code=200, **ctx) -> Template:
         parks = await repository.park_choices(db)
-        current = {p["id"]: await service.park_settings(db, p["id"]) for p in parks}
+        current = await service.parks_settings(db, [p["id"] for p in parks])
         return render(
             request,
             "billing/settings.html",

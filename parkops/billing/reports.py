@@ -24,6 +24,7 @@ from parkops.billing.run import shanghai_today
 from parkops.core.context import language_var
 from parkops.core.i18n import N_
 from parkops.core.money import fen_to_yuan
+from parkops.core.pagination import Page, clamp
 from parkops.core.tabular import Column, choice, date_value, integer, text
 from parkops.core.tabular import decimal as decimal_cell
 
@@ -40,11 +41,24 @@ AGING_BUCKETS = (
 )
 
 
+Window = tuple[int, int]  # (offset, limit) of the rows a page shows
+
+
+def _window_sql(window: Window | None) -> str:
+    return "" if window is None else " LIMIT :limit OFFSET :offset"
+
+
+def _window_params(window: Window | None) -> dict[str, int]:
+    return {} if window is None else {"offset": window[0], "limit": window[1]}
+
+
 def _money(name: str, en: str, zh: str) -> Column:
     return Column(name.removesuffix("_fen") + "_yuan", en, zh, parse=MONEY)
 
 
-async def aging(db: AsyncSession, as_of: date | None = None) -> list[dict]:
+async def aging(
+    db: AsyncSession, as_of: date | None = None, window: Window | None = None
+) -> list[dict]:
     as_of = as_of or shanghai_today()
     rows = await db.execute(
         sa.text(
@@ -60,14 +74,15 @@ async def aging(db: AsyncSession, as_of: date | None = None) -> list[dict]:
                        WHERE :d - b.due_date BETWEEN 61 AND 90), 0)::bigint AS d61_90_fen,
                    COALESCE(sum({OPEN_AMOUNT}) FILTER (WHERE :d - b.due_date > 90), 0)::bigint
                        AS d90_plus_fen,
-                   sum({OPEN_AMOUNT})::bigint AS total_fen
+                   sum({OPEN_AMOUNT})::bigint AS total_fen, count(*) OVER () AS total_rows
               FROM billing_bills b JOIN enterprises e ON e.id = b.enterprise_id
              WHERE {OPEN}
              GROUP BY e.id, e.name
-             ORDER BY d90_plus_fen DESC, total_fen DESC, e.name
+             ORDER BY d90_plus_fen DESC, total_fen DESC, e.name, e.id
             """
+            + _window_sql(window)
         ),
-        {"d": as_of},
+        {"d": as_of} | _window_params(window),
     )
     return [dict(r) for r in rows.mappings()]
 
@@ -105,13 +120,15 @@ async def collection(db: AsyncSession) -> list[dict]:
     rows = await db.execute(
         sa.text(
             """
-            WITH bp AS (
-                SELECT b.run_month, b.total_fen - b.credited_fen AS billed, b.paid_fen,
-                       (SELECT ph.name FROM lease_contract_units cu
-                          JOIN units u ON u.id = cu.unit_id JOIN phases ph ON ph.id = u.phase_id
-                         WHERE cu.contract_id = b.contract_id ORDER BY cu.unit_id LIMIT 1)
-                       AS phase
-                  FROM billing_bills b WHERE b.status <> 'draft')
+            WITH cp AS (  -- a contract's phase: that of its first unit (once, not per bill)
+                SELECT DISTINCT ON (cu.contract_id) cu.contract_id, ph.name AS phase
+                  FROM lease_contract_units cu
+                  JOIN units u ON u.id = cu.unit_id JOIN phases ph ON ph.id = u.phase_id
+                 ORDER BY cu.contract_id, cu.unit_id),
+            bp AS (
+                SELECT b.run_month, b.total_fen - b.credited_fen AS billed, b.paid_fen, cp.phase
+                  FROM billing_bills b LEFT JOIN cp ON cp.contract_id = b.contract_id
+                 WHERE b.status <> 'draft')
             SELECT run_month, phase, sum(billed)::bigint AS billed_fen,
                    sum(paid_fen)::bigint AS collected_fen, GROUPING(phase) AS is_total
               FROM bp
@@ -144,23 +161,26 @@ COLLECTION_COLUMNS = [
 ]
 
 
-async def rent_roll(db: AsyncSession, as_of: date | None = None) -> list[dict]:
+async def rent_roll(
+    db: AsyncSession, as_of: date | None = None, window: Window | None = None
+) -> list[dict]:
     as_of = as_of or shanghai_today()
     rows = await db.execute(
         sa.text(
             """
             SELECT c.id AS contract_id, COALESCE(c.number, '#' || c.id) AS contract_number,
                    e.name AS enterprise_name,
-                   (SELECT string_agg(cu.unit_code, ', ' ORDER BY cu.unit_code)
-                      FROM lease_contract_units cu WHERE cu.contract_id = c.id) AS units,
-                   (SELECT sum(cu.gross_area) FROM lease_contract_units cu
-                     WHERE cu.contract_id = c.id) AS area,
+                   cu.units, cu.area,
                    c.start_date, COALESCE(c.terminated_on, c.end_date) AS end_date,
                    l.period_start, l.period_end, l.rent_fen, l.property_fee_fen,
                    t.cycle, t.rent_basis, t.rent_rate,
-                   COALESCE(d.held_fen, 0) AS deposit_held_fen
+                   COALESCE(d.held_fen, 0) AS deposit_held_fen, count(*) OVER () AS total_rows
               FROM lease_contracts c
               JOIN enterprises e ON e.id = c.enterprise_id
+              LEFT JOIN (  -- units and area of every contract in one pass, not one per row
+                SELECT contract_id, string_agg(unit_code, ', ' ORDER BY unit_code) AS units,
+                       sum(gross_area) AS area
+                  FROM lease_contract_units GROUP BY contract_id) cu ON cu.contract_id = c.id
               LEFT JOIN LATERAL (
                 SELECT * FROM lease_schedule_lines s
                  WHERE s.contract_id = c.id AND s.superseded_at IS NULL
@@ -173,8 +193,9 @@ async def rent_roll(db: AsyncSession, as_of: date | None = None) -> list[dict]:
                AND c.start_date <= :d AND COALESCE(c.terminated_on, c.end_date) > :d
              ORDER BY units, c.id
             """
+            + _window_sql(window)
         ),
-        {"d": as_of},
+        {"d": as_of} | _window_params(window),
     )
     out = []
     for r in rows.mappings():
@@ -239,7 +260,9 @@ REVENUE_COLUMNS = [
 ]
 
 
-async def arrears(db: AsyncSession, days: int = 90, as_of: date | None = None) -> list[dict]:
+async def arrears(
+    db: AsyncSession, days: int = 90, as_of: date | None = None, window: Window | None = None
+) -> list[dict]:
     """Contracts with a bill open more than ``days`` days after its due date."""
     as_of = as_of or shanghai_today()
     rows = await db.execute(
@@ -251,17 +274,18 @@ async def arrears(db: AsyncSession, days: int = 90, as_of: date | None = None) -
                    count(*) AS bills,
                    sum({OPEN_AMOUNT})::bigint AS overdue_fen,
                    sum({OPEN_AMOUNT}) FILTER (WHERE :d - b.due_date > :n)::bigint
-                       AS over_limit_fen
+                       AS over_limit_fen, count(*) OVER () AS total_rows
               FROM billing_bills b
               JOIN lease_contracts c ON c.id = b.contract_id
               JOIN enterprises e ON e.id = b.enterprise_id
              WHERE {OPEN} AND b.due_date < :d
              GROUP BY c.id, e.id, e.name
             HAVING :d - min(b.due_date) > :n
-             ORDER BY days_overdue DESC, overdue_fen DESC
+             ORDER BY days_overdue DESC, overdue_fen DESC, c.id
             """
+            + _window_sql(window)
         ),
-        {"d": as_of, "n": days},
+        {"d": as_of, "n": days} | _window_params(window),
     )
     return [dict(r) for r in rows.mappings()]
 
@@ -347,6 +371,31 @@ REPORTS = {
     "arrears": (N_("Contracts in arrears"), "逾期合同", ARREARS_COLUMNS),
     "late-fees": (N_("Accrued late fees"), "应计滞纳金", LATE_FEE_COLUMNS),
 }
+
+
+async def report_page(
+    db: AsyncSession, name: str, page: int, page_size: int, *, as_of: date | None, days: int
+) -> tuple[list[Column], Page]:
+    """One page of a report, for the report page: the reports whose rows grow with the park
+    (one per enterprise or contract) read only that page in SQL (the total comes with it, as a
+    window count); the others have a row per month, or (late fees) are computed whole first."""
+    page, page_size = clamp(page, page_size)
+    windowed = {
+        "aging": lambda w: aging(db, as_of, w),
+        "rent-roll": lambda w: rent_roll(db, as_of, w),
+        "arrears": lambda w: arrears(db, days, as_of, w),
+    }
+    offset = (page - 1) * page_size
+    if name in windowed:
+        rows = await windowed[name]((offset, page_size))
+        if not rows and page > 1:  # past the end: the total still shows
+            rows_first = await windowed[name]((0, 1))
+            total = rows_first[0]["total_rows"] if rows_first else 0
+        else:
+            total = rows[0]["total_rows"] if rows else 0
+        return REPORTS[name][2], Page(with_yuan(rows), total, page, page_size)
+    columns, rows = await report(db, name, as_of=as_of, days=days)
+    return columns, Page(rows[offset : offset + page_size], len(rows), page, page_size)
 
 
 def with_yuan(rows: list[dict]) -> list[dict]:

@@ -27,7 +27,14 @@ from litestar.types import Receive, Scope, Send
 from sqlalchemy.exc import IntegrityError
 
 from parkops.core.asgi import request_id_of
-from parkops.core.errors import AppError, Conflict, NotAuthenticated, NotFound, PermissionDenied
+from parkops.core.errors import (
+    AppError,
+    Conflict,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
 from parkops.core.i18n import N_, gettext
 from parkops.core.web import is_api, login_redirect, render
 from parkops.db.engine import is_database_unavailable
@@ -163,9 +170,33 @@ def handle_unavailable(request: Request, exc: Exception) -> Response:
     return _page(request, 503, "", headers)
 
 
+def is_value_out_of_range(exc: BaseException | None) -> bool:
+    """Whether ``exc`` (or what caused it) is a value no column or date can hold: PostgreSQL's
+    data exceptions (SQLSTATE class 22: out of range, NUL in text, datetime overflow), asyncpg
+    refusing a query argument, or Python's date arithmetic overflowing."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        state = getattr(exc, "sqlstate", None)
+        if isinstance(exc, OverflowError) or (isinstance(state, str) and state.startswith("22")):
+            return True
+        if type(exc).__module__.startswith("asyncpg") and isinstance(exc, ValueError):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
 def handle_unexpected(request: Request, exc: Exception) -> Response:
     if is_database_unavailable(exc):
         return handle_unavailable(request, exc)
+    if is_value_out_of_range(exc):
+        # The last line of defence behind parkops.core.input_guard and the field parsers: a
+        # value that slipped past them is still the client's mistake, and the transaction of
+        # the request is rolled back, so nothing changed.
+        log.warning("value out of range on %s %s: %s", request.method, request.url.path, exc)
+        return handle_app_error(
+            request, ValidationFailed(N_("A value is outside the range ParkOps accepts."))
+        )
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     if is_api(request.url.path):
         return problem(

@@ -24,6 +24,7 @@ of the request transaction: if it raises, nothing it wrote survives.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -34,6 +35,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import anyio
+import anyio.to_thread
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.response import Redirect, Template
@@ -172,13 +175,17 @@ async def build_preview(
     db: AsyncSession, actor: Actor, spec: ImportSpec, data: bytes, filename: str = ""
 ) -> ImportPreview:
     """Read the file and run the domain's check on the rows that parsed cleanly."""
-    preview = read_csv(
-        data,
-        spec.columns,
-        filename=filename,
-        max_bytes=spec.max_bytes,
-        max_rows=spec.max_rows,
-        ignore_unknown_columns=spec.ignore_unknown_columns,
+    # Parsing megabytes of CSV is CPU work: off the event loop, so other requests go on.
+    preview = await anyio.to_thread.run_sync(
+        functools.partial(
+            read_csv,
+            data,
+            spec.columns,
+            filename=filename,
+            max_bytes=spec.max_bytes,
+            max_rows=spec.max_rows,
+            ignore_unknown_columns=spec.ignore_unknown_columns,
+        )
     )
     if not preview.file_errors:
         clean = preview.clean_rows()

@@ -45,26 +45,45 @@ def cookie_secure(request: Request) -> bool:
     return mode == "always" or (mode == "auto" and request.url.scheme == "https")
 
 
-def _sign(nonce: str, secret: str) -> str:
-    return hmac.new(secret.encode(), nonce.encode(), hashlib.sha256).hexdigest()[:32]
+def _binding(session: str | None) -> str:
+    """What a CSRF token is bound to: this browser's session cookie (or its absence)."""
+    return hashlib.sha256(session.encode()).hexdigest() if session else "anonymous"
 
 
-def csrf_token_valid(token: str, secret: str) -> bool:
-    """A token is ours when its signature matches: a cookie planted by a sibling subdomain
-    (cookie tossing) cannot carry a valid one without the secret key."""
+def _sign(nonce: str, secret: str, session: str | None = None) -> str:
+    message = f"{nonce}|{_binding(session)}"
+    return hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def mint_csrf_token(secret: str, session: str | None) -> str:
+    nonce = secrets.token_urlsafe(24)
+    return f"{nonce}.{_sign(nonce, secret, session)}"
+
+
+def csrf_token_valid(token: str, secret: str, session: str | None = None) -> bool:
+    """A token is ours, for this session, when its signature matches: a cookie planted by a
+    sibling subdomain (cookie tossing) cannot carry a valid one without the secret key, and a
+    token taken from another session (an anonymous ``GET /login`` included) does not fit this
+    one's session cookie."""
     nonce, _, signature = token.partition(".")
-    return bool(nonce) and hmac.compare_digest(signature, _sign(nonce, secret))
+    return bool(nonce) and hmac.compare_digest(signature, _sign(nonce, secret, session))
 
 
 def csrf_token(request: Request) -> str:
-    """The token forms must echo back: the CSRF cookie's value, minted on first use."""
+    """The token forms must echo back: the CSRF cookie's value, minted on first use and again
+    whenever it does not fit the session cookie."""
     secret = request.app.state.settings.secret_key
+    session = request.cookies.get(SESSION_COOKIE)
     token = request.state.get("new_csrf") or request.cookies.get(CSRF_COOKIE)
-    if not token or not csrf_token_valid(token, secret):
-        nonce = secrets.token_urlsafe(24)
-        token = f"{nonce}.{_sign(nonce, secret)}"
+    if not token or not csrf_token_valid(token, secret, session):
+        token = mint_csrf_token(secret, session)
         request.state["new_csrf"] = token
     return token
+
+
+def csrf_cookie_header(token: str, secure: bool) -> bytes:
+    attributes = "; HttpOnly; Path=/; SameSite=Lax" + ("; Secure" if secure else "")
+    return f"{CSRF_COOKIE}={token}{attributes}".encode()
 
 
 def _cookies_for(request: Request) -> list[Cookie]:

@@ -58,7 +58,7 @@ class DocumentsApi(Controller):
     ) -> schemas.DocumentOut:
         return _out(await visible_document(request, db, document_id))
 
-    @get("/{document_id:int}/file", summary="A document's file (PDF)")
+    @get("/{document_id:int}/file", summary="A document's file (PDF)", media_type="application/pdf")
     async def get_file(
         self,
         request: Request,

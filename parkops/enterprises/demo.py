@@ -17,7 +17,7 @@ from parkops.accounts.models import User
 from parkops.core import audit
 from parkops.enterprises.demo_names import demo_enterprises
 from parkops.enterprises.models import Enterprise, EnterpriseShop
-from parkops.enterprises.validation import parse_platform
+from parkops.enterprises.rules.enterprise import parse_platform
 from parkops.enterprises.workflow import EnterpriseStatus
 
 DEMO_COUNT = 420

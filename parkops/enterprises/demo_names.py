@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple, TypeVar
 
-from parkops.enterprises.uscc import ALPHABET, make_uscc, org_code_check_char
+from parkops.enterprises.rules.uscc import ALPHABET, make_uscc, org_code_check_char
 
 INDUSTRIES = (
     "down_apparel",

@@ -2,7 +2,7 @@
 
 The column spec serves both directions, so an export re-imports unchanged (after the USCCs are
 freed, of course). Cells are parsed by `parkops.core.tabular`; whole rows are then checked by
-the same :func:`parkops.enterprises.validation.clean_enterprise` the forms and the API use, and
+the same :func:`parkops.enterprises.rules.enterprise.clean_enterprise` the forms and the API use;
 the batch as a whole by :func:`validate_batch`: one query for the USCCs already registered, and
 repeated USCCs within the file. The commit inserts every row with one multi-row INSERT, or
 nothing.
@@ -18,27 +18,21 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parkops.accounts.identity import Actor
 from parkops.core import audit
+from parkops.core.actor import Actor
 from parkops.core.importing import ImportSpec, RowErrors
 from parkops.core.money import fen_to_yuan
 from parkops.core.tabular import N_, CellError, Column, Parser, PreviewRow, RowError, text
 from parkops.core.tabular import decimal as decimal_cell
 from parkops.core.tabular import integer as integer_cell
 from parkops.enterprises.models import Enterprise, EnterpriseShop
-from parkops.enterprises.service import AUDITED_FIELDS
-from parkops.enterprises.uscc import normalize_uscc, validate_uscc
-from parkops.enterprises.validation import (
-    INDUSTRY_LABELS,
+from parkops.enterprises.rules.enterprise import (
     MAX_ADDRESS,
     MAX_CAPITAL_FEN,
     MAX_EMPLOYEES,
     MAX_NAME,
     MAX_PERSON,
-    PLATFORM_LABELS,
     EnterpriseInput,
-    Industry,
-    Platform,
     clean_enterprise,
     clean_shops,
     mobile_problem,
@@ -46,6 +40,9 @@ from parkops.enterprises.validation import (
     parse_industry,
     parse_status,
 )
+from parkops.enterprises.rules.uscc import normalize_uscc, validate_uscc
+from parkops.enterprises.services.register import AUDITED_FIELDS
+from parkops.enterprises.vocabulary import INDUSTRY_LABELS, PLATFORM_LABELS, Industry, Platform
 from parkops.enterprises.workflow import STATUS_LABELS, EnterpriseStatus
 
 # Chinese labels for spreadsheets (the pages get theirs from the translation catalogue).
@@ -208,7 +205,7 @@ COLUMNS = [
 
 
 def export_row(row: Mapping[str, Any]) -> dict[str, Any]:
-    """A row of `service.export_rows` in the shape of :data:`COLUMNS`."""
+    """A row of `repository.export_rows` in the shape of :data:`COLUMNS`."""
     return {**row, "registered_capital": fen_to_yuan(row["registered_capital_fen"])}
 
 

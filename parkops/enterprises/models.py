@@ -8,14 +8,14 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from parkops.db.base import created_at_field, enum_check, tz_field
-from parkops.enterprises.validation import Industry, Platform
+from parkops.enterprises.vocabulary import Industry, Platform
 from parkops.enterprises.workflow import EnterpriseStatus
 
 # Mainland mobile numbers: 11 digits starting 13-19. Kept in the database too, so an import
 # that bypassed the service could not store a number nobody can call.
 MOBILE_PATTERN = "^1[3-9][0-9]{9}$"
 # The USCC alphabet (digits and capitals without I, O, S, V, Z); the check character is verified
-# by the application (parkops.enterprises.uscc), the shape by the database.
+# by the application (parkops.enterprises.rules.uscc), the shape by the database.
 USCC_PATTERN = "^[0-9A-HJ-NP-RTUW-Y]{18}$"
 
 

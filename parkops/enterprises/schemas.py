@@ -11,7 +11,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from parkops.enterprises.validation import Industry, Platform
+from parkops.enterprises.vocabulary import Industry, Platform
 from parkops.enterprises.workflow import EnterpriseStatus
 
 _INDUSTRY = {"enum": [i.value for i in Industry]}

@@ -12,14 +12,17 @@ then all units with two set-based statements, inside the flow's savepoint: all r
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parkops.accounts.identity import Actor
+from parkops.core.actor import Actor, actor_id, actor_label
 from parkops.core.audit import AuditEntry
 from parkops.core.context import request_id_var
 from parkops.core.importing import Checked, ImportSpec, RowErrors
@@ -48,6 +51,8 @@ UNIT_STATUS_ZH = {
     UnitStatus.leased: "已出租",
     UnitStatus.unavailable: "不可用",
 }
+# A unit's own fields as the file gives them (the status and reason are checked apart).
+IMPORTED_FIELDS = ("code", "unit_type", "gross_area", "leasable_area", "floor_load", "power_kva")
 AREA_PARSER = decimal(places=2, min_value=Decimal("0.01"), max_value=rules.MAX_AREA)
 
 UNIT_COLUMNS = [
@@ -97,6 +102,88 @@ def _park_of(row: PreviewRow, parks: dict[str, int], errors: list[RowError]) -> 
     return None
 
 
+@dataclass
+class _Batch:
+    """What the rows are checked against, read once for the whole file."""
+
+    buildings: dict[tuple[int, str], Row[Any]]  # (park id, casefolded code) -> building
+    taken: set[tuple[int, str]]  # (park id, unit code) in use
+    first_line: dict[tuple[int, str], int] = field(default_factory=dict)
+
+
+async def _batch(db: AsyncSession, park_ids: set[int], codes: set[str]) -> _Batch:
+    buildings = await db.execute(
+        sa.select(
+            Building.id, Building.park_id, Building.phase_id, Building.code, Building.floor_count
+        ).where(Building.park_id.in_(park_ids))
+    )
+    taken = await db.execute(
+        sa.select(Unit.park_id, Unit.code).where(Unit.park_id.in_(park_ids), Unit.code.in_(codes))
+    )
+    return _Batch(
+        buildings={(b.park_id, b.code.casefold()): b for b in buildings.all()},
+        taken={(park_id, code) for park_id, code in taken.all()},
+    )
+
+
+def _place_errors(row: PreviewRow, building: Row[Any] | None) -> list[RowError]:
+    v = row.values
+    if building is None:
+        return [
+            RowError(row.line, "building", N_("No building %(code)s in this park"),
+                     {"code": v["building"]})
+        ]  # fmt: skip
+    if v["floor"] > building.floor_count:
+        return [
+            RowError(
+                row.line, "floor",
+                N_("Floor %(floor)s is above the building's floor count (%(count)s floors)"),
+                {"floor": v["floor"], "count": building.floor_count},
+            )
+        ]  # fmt: skip
+    return []
+
+
+def _code_errors(row: PreviewRow, park_id: int, batch: _Batch) -> list[RowError]:
+    code = row.values["code"]
+    field_errors: dict[str, Any] = {}
+    rules.parse_code(code, "code", field_errors)
+    if field_errors:
+        return [RowError(row.line, "code", field_errors["code"])]
+    if (park_id, code) in batch.taken:
+        return [
+            RowError(row.line, "code", N_("Unit code %(code)s is already used in this park"),
+                     {"code": code})
+        ]  # fmt: skip
+    first = batch.first_line.setdefault((park_id, code), row.line)
+    if first != row.line:
+        return [
+            RowError(row.line, "code", N_("%(code)s repeats line %(first)s"),
+                     {"code": code, "first": first})
+        ]  # fmt: skip
+    return []
+
+
+def _value_errors(row: PreviewRow, status: UnitStatus, reason: str | None) -> list[RowError]:
+    v, errors = row.values, []
+    if v["leasable_area"] > v["gross_area"]:
+        errors.append(
+            RowError(
+                row.line, "leasable_area",
+                N_("Leasable area (%(leasable)s m²) cannot exceed the gross floor area "
+                   "(%(gross)s m²)"),
+                {"leasable": v["leasable_area"], "gross": v["gross_area"]},
+            )
+        )  # fmt: skip
+    problem = workflow.manual_status_problem(None, status)
+    if problem:
+        errors.append(RowError(row.line, "status", problem))
+    problem = workflow.reason_problem(status, reason)
+    if problem:
+        errors.append(RowError(row.line, "unavailable_reason", problem))
+    return errors
+
+
 async def check_rows(db: AsyncSession, actor: Actor, rows: Sequence[PreviewRow]) -> Checked:
     """Check parsed rows against the database in batch; returns (plans, errors).
 
@@ -105,115 +192,31 @@ async def check_rows(db: AsyncSession, actor: Actor, rows: Sequence[PreviewRow])
     errors: list[RowError] = []
     parks = await _parks(db)
     located = [(row, _park_of(row, parks, errors)) for row in rows]
-    park_ids = {pid for _row, pid in located if pid is not None}
-    buildings = {
-        (b.park_id, b.code.casefold()): b
-        for b in (
-            await db.execute(
-                sa.select(
-                    Building.id,
-                    Building.park_id,
-                    Building.phase_id,
-                    Building.code,
-                    Building.floor_count,
-                ).where(Building.park_id.in_(park_ids))
-            )
-        ).all()
-    }
-    codes = {str(r.values["code"]) for r, _ in located}
-    taken = set(
-        (
-            await db.execute(
-                sa.select(Unit.park_id, Unit.code).where(
-                    Unit.park_id.in_(park_ids), Unit.code.in_(codes)
-                )
-            )
-        ).all()
+    batch = await _batch(
+        db,
+        {pid for _row, pid in located if pid is not None},
+        {str(r.values["code"]) for r, _ in located},
     )
-    first_line: dict[tuple[int, str], int] = {}
     plans = []
     for row, park_id in located:
         if park_id is None:
             continue
-        line, v = row.line, row.values
-        row_errors: list[RowError] = []
-        building = buildings.get((park_id, str(v["building"]).casefold()))
-        if building is None:
-            row_errors.append(
-                RowError(
-                    line,
-                    "building",
-                    N_("No building %(code)s in this park"),
-                    {"code": v["building"]},
-                )
-            )
-        elif v["floor"] > building.floor_count:
-            row_errors.append(
-                RowError(
-                    line,
-                    "floor",
-                    N_("Floor %(floor)s is above the building's floor count (%(count)s floors)"),
-                    {"floor": v["floor"], "count": building.floor_count},
-                )
-            )
-        field_errors: dict[str, str] = {}
-        rules.parse_code(v["code"], "code", field_errors)
-        if field_errors:
-            row_errors.append(RowError(line, "code", field_errors["code"]))
-        elif (park_id, v["code"]) in taken:
-            row_errors.append(
-                RowError(
-                    line,
-                    "code",
-                    N_("Unit code %(code)s is already used in this park"),
-                    {"code": v["code"]},
-                )
-            )
-        else:
-            first = first_line.setdefault((park_id, v["code"]), line)
-            if first != line:
-                row_errors.append(
-                    RowError(
-                        line,
-                        "code",
-                        N_("%(code)s repeats line %(first)s"),
-                        {"code": v["code"], "first": first},
-                    )
-                )
-        if v["leasable_area"] > v["gross_area"]:
-            row_errors.append(
-                RowError(
-                    line,
-                    "leasable_area",
-                    N_(
-                        "Leasable area (%(leasable)s m²) cannot exceed the gross floor area "
-                        "(%(gross)s m²)"
-                    ),
-                    {"leasable": v["leasable_area"], "gross": v["gross_area"]},
-                )
-            )
+        v = row.values
+        building = batch.buildings.get((park_id, str(v["building"]).casefold()))
         status = v["status"] or UnitStatus.available
         reason = v["unavailable_reason"] if status is UnitStatus.unavailable else None
-        problem = workflow.manual_status_problem(None, status)
-        if problem:
-            row_errors.append(RowError(line, "status", problem))
-        problem = workflow.reason_problem(status, reason)
-        if problem:
-            row_errors.append(RowError(line, "unavailable_reason", problem))
+        row_errors = [
+            *_place_errors(row, building),
+            *_code_errors(row, park_id, batch),
+            *_value_errors(row, status, reason),
+        ]
         if row_errors:
             errors.extend(row_errors)
             continue
-        values = {
-            "code": v["code"],
-            "unit_type": v["unit_type"],
-            "gross_area": v["gross_area"],
-            "leasable_area": v["leasable_area"],
-            "floor_load": v["floor_load"],
-            "power_kva": v["power_kva"],
-            "status": status,
-            "unavailable_reason": reason,
-        }
-        plans.append((row, park_id, building, values))
+        values = {f: v[f] for f in IMPORTED_FIELDS}
+        plans.append(
+            (row, park_id, building, {**values, "status": status, "unavailable_reason": reason})
+        )
     return plans, errors
 
 
@@ -258,15 +261,13 @@ async def write_units(db: AsyncSession, actor: Actor, plans: list) -> int:
             [RowError(0, "code", N_("A unit code was taken while importing; preview again"))]
         ) from None
     by_code = {code: uid for uid, code in inserted}
-    actor_id = getattr(actor, "id", None)
-    label = getattr(actor, "username", None) or "system"
+    who = {"actor_id": actor_id(actor), "actor_label": actor_label(actor)}
     request_id = request_id_var.get()
     await db.execute(
         sa.insert(AuditEntry),
         [
             {
-                "actor_id": actor_id,
-                "actor_label": label,
+                **who,
                 "action": "unit_imported",
                 "entity": "unit",
                 "entity_id": str(by_code[r["code"]]),

@@ -13,8 +13,9 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parkops.accounts.identity import Actor, CurrentUser
+from parkops.accounts.identity import CurrentUser
 from parkops.core import importing
+from parkops.core.actor import Actor
 from parkops.core.errors import AppError, Conflict, ValidationFailed
 from parkops.core.i18n import N_, Message
 from parkops.core.i18n import join as join_messages

@@ -56,7 +56,7 @@ from parkops.core.templating import SHANGHAI
 from parkops.db.base import utcnow
 from parkops.documents.models import DocumentLanguage
 from parkops.enterprises.models import Enterprise
-from parkops.enterprises.uscc import normalize_uscc, validate_uscc
+from parkops.enterprises.rules.uscc import normalize_uscc, validate_uscc
 from parkops.inventory.models import Park
 from parkops.inventory.services import statuses as inventory_statuses
 from parkops.inventory.workflow import Occupancy
@@ -1327,7 +1327,7 @@ async def _approve(
 async def _make_tenant(db: AsyncSession, actor: Actor, enterprise_id: int) -> None:
     """A prospect (or former tenant) with an approved contract is a tenant (enterprises
     service; its own validation decides, and a refusal does not block the approval)."""
-    from parkops.enterprises import service as enterprises
+    from parkops.enterprises.services import register as enterprises
 
     status = await db.scalar(sa.select(Enterprise.status).where(Enterprise.id == enterprise_id))
     if status == "tenant":

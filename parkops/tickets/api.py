@@ -267,10 +267,7 @@ class TicketsApi(Controller):
         ticket_id: FromPath[int],
         attachment_id: FromPath[int],
     ) -> File:
-        found = await notes.get_attachment(
-            db, settings(request), request.user, ticket_id, attachment_id
-        )
-        return await download(*found)
+        return await download(request, db, ticket_id, attachment_id)
 
     # -- catalogue ------------------------------------------------------------------------
 

@@ -4,12 +4,12 @@ from forms, sending an attachment, and the POST of an action form."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
 from litestar import Request
 from litestar.datastructures import UploadFile
 from litestar.response import File, Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from parkops.accounts.roles import Role
 from parkops.config import Settings
@@ -19,7 +19,7 @@ from parkops.core.i18n import N_
 from parkops.core.web import redirect, submit
 from parkops.documents.rules.filenames import content_disposition
 from parkops.tickets import attachments as files_mod
-from parkops.tickets.models import TicketAttachment
+from parkops.tickets.services import notes
 from parkops.tickets.services.common import Upload
 
 DESK = frozenset({Role.service_desk, Role.park_admin})
@@ -72,8 +72,12 @@ def form_fields(data: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
-async def download(attachment: TicketAttachment, path: Path) -> File:
-    """The attachment's file: from the local folder, or the S3 bucket (parkops.core.blobs)."""
+async def download(request: Request, db: AsyncSession, ticket_id: int, attachment_id: int) -> File:
+    """An attachment of a ticket, for a user who may see it (404 otherwise): from the local
+    folder, or the S3 bucket (parkops.core.blobs)."""
+    attachment, path = await notes.get_attachment(
+        db, settings(request), request.user, ticket_id, attachment_id
+    )
     return await blobs.download(  # type: ignore[return-value]
         files_mod.KEY_PREFIX + attachment.stored_name,
         path,

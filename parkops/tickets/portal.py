@@ -11,7 +11,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import File, Redirect, Template
 
 from parkops.core.i18n import N_
-from parkops.core.web import form_data, render, submit
+from parkops.core.web import form_data, render
 from parkops.db.base import utcnow
 from parkops.db.request_session import DbSession
 from parkops.tickets import attachments as files_mod
@@ -26,9 +26,9 @@ from parkops.tickets.http import (
     settings,
 )
 from parkops.tickets.models import PreferredContact
-from parkops.tickets.pages.tickets import form_choices
+from parkops.tickets.pages.tickets import form_choices, submit_filing
 from parkops.tickets.rules.states import TicketAction
-from parkops.tickets.services import actions, filing, notes, reading
+from parkops.tickets.services import actions, reading
 
 
 class PortalPages(Controller):
@@ -67,17 +67,8 @@ class PortalPages(Controller):
 
     @post("/new", request_max_body_size=UPLOAD_LIMIT)
     async def file_ticket(self, request: Request, db: DbSession) -> Template | Redirect:
-        data = await form_data(request)
-        uploads = await read_uploads(data)
-        return await submit(
-            request,
-            lambda: filing.file_ticket(db, settings(request), request.user, data, uploads),
-            redisplay=lambda exc: self._new_page(
-                request, db, 422, form=form_fields(data), errors=exc.field_errors
-            ),
-            then=lambda ticket: f"/portal/tickets/{ticket.id}",
-            message=N_("Your ticket was filed. The service desk will accept it shortly."),
-        )
+        message = N_("Your ticket was filed. The service desk will accept it shortly.")
+        return await submit_filing(request, db, self._new_page, "/portal/tickets", message)
 
     @get("/{ticket_id:int}")
     async def detail(self, request: Request, db: DbSession, ticket_id: FromPath[int]) -> Template:
@@ -159,7 +150,4 @@ class PortalPages(Controller):
         ticket_id: FromPath[int],
         attachment_id: FromPath[int],
     ) -> File:
-        found = await notes.get_attachment(
-            db, settings(request), request.user, ticket_id, attachment_id
-        )
-        return await download(*found)
+        return await download(request, db, ticket_id, attachment_id)

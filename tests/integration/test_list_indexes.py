@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 from parkops.accounts.identity import CurrentUser
 from parkops.accounts.roles import Role
 from parkops.billing import service as billing
-from parkops.enterprises import service as enterprises
+from parkops.enterprises import repository as enterprises
 from parkops.enterprises.models import Enterprise
 
 STAFF = CurrentUser(1, "finance", "Finance", frozenset({Role.finance}))
@@ -39,10 +39,14 @@ async def test_first_page_of_a_list_needs_no_sort(db, name):
         "bills": lambda: _sql(billing.list_statement(None)),
         "payments": lambda: PAYMENTS,
         "enterprises by name": lambda: _sql(
-            enterprises.filtered_query([Enterprise.id, Enterprise.name], STAFF, sort="name")
+            enterprises.filtered_query(
+                [Enterprise.id, Enterprise.name], STAFF, enterprises.ListFilters(sort="name")
+            )
         ),
         "enterprises by name, descending": lambda: _sql(
-            enterprises.filtered_query([Enterprise.id, Enterprise.name], STAFF, sort="-name")
+            enterprises.filtered_query(
+                [Enterprise.id, Enterprise.name], STAFF, enterprises.ListFilters(sort="-name")
+            )
         ),
     }[name]()
     for setting in ("enable_seqscan", "enable_bitmapscan"):

@@ -74,6 +74,7 @@ def _sign_in_both(a: httpx.Client, b: httpx.Client, username: str) -> str:
         data={"username": username, "password": "parkops-demo-2026", "_csrf_token": token},
     )
     assert signed_in.status_code == 303, signed_in.text
+    token = a.cookies[CSRF_COOKIE]  # signing in rotated it (bound to the new session)
     b.cookies.set(SESSION_COOKIE, a.cookies[SESSION_COOKIE])
     b.cookies.set(CSRF_COOKIE, token)
     return token

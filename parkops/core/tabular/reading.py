@@ -27,6 +27,9 @@ from parkops.core.tabular.preview import ImportPreview, PreviewRow
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 50_000
+# No import has a tenth of this; a wider file is a mistake (or an attack: one error per column
+# made a page of megabytes), refused with one message before any cell is looked at.
+MAX_COLUMNS = 200
 ENCODING_MESSAGE = N_("The file is not UTF-8 or GB18030 text; save it as CSV UTF-8 from Excel")
 
 
@@ -101,6 +104,13 @@ def _records(text: str) -> Iterable[tuple[int, list[str]]]:
         except csv.Error as exc:
             raise _CsvError(str(exc), line + 1) from None
         line += 1
+        if len(record) > MAX_COLUMNS:
+            raise FileRejected(
+                N_("Line %(line)s has %(count)s columns; at most %(max)s are read"),
+                line=line,
+                count=len(record),
+                max=MAX_COLUMNS,
+            )
         yield line, record
 
 

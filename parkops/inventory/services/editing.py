@@ -9,8 +9,8 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parkops.accounts.identity import Actor
 from parkops.core import audit
+from parkops.core.actor import Actor
 from parkops.core.errors import NotFound, ValidationFailed
 from parkops.core.parsing import BIGINT_MAX, BIGINT_MIN
 

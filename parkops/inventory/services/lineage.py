@@ -12,8 +12,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parkops.accounts.identity import Actor
 from parkops.core import audit
+from parkops.core.actor import Actor, actor_id
 from parkops.core.errors import ValidationFailed
 from parkops.core.i18n import N_, Message
 from parkops.core.i18n import join as join_messages
@@ -73,7 +73,7 @@ def _link(
             predecessor_id=before.id,
             successor_id=after.id,
             operation=operation,
-            actor_id=getattr(actor, "id", None),
+            actor_id=actor_id(actor),
         )
     )
 

@@ -14,8 +14,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parkops.accounts.identity import Actor
 from parkops.core import audit
+from parkops.core.actor import Actor
 from parkops.core.errors import Conflict, ValidationFailed
 from parkops.core.i18n import N_
 from parkops.core.integrity import FieldErrorFor, flush_or_field_error

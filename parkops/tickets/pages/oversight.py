@@ -7,7 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath, FromQuery
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath
 from litestar.response import Redirect, Response, Template
 
 from parkops.core.context import language_var
@@ -106,25 +107,31 @@ def chart_for(report: statistics.Report, lang: str) -> TrendChart:
     )
 
 
+async def provide_report(
+    db: DbSession,
+    group: str | None = None,
+    from_month: str | None = None,
+    to_month: str | None = None,
+    department_id: str | None = None,
+    category_id: str | None = None,
+) -> statistics.Report:
+    """The report the query of a statistics page asks for (a dependency of the pages)."""
+    return await statistics.report_for_query(
+        db, group, from_month, to_month, department_id, category_id
+    )
+
+
+ReportQuery = NamedDependency[statistics.Report]
+
+
 class StatisticsPages(Controller):
     path = "/tickets/statistics"
     include_in_schema = False
     opt = {"roles": DESK}
+    dependencies = {"report": Provide(provide_report)}
 
     @get("/")
-    async def page(
-        self,
-        request: Request,
-        db: DbSession,
-        group: FromQuery[str | None] = None,
-        from_month: FromQuery[str | None] = None,
-        to_month: FromQuery[str | None] = None,
-        department_id: FromQuery[str | None] = None,
-        category_id: FromQuery[str | None] = None,
-    ) -> Template:
-        report = await statistics.report_for_query(
-            db, group, from_month, to_month, department_id, category_id
-        )
+    async def page(self, request: Request, db: DbSession, report: ReportQuery) -> Template:
         query = {
             "group": report.group,
             "from_month": f"{report.period.first:%Y-%m}",
@@ -143,34 +150,15 @@ class StatisticsPages(Controller):
         )
 
     @get("/export.csv")
-    async def export_csv(
-        self,
-        db: DbSession,
-        group: FromQuery[str | None] = None,
-        from_month: FromQuery[str | None] = None,
-        to_month: FromQuery[str | None] = None,
-        department_id: FromQuery[str | None] = None,
-        category_id: FromQuery[str | None] = None,
-    ) -> Response:
-        query = (group, from_month, to_month, department_id, category_id)
-        return await _export(db, query, "csv")
+    async def export_csv(self, report: ReportQuery) -> Response:
+        return _export(report, "csv")
 
     @get("/export.xlsx")
-    async def export_xlsx(
-        self,
-        db: DbSession,
-        group: FromQuery[str | None] = None,
-        from_month: FromQuery[str | None] = None,
-        to_month: FromQuery[str | None] = None,
-        department_id: FromQuery[str | None] = None,
-        category_id: FromQuery[str | None] = None,
-    ) -> Response:
-        query = (group, from_month, to_month, department_id, category_id)
-        return await _export(db, query, "xlsx")
+    async def export_xlsx(self, report: ReportQuery) -> Response:
+        return _export(report, "xlsx")
 
 
-async def _export(db: DbSession, query: tuple[str | None, ...], ext: str) -> Response:
-    report = await statistics.report_for_query(db, *query)
+def _export(report: statistics.Report, ext: str) -> Response:
     rows = export_rows(report, language_var.get())
     respond = csv_response if ext == "csv" else xlsx_response
     return respond(export_columns(report.group), rows, _filename(report, ext))

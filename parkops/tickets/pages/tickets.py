@@ -3,6 +3,7 @@ the ticket page with its actions, notes and attachments."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -37,6 +38,26 @@ async def form_choices(db: DbSession) -> dict[str, Any]:
         "categories": await catalogue.list_categories(db, active_only=True),
         "departments": await catalogue.list_departments(db),
     }
+
+
+NewPage = Callable[..., Awaitable[Template]]
+
+
+async def submit_filing(
+    request: Request, db: DbSession, new_page: NewPage, base: str, message: str
+) -> Template | Redirect:
+    """The POST of a filing form: the form again with its errors, or the new ticket's page."""
+    data = await form_data(request)
+    uploads = await read_uploads(data)
+    return await submit(
+        request,
+        lambda: filing.file_ticket(db, settings(request), request.user, data, uploads),
+        redisplay=lambda exc: new_page(
+            request, db, 422, form=form_fields(data), errors=exc.field_errors
+        ),
+        then=lambda ticket: f"{base}/{ticket.id}",
+        message=message,
+    )
 
 
 class TicketPages(Controller):
@@ -94,17 +115,8 @@ class TicketPages(Controller):
 
     @post("/new", opt={"roles": DESK}, request_max_body_size=UPLOAD_LIMIT)
     async def file_ticket(self, request: Request, db: DbSession) -> Template | Redirect:
-        data = await form_data(request)
-        uploads = await read_uploads(data)
-        return await submit(
-            request,
-            lambda: filing.file_ticket(db, settings(request), request.user, data, uploads),
-            redisplay=lambda exc: self._new_page(
-                request, db, 422, form=form_fields(data), errors=exc.field_errors
-            ),
-            then=lambda ticket: f"/tickets/{ticket.id}",
-            message=N_("The ticket was filed."),
-        )
+        message = N_("The ticket was filed.")
+        return await submit_filing(request, db, self._new_page, "/tickets", message)
 
     @get("/{ticket_id:int}")
     async def detail(self, request: Request, db: DbSession, ticket_id: FromPath[int]) -> Template:
@@ -185,7 +197,4 @@ class TicketPages(Controller):
         ticket_id: FromPath[int],
         attachment_id: FromPath[int],
     ) -> File:
-        found = await notes.get_attachment(
-            db, settings(request), request.user, ticket_id, attachment_id
-        )
-        return await download(*found)
+        return await download(request, db, ticket_id, attachment_id)

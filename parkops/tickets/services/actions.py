@@ -46,8 +46,10 @@ from parkops.tickets.rules.transitions import (
 )
 from parkops.tickets.services.common import (
     NOTHING_SAVED,
+    CheckedFiles,
     Upload,
     add_event,
+    audit_ticket,
     check_files,
     check_note,
     open_pause,
@@ -202,6 +204,51 @@ async def _write(
     await db.flush()
 
 
+async def _carry_out(
+    db: AsyncSession,
+    settings: Settings,
+    actor: CurrentUser,
+    ticket: Ticket,
+    role: ActorRole,
+    act: TicketAction,
+    to_status: TicketStatus,
+    given: ActionInput,
+    note: str | None,
+    pause: TicketPause | None,
+    checked: CheckedFiles,
+    now: dt.datetime,
+) -> tuple[TicketStatus, Effects]:
+    """Write what the allowed ``act`` changes: the ticket, its event and files, its deadlines."""
+    from_status = TicketStatus(ticket.status)
+    paused_at = pause.paused_at if pause else None
+    change = effects(ticket, act, to_status, now, given, paused_at=paused_at)
+    await _write(db, ticket, change, pause, now)
+    event = await add_event(
+        db, ticket, actor, role, act.value, from_status=from_status, note=note,
+        data=dict(change.event_data), now=now,
+    )  # fmt: skip
+    internal = event.visibility == Visibility.INTERNAL.value
+    await store_files(db, settings, event, checked, internal=internal)
+    await refresh_deadlines(db, ticket, now)
+    await db.flush()
+    return from_status, change
+
+
+async def _tell(
+    db: AsyncSession,
+    settings: Settings,
+    actor: CurrentUser,
+    ticket: Ticket,
+    act: TicketAction,
+    from_status: TicketStatus,
+    to_status: TicketStatus,
+    given: ActionInput,
+) -> None:
+    told = notices(act, from_status, to_status, has_lead=bool(ticket.lead_department_id))
+    target = given.merge_target.number if given.merge_target else None
+    await tell(db, settings, ticket, told, exclude=actor.id, target=target, rating=given.rating)
+
+
 async def _plan(
     db: AsyncSession,
     actor: CurrentUser,
@@ -242,40 +289,14 @@ async def perform(
     checked = check_files(uploads)
     given = await _action_input(db, ticket, act, data)
 
-    from_status = TicketStatus(ticket.status)
     assert row.to_status is not None
     before = audit.snapshot(ticket, *AUDITED)
-    paused_at = pause.paused_at if pause else None
-    change = effects(ticket, act, row.to_status, now, given, paused_at=paused_at)
-    await _write(db, ticket, change, pause, now)
-    event = await add_event(
-        db,
-        ticket,
-        actor,
-        role,
-        act.value,
-        from_status=from_status,
-        note=note,
-        data=dict(change.event_data),
-        now=now,
+    from_status, change = await _carry_out(
+        db, settings, actor, ticket, role, act, row.to_status, given, note, pause, checked, now
     )
-    internal = event.visibility == Visibility.INTERNAL.value
-    await store_files(db, settings, event, checked, internal=internal)
-    await refresh_deadlines(db, ticket, now)
-    await db.flush()
     after = {**audit.snapshot(ticket, *AUDITED), **change.event_data}
-    audit.record(
-        db,
-        actor=actor,
-        action=f"ticket_{act.value}",
-        entity="ticket",
-        entity_id=ticket.id,
-        before=before,
-        after=after,
-    )
-    told = notices(act, from_status, row.to_status, has_lead=bool(ticket.lead_department_id))
-    target = given.merge_target.number if given.merge_target else None
-    await tell(db, settings, ticket, told, exclude=actor.id, target=target)
+    audit_ticket(db, actor, f"ticket_{act.value}", ticket, before=before, after=after)
+    await _tell(db, settings, actor, ticket, act, from_status, row.to_status, given)
     return ticket
 
 
@@ -314,30 +335,10 @@ async def rate(
     except TransitionError as exc:
         raise _app_error(exc, note_field="comment") from None
     assert row.to_status is not None
-    from_status = TicketStatus(ticket.status)
-    change = effects(ticket, act, row.to_status, now, given)
-    await _write(db, ticket, change, None, now)
-    await add_event(
-        db,
-        ticket,
-        actor,
-        role,
-        act.value,
-        from_status=from_status,
-        note=given.comment,
-        data=dict(change.event_data),
-        now=now,
+    from_status, _change = await _carry_out(
+        db, settings, actor, ticket, role, act, row.to_status, given, given.comment, None, [], now
     )
-    await refresh_deadlines(db, ticket, now)
-    await db.flush()
-    audit.record(
-        db,
-        actor=actor,
-        action="ticket_rated",
-        entity="ticket",
-        entity_id=ticket.id,
-        after={"rating": given.rating, "status": ticket.status},
-    )
-    told = notices(act, from_status, row.to_status, has_lead=bool(ticket.lead_department_id))
-    await tell(db, settings, ticket, told, exclude=actor.id, rating=given.rating)
+    after = {"rating": given.rating, "status": ticket.status}
+    audit_ticket(db, actor, "ticket_rated", ticket, after=after)
+    await _tell(db, settings, actor, ticket, act, from_status, row.to_status, given)
     return ticket

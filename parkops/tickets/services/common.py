@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from parkops.accounts.identity import CurrentUser
 from parkops.config import Settings
-from parkops.core import blobs
+from parkops.core import audit, blobs
 from parkops.core.errors import NotFound, ValidationFailed
 from parkops.core.i18n import N_, Message
 from parkops.core.workdays import Pause
@@ -209,6 +209,13 @@ async def refresh_deadlines(db: AsyncSession, ticket: Ticket, now: dt.datetime) 
     # lies ahead clears it. The supervision sweep sets it again when it passes.
     if ticket.overdue and (ticket.next_due_at is None or ticket.next_due_at > now):
         ticket.overdue, ticket.overdue_at = False, None
+
+
+def audit_ticket(
+    db: AsyncSession, actor: CurrentUser, action: str, ticket: Ticket, **changes: Any
+) -> None:
+    """The audit entry of a change to ``ticket`` (``changes``: ``before``/``after``)."""
+    audit.record(db, actor=actor, action=action, entity="ticket", entity_id=ticket.id, **changes)
 
 
 def portal_link(ticket: Ticket) -> str:

@@ -29,6 +29,7 @@ from parkops.tickets.services.common import (
     CheckedFiles,
     Upload,
     add_event,
+    audit_ticket,
     check_files,
     refresh_deadlines,
     store_files,
@@ -203,16 +204,8 @@ async def file_ticket(
     await store_files(db, settings, event, filing.files, internal=False)
     await refresh_deadlines(db, ticket, now)
     await db.flush()
-    audit.record(
-        db,
-        actor=actor,
-        action="ticket_filed",
-        entity="ticket",
-        entity_id=ticket.id,
-        after=audit.snapshot(
-            ticket, "number", "enterprise_id", "category_id", "channel", "confidential"
-        ),
-    )
+    filed = ("number", "enterprise_id", "category_id", "channel", "confidential")
+    audit_ticket(db, actor, "ticket_filed", ticket, after=audit.snapshot(ticket, *filed))
     await tell(db, settings, ticket, [Notice(Audience.DESK, "ticket_filed")], exclude=actor.id)
     if on_behalf:
         told = [Notice(Audience.ENTERPRISE, "ticket_filed")]

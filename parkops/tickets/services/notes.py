@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from parkops.accounts.identity import CurrentUser
 from parkops.config import Settings
-from parkops.core import audit
 from parkops.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from parkops.core.i18n import N_
 from parkops.db.base import utcnow
@@ -23,6 +22,7 @@ from parkops.tickets.services.common import (
     NOTHING_SAVED,
     Upload,
     add_event,
+    audit_ticket,
     check_files,
     check_note,
     store_files,
@@ -69,7 +69,7 @@ async def add_note(
     await store_files(db, settings, event, checked, internal=True)
     ticket.updated_at = now
     await db.flush()
-    audit.record(db, actor=actor, action="ticket_note", entity="ticket", entity_id=ticket.id)
+    audit_ticket(db, actor, "ticket_note", ticket)
     return event
 
 
@@ -109,13 +109,8 @@ async def attach_files(
     rows = await store_files(db, settings, event, checked, internal=internal)
     ticket.updated_at = now
     await db.flush()
-    audit.record(
-        db,
-        actor=actor,
-        action="ticket_files_added",
-        entity="ticket",
-        entity_id=ticket.id,
-        after={"attachments": [r.id for r in rows]},
+    audit_ticket(
+        db, actor, "ticket_files_added", ticket, after={"attachments": [r.id for r in rows]}
     )
     return rows
 

@@ -195,6 +195,17 @@ async def test_wrong_encoding_is_refused_with_the_message(app, client, db, test_
     assert await count(db) == 0
 
 
+async def test_a_file_with_100000_columns_gets_one_short_message(app, client, db, test_settings):
+    await setup(app, client, db, test_settings)
+    client.cookies.set("parkops_lang", "en")
+    wide = (",".join(f"c{i}" for i in range(100_000)) + "\n").encode()  # ~0.9 MB
+    page = await upload(client, wide)
+    assert page.status_code == 422
+    assert "Line 1 has 100000 columns; at most 200 are read" in page.text
+    assert len(page.content) < 100_000  # was 6.4 MB of "Unknown column" errors
+    assert await count(db) == 0
+
+
 async def test_no_file_and_oversized_file(app, client, db, test_settings):
     await setup(app, client, db, test_settings)
     client.cookies.set("parkops_lang", "en")

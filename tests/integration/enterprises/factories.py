@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parkops.enterprises import service
 from parkops.enterprises.models import Enterprise
-from parkops.enterprises.uscc import ALPHABET, make_uscc
+from parkops.enterprises.rules.uscc import ALPHABET, make_uscc
+from parkops.enterprises.services import register
 
 _seq = count(1)
 _rng = random.Random(32100)
@@ -43,6 +43,6 @@ def enterprise_values(**overrides: Any) -> dict[str, Any]:
 
 
 async def create_enterprise(db: AsyncSession, **overrides: Any) -> Enterprise:
-    enterprise = await service.create_enterprise(db, "test", enterprise_values(**overrides))
+    enterprise = await register.create_enterprise(db, "test", enterprise_values(**overrides))
     await db.flush()  # the audit row too, before requests on other sessions write theirs
     return enterprise

@@ -15,7 +15,7 @@ from parkops.app import DOMAINS
 from parkops.demo import demo_logins
 from parkops.enterprises import demo
 from parkops.enterprises.models import Enterprise, EnterpriseShop
-from parkops.enterprises.uscc import is_valid_uscc
+from parkops.enterprises.rules.uscc import is_valid_uscc
 from tests.support import post_form
 
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from parkops.core.audit import AuditEntry
 from parkops.enterprises.models import Enterprise, EnterpriseShop
-from parkops.enterprises.uscc import make_uscc
+from parkops.enterprises.rules.uscc import make_uscc
 from tests.integration.enterprises.factories import create_enterprise, new_uscc
 from tests.support import create_user, post_form, sign_in
 

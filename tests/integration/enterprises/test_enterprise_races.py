@@ -12,8 +12,8 @@ from parkops.accounts.models import User
 from parkops.core import mail
 from parkops.core.errors import AppError, Conflict
 from parkops.db.engine import create_engine, session_factory
-from parkops.enterprises import service
 from parkops.enterprises.models import Enterprise
+from parkops.enterprises.services import register, users
 from tests.integration.enterprises.factories import enterprise_values
 from tests.support import create_user
 
@@ -26,11 +26,11 @@ async def test_two_registrations_of_one_uscc_at_once(committed_database_url):
     values = enterprise_values()
     first_inserted = asyncio.Event()
 
-    async def register(name: str, *, first: bool):
+    async def register_one(name: str, *, first: bool):
         async with sessions() as db, db.begin():
             if not first:
                 await first_inserted.wait()  # the friendly check sees nothing: not committed
-            enterprise = await service.create_enterprise(db, "race", {**values, "name": name})
+            enterprise = await register.create_enterprise(db, "race", {**values, "name": name})
             if first:
                 first_inserted.set()
                 await asyncio.sleep(0.3)  # the other one is now waiting on the unique index
@@ -38,8 +38,8 @@ async def test_two_registrations_of_one_uscc_at_once(committed_database_url):
 
     try:
         results = await asyncio.gather(
-            register("先到有限公司", first=True),
-            register("后到有限公司", first=False),
+            register_one("先到有限公司", first=True),
+            register_one("后到有限公司", first=False),
             return_exceptions=True,
         )
         assert isinstance(results[0], int)
@@ -68,9 +68,9 @@ async def test_one_invitation_used_twice_at_once_makes_one_user(
     mail.OUTBOX.clear()
     try:
         async with sessions() as db, db.begin():
-            enterprise = await service.create_enterprise(db, "race", enterprise_values())
+            enterprise = await register.create_enterprise(db, "race", enterprise_values())
             staff = await accounts.get_identity(db, (await create_user(db, "leasing")).id)
-            await service.invite_user(
+            await users.invite_user(
                 db, test_settings, staff, enterprise.id,
                 email="race@example.cn", display_name="赛跑", base_url="http://x",
             )  # fmt: skip
@@ -78,7 +78,7 @@ async def test_one_invitation_used_twice_at_once_makes_one_user(
 
         async def accept(username: str):
             async with sessions() as db, db.begin():
-                user = await service.accept_invitation(
+                user = await users.accept_invitation(
                     db, token, username=username, display_name="赛跑",
                     password="long-password-1", confirm="long-password-1",
                 )  # fmt: skip

@@ -420,3 +420,14 @@ def test_column_hints_for_the_upload_page():
         assert COLUMNS[2].hint_text() == "Number, at most 2 decimals"
     finally:
         language_var.reset(token)
+
+
+def test_a_file_with_thousands_of_columns_is_refused_with_one_message():
+    """0.9 MB of 100,000 columns once made 100,000 header errors (a 6.4 MB page, issue 12)."""
+    wide_header = ",".join(f"c{i}" for i in range(100_000)) + "\n"
+    preview = read(wide_header + "A101,x,1,office\n")
+    assert len(preview.file_errors) == 1 and not preview.rows
+    assert "columns" in str(preview.file_errors[0].message)
+    wide_row = "单元编号,名称,建筑面积,类型\n" + "A101,x,1,office" + ",9" * 100_000 + "\n"
+    preview = read(wide_row)
+    assert len(preview.file_errors) == 1 and not preview.rows

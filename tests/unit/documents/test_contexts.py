@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from parkops.documents.contexts import per_day_rate_zh, percent_text
 from parkops.documents.samples import LESSEE, LESSOR, sample_lease_contract
-from parkops.enterprises.uscc import is_valid_uscc
+from parkops.enterprises.rules.uscc import is_valid_uscc
 
 
 def test_daily_rates_are_worded_as_contracts_do():

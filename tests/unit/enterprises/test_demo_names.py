@@ -16,7 +16,7 @@ import pytest
 
 from parkops.enterprises import demo_names
 from parkops.enterprises.demo_names import INDUSTRIES, PLATFORMS, DemoEnterprise, demo_enterprises
-from parkops.enterprises.uscc import is_valid_uscc, org_code_is_consistent
+from parkops.enterprises.rules.uscc import is_valid_uscc, org_code_is_consistent
 
 N = 600
 

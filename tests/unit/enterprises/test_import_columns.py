@@ -8,7 +8,7 @@ import pytest
 
 from parkops.core.tabular import CellError, export_csv, read_csv
 from parkops.enterprises.imports import COLUMNS, ShopsCell, UsccCell, export_row
-from parkops.enterprises.uscc import make_uscc
+from parkops.enterprises.rules.uscc import make_uscc
 
 USCC = make_uscc("91360483MA35ABCD1")
 

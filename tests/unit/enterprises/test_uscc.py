@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from parkops.enterprises.uscc import (
+from parkops.enterprises.rules.uscc import (
     ALPHABET,
     WEIGHTS,
     is_valid_uscc,

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from parkops.enterprises.uscc import make_uscc
-from parkops.enterprises.validation import (
+from parkops.enterprises.rules.enterprise import (
     MAX_SHOPS,
     ShopInput,
     clean_enterprise,
@@ -16,6 +15,7 @@ from parkops.enterprises.validation import (
     parse_platform,
     parse_status,
 )
+from parkops.enterprises.rules.uscc import make_uscc
 
 USCC = make_uscc("91360483MA35ABCD1")
 
