@@ -79,9 +79,8 @@ class Settings(BaseSettings):
     login_max_failures: int = 5
     login_window_minutes: int = 15
     db_pool_size: int = 10
-    # Ticket supervision (督办): run the overdue sweep every N minutes in each app process (0 =
-    # only `parkops tickets sweep`); escalate to park leadership after N working days overdue.
-    ticket_sweep_minutes: int = Field(default=0, ge=0)
+    # Ticket supervision (督办): escalate to park leadership after N working days overdue (the
+    # sweep itself is a periodic job of `parkops worker`, parkops.jobs.tasks.PERIODIC).
     ticket_escalation_days: int = Field(default=3, ge=0, le=60)
 
     @field_validator("database_url")

@@ -1,5 +1,6 @@
 """`parkops worker` as real processes on a committed database: a worker killed with SIGKILL in
-the middle of a billing run is replaced, and the run completes exactly once."""
+the middle of a billing run is replaced, and the run completes exactly once; two workers run the
+periodic ticket sweep once per slot between them."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ import pytest
 import sqlalchemy as sa
 
 from parkops.billing import run
+from parkops.jobs.tasks import TICKETS_SWEEP
 from tests.integration.billing.test_processes import CONTRACTS, _check_whole, _setup, _state
+from tests.integration.tickets.test_supervision import _scenario
 from tests.support import with_committed_session
 
 pytestmark = pytest.mark.slow
@@ -119,3 +122,58 @@ def test_a_job_whose_worker_is_killed_runs_again_and_completes_once(
     assert [r.status for r in final["runs"]] == ["completed"]
     events = asyncio.run(with_committed_session(url, _job))["events"]
     assert events.count("started") == 2 and events.count("succeeded") == 1, events
+
+
+async def _sweep_jobs(db) -> dict:
+    jobs = (
+        await db.execute(
+            sa.text(
+                "SELECT status, args->>'timestamp' AS slot FROM procrastinate_jobs "
+                "WHERE task_name = :task"
+            ),
+            {"task": TICKETS_SWEEP},
+        )
+    ).all()
+    return {
+        "jobs": len(jobs),
+        "slots": len({j.slot for j in jobs}),
+        "succeeded": sum(j.status == "succeeded" for j in jobs),
+        "workers": await db.scalar(sa.text("SELECT count(*) FROM procrastinate_workers")),
+        "chases": await db.scalar(
+            sa.text("SELECT count(*) FROM ticket_events WHERE action = 'chase'")
+        ),
+    }
+
+
+def test_two_workers_run_the_periodic_ticket_sweep_once_per_slot(
+    committed_database_url, tmp_path, test_settings
+):
+    """Both workers start within the current 10-minute slot and each defers the sweep of it
+    (procrastinate defers the slot that began less than 10 minutes ago); one job runs."""
+    url = committed_database_url
+
+    async def overdue_tickets(db):
+        await _scenario(db, test_settings)  # tickets of March 2026: deadlines long passed
+
+    asyncio.run(with_committed_session(url, overdue_tickets))
+    logs = [tmp_path / "a.log", tmp_path / "b.log"]
+    workers = [_worker(url, tmp_path, "a"), _worker(url, tmp_path, "b")]
+    try:
+        _wait_for(
+            lambda: (
+                (state := asyncio.run(with_committed_session(url, _sweep_jobs)))["workers"] == 2
+                and state["succeeded"] >= 1
+            ),
+            90,
+            "the workers did not sweep",
+            logs,
+        )
+    finally:
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            worker.wait(20)
+    state = asyncio.run(with_committed_session(url, _sweep_jobs))
+    assert state["jobs"] == state["slots"], state  # one job per slot, whichever worker queued it
+    assert state["chases"] > 0  # the sweep did its work: the overdue deadlines were chased
+    assert [w.returncode for w in workers] == [0, 0], [log.read_text() for log in logs]
