@@ -17,6 +17,7 @@ from parkops.accounts.roles import Role
 from parkops.billing import (
     deposits,
     meters,
+    park_settings,
     payments,
     pdf,
     reports,
@@ -726,7 +727,7 @@ class BillingPages(Controller):
 
     async def _settings(self, request, db, status_code=200, **ctx) -> Template:
         parks = await repository.park_choices(db)
-        current = await service.parks_settings(db, [p["id"] for p in parks])
+        current = await park_settings.parks_settings(db, [p["id"] for p in parks])
         return render(
             request,
             "billing/settings.html",

@@ -16,7 +16,7 @@ from parkops.leases import service
 from parkops.leases.models import LeaseContract, LeaseNumberCounter, LeaseUnitOccupancy
 from tests.integration.enterprises.factories import create_enterprise
 from tests.integration.leases.factories import actor, contract_values, create_contract, create_units
-from tests.support import create_user, with_committed_session
+from tests.support import blocked_on_lock, create_user, with_committed_session
 
 pytestmark = pytest.mark.slow
 
@@ -144,7 +144,7 @@ async def test_concurrent_approvals_get_consecutive_numbers(committed_database_u
                 task = asyncio.ensure_future(
                     service.transition(db, admin, ids[1], "approve", today=today)
                 )
-                await asyncio.sleep(0.3)
+                await blocked_on_lock(sessions, task)
                 assert not task.done()  # waiting for the counter row
                 release.set()
                 await task
