@@ -8,7 +8,6 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import File, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parkops.core.errors import AppError
 from parkops.core.i18n import N_
 from parkops.core.web import render
 from parkops.db.request_session import DbSession
@@ -36,16 +35,11 @@ async def contract_pdf_response(request: Request, db: AsyncSession, contract_id:
         document = await contract_document.generate_pdf(
             db, user, contract, documents_dir=settings.documents_dir
         )
-    path = documents.file_path(document, settings.documents_dir)
-    if not path.is_file():
-        raise AppError(N_("The file of this document is missing"))
-    return File(
-        path=path,
-        media_type="application/pdf",
-        headers={
-            "content-disposition": content_disposition(document.filename),
-            "cache-control": "private, no-cache",
-        },
+    return await documents.file_response(  # type: ignore[no-any-return]
+        document,
+        settings.documents_dir,
+        disposition=content_disposition(document.filename),
+        missing=N_("The file of this document is missing"),
     )
 
 

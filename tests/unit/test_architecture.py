@@ -4,8 +4,8 @@ grow (docs/ARCHITECTURE.md).
 The import graph is read from the source (every ``import`` statement, those inside functions
 included), not from what happens to be imported at run time. Packages are the folders under
 ``parkops/`` (``core``, ``db`` and the domains); the modules at the top (``app``, ``cli``,
-``demo``, ``models``) are the composition root that wires the domains together, and ``config``
-is a leaf everybody may read.
+``demo``, ``models``, and the ``jobs`` package) are the composition root that wires the
+domains together, and ``config`` is a leaf everybody may read.
 
 ``python tests/unit/test_architecture.py`` prints the figures: the largest modules, the longest
 functions and the function-level import cycles inside packages.
@@ -24,7 +24,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "parkops"
-COMPOSITION_ROOT = {"app", "cli", "demo", "models"}
+# jobs: the worker wires the background tasks to the domains, as app does the routes.
+COMPOSITION_ROOT = {"app", "cli", "demo", "models", "jobs"}
 LEAVES = {"config"}  # importable by everybody, imports no other parkops module
 FOUNDATION = {"core", "db"}  # import no domain
 
