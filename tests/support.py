@@ -224,9 +224,7 @@ async def statements_sent(db: AsyncSession) -> AsyncIterator[list[tuple[str, Any
         event.remove(conn.sync_connection, "before_cursor_execute", on_execute)
 
 
-async def blocked_on_lock(
-    sessions, task: asyncio.Future | None = None, within: float = 60
-) -> None:
+async def blocked_on_lock(sessions, task: asyncio.Future | None = None, within: float = 60) -> None:
     """Return once another session of this database waits for a lock (or ``task`` is done):
     race tests hold the first transaction open until the second is really queued behind it,
     instead of sleeping for a guess that a loaded machine overruns."""
