@@ -163,6 +163,41 @@ async def post_form(
     return await client.post(url, data=payload, follow_redirects=False, **kwargs)
 
 
+async def run_queued_jobs(db: AsyncSession, settings: Settings) -> list[str]:
+    """Run the jobs queued in the test's transaction, as a worker would (the same task
+    functions, their transactions savepoints of the test's); returns the task names run."""
+    import sqlalchemy as sa
+
+    from parkops.jobs.tasks import HANDLERS, Runtime
+
+    conn = db.bind
+
+    def session_maker() -> AsyncSession:
+        return AsyncSession(
+            bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False
+        )
+
+    runtime = Runtime(settings, session_maker)
+    done = []
+    while True:
+        job = (
+            await db.execute(
+                sa.text(
+                    "SELECT id, task_name, args FROM procrastinate_jobs WHERE status = 'todo' "
+                    "ORDER BY id LIMIT 1"
+                )
+            )
+        ).first()
+        if job is None:
+            return done
+        await HANDLERS[job.task_name](runtime, **job.args)
+        await db.execute(
+            sa.text("UPDATE procrastinate_jobs SET status = 'succeeded' WHERE id = :id"),
+            {"id": job.id},
+        )
+        done.append(job.task_name)
+
+
 @asynccontextmanager
 async def statements_sent(db: AsyncSession) -> AsyncIterator[list[tuple[str, Any]]]:
     """Every statement sent on ``db``'s connection inside the block, as (SQL, arguments): those

@@ -7,9 +7,7 @@ import secrets
 from datetime import date, timedelta
 from typing import Any
 
-import anyio
 from litestar import Controller, Request, Response, get, post
-from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import File, Redirect, Template
@@ -37,14 +35,14 @@ from parkops.billing.models import (
     MeterScope,
 )
 from parkops.billing.run_plan import add_months, month_start, parse_month
-from parkops.core import i18n, importing
+from parkops.core import blobs, i18n, importing
 from parkops.core.errors import AppError, NotFound, ValidationFailed
 from parkops.core.i18n import N_, Message
 from parkops.core.parsing import optional_int
 from parkops.core.tabular import csv_response, xlsx_response
 from parkops.core.web import form_data, redirect, render
 from parkops.db.request_session import DbSession
-from parkops.leases.workflow import STATUS_LABELS as CONTRACT_STATUS_LABELS
+from parkops.leases.rules.workflow import STATUS_LABELS as CONTRACT_STATUS_LABELS
 
 FINANCE = frozenset({Role.finance, Role.park_admin})
 ENTERPRISE = frozenset({Role.enterprise_user})
@@ -91,19 +89,6 @@ def _document_redirect(document) -> Redirect:
     return Redirect(path=f"/documents/{document.id}", status_code=303)
 
 
-def _executor(request: Request, run_id: int) -> BackgroundTask:
-    """Run the billing after the response: the run page polls its progress meanwhile."""
-    maker = request.app.state.session_maker
-
-    async def execute() -> None:
-        try:
-            await run.execute_run(run.committing(maker), run_id)
-        except Exception:
-            run.log.exception("billing run %s failed", run_id)
-
-    return BackgroundTask(execute)
-
-
 # --- finance pages --------------------------------------------------------------------------
 
 
@@ -146,13 +131,12 @@ class BillingPages(Controller):
             return await self._overview(
                 request, db, 422, errors=exc.field_errors, form={"month": data.get("month", "")}
             )
-        response = redirect(
+        await run.queue_run(db, started.id)
+        return redirect(
             request,
             f"/billing/runs/{started.id}",
             flash=("success", N_("The billing run has started.")),
         )
-        response.background = _executor(request, started.id)  # type: ignore[assignment]
-        return response
 
     @get("/runs/{run_id:int}")
     async def run_page(self, request: Request, db: DbSession, run_id: FromPath[int]) -> Template:
@@ -800,17 +784,14 @@ class ReadingImportPages(Controller):
 async def slip_file_response(request: Request, db: AsyncSession, slip_id: int) -> File:
     slip = await payments.get_slip(db, request.user, slip_id)
     path = payments.slips_dir(request.app.state.settings.storage_dir) / slip.storage_path
-    if not await anyio.Path(path).is_file():
-        raise NotFound(N_("The file of this payment report is missing"))
     from parkops.documents.rules.filenames import content_disposition
 
-    return File(
-        path=path,
+    return await blobs.download(  # type: ignore[return-value]
+        payments.SLIP_KEY_PREFIX + slip.storage_path,
+        path,
         media_type=slip.content_type,
-        headers={
-            "content-disposition": content_disposition(slip.filename, inline=True),
-            "cache-control": "private, no-cache",
-        },
+        disposition=content_disposition(slip.filename, inline=True),
+        missing=N_("The file of this payment report is missing"),
     )
 
 
@@ -967,10 +948,10 @@ class BillingApi(Controller):
         self, request: Request, db: DbSession, data: JSONBody[schemas.RunIn]
     ) -> Response[dict]:
         started = await run.start_run(db, request.user, data.month, issue=not data.draft)
+        await run.queue_run(db, started.id)
         return Response(
             {"id": started.id, "status_url": f"/api/v1/billing/runs/{started.id}"},
             status_code=202,
-            background=_executor(request, started.id),
         )
 
     @get("/runs/{run_id:int}", opt={"roles": FINANCE}, summary="A billing run's progress")

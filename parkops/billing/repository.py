@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from parkops.billing import common_shares, settlement, utilities
 from parkops.billing import run_plan as rp
 from parkops.billing.models import BillingParkSettings, Tariff
-from parkops.leases.workflow import BINDING
+from parkops.leases.rules.workflow import BINDING
 
 BINDING_STATUSES = tuple(sorted(s.value for s in BINDING))
 CATCH_UP_MONTHS = 12

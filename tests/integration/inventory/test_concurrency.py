@@ -14,8 +14,8 @@ from parkops.core.errors import Conflict, ValidationFailed
 from parkops.db.engine import create_engine, session_factory
 from parkops.inventory.models import Unit
 from parkops.inventory.services import units as unit_service
-from parkops.leases import service as leases
 from parkops.leases.models import LeaseUnitOccupancy
+from parkops.leases.services import writing
 from tests.integration.inventory.factories import create_building
 from tests.integration.leases.factories import TODAY, actor, create_contract, create_units
 from tests.support import blocked_on_lock
@@ -86,7 +86,7 @@ async def test_marking_unavailable_and_submitting_a_contract_at_once(
             await unit_service.set_unit_status(db, "a", unit_id, "unavailable", "维修")
 
         async def submit(db):
-            await leases.transition(db, leasing, contract.id, "submit", today=TODAY)
+            await writing.transition(db, leasing, contract.id, "submit", today=TODAY)
 
         steps = {"mark_unavailable": mark, "submit_contract": submit}
         second_step = next(s for s in steps if s != first_step)

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from parkops.enterprises import demo as enterprises_demo
 from parkops.inventory import demo as inventory_demo
 from parkops.inventory.models import Unit
-from parkops.leases import demo, service
+from parkops.leases import demo
 from parkops.leases.models import (
     LeaseContract,
     LeaseContractUnit,
@@ -19,6 +19,7 @@ from parkops.leases.models import (
     LeaseTerms,
     LeaseUnitOccupancy,
 )
+from parkops.leases.services import common, reading, rollover
 
 
 async def test_demo_contracts(db):
@@ -43,11 +44,11 @@ async def test_demo_contracts(db):
         sa.select(sa.func.count()).where(LeaseTerms.escalation.is_not(None))
     )
     assert rent_free > 20 and escalated > 20
-    expiring = await service.expiring_counts(db)
+    expiring = await reading.expiring_counts(db)
     assert expiring[30] >= 1 and expiring[90] >= 3
 
     # Every unit leased before is still leased, and covered today by a signed contract.
-    today = service.shanghai_today()
+    today = common.shanghai_today()
     covered = set(
         (
             await db.execute(
@@ -106,5 +107,5 @@ async def test_demo_contracts(db):
     assert await demo.load_demo(db) == {}
     assert await db.scalar(sa.select(sa.func.count()).select_from(LeaseContract)) == before
     # The daily roll-over finds nothing to change in a fresh demo.
-    result = await service.refresh_status(db, "test", today=today)
+    result = await rollover.refresh_status(db, "test", today=today)
     assert result["units_changed"] == 0 and result["contracts_expired"] == 0
