@@ -50,8 +50,21 @@ async def card(db: AsyncSession, user: CurrentUser) -> dict:
     return {
         "kind": kind,
         "counts": dict(row._mapping),
+        "latest": await _latest_open(db, user, is_open) if kind == "enterprise" else None,
         "unread": await notifications.unread_count(db, user.id),
     }
+
+
+async def _latest_open(db: AsyncSession, user: CurrentUser, is_open) -> sa.Row | None:
+    """The enterprise's most recently filed open ticket, named on its home page."""
+    return (
+        await db.execute(
+            sa.select(Ticket.id, Ticket.number, Ticket.subject, Ticket.status)
+            .where(repository.visible_clause(user), is_open)
+            .order_by(Ticket.submitted_at.desc(), Ticket.id.desc())
+            .limit(1)
+        )
+    ).first()
 
 
 async def dashboard_card(db: AsyncSession, user: CurrentUser) -> dict:
