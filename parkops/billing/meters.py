@@ -20,12 +20,12 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parkops.billing import utilities
 from parkops.billing.models import Meter, MeterKind, MeterReading, MeterScope, Tariff
+from parkops.billing.rules import utilities
+from parkops.billing.rules.run_plan import parse_month
 from parkops.billing.run import shanghai_today
-from parkops.billing.run_plan import parse_month
 from parkops.core import audit
-from parkops.core.actor import Actor
+from parkops.core.actor import Actor, actor_id
 from parkops.core.errors import Conflict, NotFound, ValidationFailed
 from parkops.core.i18n import Message
 from parkops.core.importing import Checked, ImportSpec, RowErrors
@@ -39,10 +39,6 @@ KIND_LABELS = {MeterKind.electricity: N_("Electricity"), MeterKind.water: N_("Wa
 SCOPE_LABELS = {MeterScope.unit: N_("Unit meter"), MeterScope.common: N_("Common-area meter")}
 UNITS = {MeterKind.electricity: "kWh", MeterKind.water: "m³"}
 MAX_VALUE = Decimal("999999999999.99")
-
-
-def _actor_id(actor: Actor) -> int | None:
-    return getattr(actor, "id", None)
 
 
 def _decimal(
@@ -339,7 +335,7 @@ async def record_reading(
         quantity=used * meter.multiplier,
         flagged=flag is not None,
         flag_reason=(flag or "")[:300],
-        entered_by=_actor_id(actor),
+        entered_by=actor_id(actor),
     )
     db.add(reading)
     try:
@@ -383,7 +379,7 @@ async def confirm_reading(db: AsyncSession, actor: Actor, reading_id: int) -> Me
     if reading.confirmed_at is not None:
         raise Conflict(N_("This reading was already confirmed."))
     reading.confirmed_at = utcnow()
-    reading.confirmed_by = _actor_id(actor)
+    reading.confirmed_by = actor_id(actor)
     await db.flush()
     audit.record(
         db,
@@ -606,7 +602,7 @@ async def create_tariff(db: AsyncSession, actor: Actor, raw: Mapping[str, Any]) 
         unit_price_fen=price * 100,  # type: ignore[operator]
         tiers=tiers,
         note=str(raw.get("note") or "").strip()[:200],
-        created_by=_actor_id(actor),
+        created_by=actor_id(actor),
     )
     db.add(tariff)
     try:

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from parkops.billing import run as billing_run
 from parkops.billing.models import Bill, BillingRun, Payment, PaymentSlip
-from parkops.billing.run_plan import add_months, month_start
+from parkops.billing.rules.run_plan import add_months, month_start
 from tests.integration.billing.factories import active_contract, bills_of, create_units, run_month
 from tests.support import csrf, post_form
 
