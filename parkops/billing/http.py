@@ -5,7 +5,7 @@ slip."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import date, timedelta
+from datetime import date
 from typing import TypeVar
 
 import anyio
@@ -20,6 +20,7 @@ from parkops.billing.rules import vocabulary, workflow
 from parkops.core import i18n
 from parkops.core.errors import AppError, NotFound
 from parkops.core.i18n import N_
+from parkops.core.last_day import last_day_of
 from parkops.core.web import redirect
 from parkops.documents.rules.filenames import content_disposition
 from parkops.leases.workflow import STATUS_LABELS as CONTRACT_STATUS_LABELS
@@ -51,7 +52,7 @@ LABELS = {
     "deposit_labels": deposits.KIND_LABELS,
     "bill_number": service.bill_number,
     "receipt_number": pdf.receipt_number,
-    "last_day": lambda end: end - timedelta(days=1) if end else None,
+    "last_day": last_day_of,
     "plain": lambda d: "" if d is None else format(d.normalize(), "f"),
 }
 

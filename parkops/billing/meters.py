@@ -29,6 +29,7 @@ from parkops.core.actor import Actor, actor_id
 from parkops.core.errors import Conflict, NotFound, ValidationFailed
 from parkops.core.i18n import Message
 from parkops.core.importing import Checked, ImportSpec, RowErrors
+from parkops.core.last_day import end_after_or_none
 from parkops.core.pagination import Page, paginate
 from parkops.core.parsing import optional_int
 from parkops.core.rows import get_or_404
@@ -575,9 +576,10 @@ async def create_tariff(db: AsyncSession, actor: Actor, raw: Mapping[str, Any]) 
         errors["kind"] = N_("Choose electricity or water.")
     price = _decimal(raw.get("price"), "price", errors, places=4)
     valid_from = _date(raw.get("valid_from"), "valid_from", errors)
-    valid_to = _date(raw.get("valid_to"), "valid_to", errors, required=False)
+    # typed as the inclusive last day, kept as the day after (core.last_day)
+    valid_to = end_after_or_none(_date(raw.get("last_day"), "last_day", errors, required=False))
     if valid_from and valid_to and valid_to <= valid_from:
-        errors["valid_to"] = N_("The end must be after the start.")
+        errors["last_day"] = N_("The last day cannot be before the start date")
     tiers = parse_tiers_text(str(raw.get("tiers") or ""), errors)
     if not errors:
         overlap = await db.scalar(
@@ -631,12 +633,12 @@ async def end_tariff(
 ) -> Tariff:
     """Give an open-ended tariff an end date (so a new one can follow)."""
     errors: dict[str, str] = {}
-    valid_to = _date(raw.get("valid_to"), "valid_to", errors)
+    valid_to = end_after_or_none(_date(raw.get("last_day"), "last_day", errors))
     tariff = await get_or_404(db, Tariff, tariff_id, N_("No such tariff"))
     if valid_to and valid_to <= tariff.valid_from:
-        errors["valid_to"] = N_("The end must be after the start.")
+        errors["last_day"] = N_("The last day cannot be before the start date")
     if tariff.valid_to is not None:
-        errors["valid_to"] = N_("This tariff already has an end date.")
+        errors["last_day"] = N_("This tariff already has an end date.")
     if errors:
         raise ValidationFailed(N_("The tariff was not changed."), field_errors=errors)
     tariff.valid_to = valid_to
