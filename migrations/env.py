@@ -10,16 +10,9 @@ from alembic import context
 import parkops.models  # noqa: F401 - registers every table on the metadata
 from parkops.db.base import metadata
 from parkops.db.engine import create_engine
-from parkops.db.migrate import MIGRATION_LOCK_KEY
+from parkops.db.migrate import MIGRATION_LOCK_KEY, include_object
 
 config = context.config
-
-
-def _include_object(obj, name, type_, reflected, compare_to):
-    # Tables created by extensions or by hand-written SQL are not ours to compare.
-    return not (
-        type_ == "table" and reflected and compare_to is None and name in {"spatial_ref_sys"}
-    )
 
 
 def _configure(connection) -> None:
@@ -28,7 +21,7 @@ def _configure(connection) -> None:
         target_metadata=metadata,
         compare_type=True,
         compare_server_default=False,
-        include_object=_include_object,
+        include_object=include_object,
     )
 
 

@@ -31,6 +31,7 @@ from parkops.billing import domain as billing
 from parkops.config import Settings, get_settings
 from parkops.core import domain as wiring
 from parkops.core.asgi import add_request_id_header
+from parkops.core.blobs import configure_storage
 from parkops.core.domain import Domain
 from parkops.core.error_handlers import EXCEPTION_HANDLERS
 from parkops.core.health import healthz, readyz
@@ -48,6 +49,7 @@ from parkops.documents import domain as documents
 from parkops.enterprises import domain as enterprises
 from parkops.home import domain as home
 from parkops.inventory import domain as inventory
+from parkops.jobs.in_app import start_worker, stop_worker
 from parkops.leases import domain as leases
 from parkops.tickets import domain as tickets
 
@@ -95,8 +97,18 @@ def create_app(
         template_config=page_templates(settings.templates_dir, wiring.template_filters(DOMAINS)),
         response_cache_config=ResponseCacheConfig(),
         openapi_config=openapi_config(__version__),
-        on_startup=[check_storage, open_database, *(h for d in DOMAINS for h in d.on_startup)],
-        on_shutdown=[*(h for d in reversed(DOMAINS) for h in d.on_shutdown), close_database],
+        on_startup=[
+            check_storage,
+            configure_storage,
+            open_database,
+            *(h for d in DOMAINS for h in d.on_startup),
+            start_worker,
+        ],
+        on_shutdown=[
+            stop_worker,
+            *(h for d in reversed(DOMAINS) for h in d.on_shutdown),
+            close_database,
+        ],
         state=State(
             {
                 "settings": settings,

@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from parkops.config import get_settings
+from parkops.config import Settings, get_settings
 from parkops.core.commands import database_url as _database_url
 from parkops.core.commands import run_in_transaction as _run_in_transaction
 
@@ -43,6 +43,7 @@ def operator_error(exc: BaseException) -> str | None:
     from pydantic import ValidationError
 
     from parkops.config import describe_settings_error
+    from parkops.core.backups import BackupError
     from parkops.core.storage import StorageNotWritable
     from parkops.db.backup import ToolFailed
     from parkops.db.engine import (
@@ -53,7 +54,7 @@ def operator_error(exc: BaseException) -> str | None:
 
     if isinstance(exc, ValidationError) and exc.title == "Settings":
         return describe_settings_error(exc)
-    if isinstance(exc, NoDatabaseConfigured | StorageNotWritable | ToolFailed):
+    if isinstance(exc, NoDatabaseConfigured | StorageNotWritable | ToolFailed | BackupError):
         return str(exc)
     if is_database_unavailable(exc):
         cause: BaseException | None = exc
@@ -127,12 +128,20 @@ def serve(
 
     settings = get_settings()
     check_writable(settings.storage_dir)
+    embedded = not settings.database_url
     url = _database_url(create_embedded=True)  # starts it here, in the parent process
+    if embedded and "PARKOPS_WORKER_IN_APP" not in os.environ:
+        # One command for a newcomer: the background jobs run inside the app process.
+        os.environ["PARKOPS_WORKER_IN_APP"] = "true"
+        get_settings.cache_clear()
     if migrate:
         from parkops.db import migrate as m
 
         m.upgrade(settings, url)
     if demo:
+        from parkops.core import blobs
+
+        blobs.configure(settings)  # the demo's payment slip goes where the app reads it
         _load_demo()
     host = host or settings.host
     port = port or settings.port
@@ -154,6 +163,31 @@ def serve(
         log_config=None,
         access_log=False,
     )
+
+
+# --- worker ---------------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--concurrency", type=int, default=None, help="Jobs at once (default 2).")
+def worker(concurrency: int | None) -> None:
+    """Run the background jobs: billing runs, emails, the ticket sweep, the daily roll-over.
+
+    Run one or more on any machines; they share the queue in the database. Stops on
+    SIGINT/SIGTERM after the jobs it is running finish.
+    """
+    import asyncio
+
+    from parkops.core.storage import check_writable
+    from parkops.jobs.worker import run_worker
+
+    settings = get_settings()
+    if concurrency:
+        settings = settings.model_copy(update={"worker_concurrency": concurrency})
+    check_writable(settings.storage_dir)
+    url = _database_url()
+    click.echo(f"ParkOps worker running {settings.worker_concurrency} jobs at once")
+    asyncio.run(run_worker(settings, url))
 
 
 # --- db -------------------------------------------------------------------------------------
@@ -261,6 +295,60 @@ def restore(file: Path, yes: bool) -> None:
         click.confirm("This replaces every table in the database. Continue?", abort=True)
     b.restore(url, file)
     click.echo(f"database restored from {file}")
+
+
+# --- backup (database and files) -------------------------------------------------------------
+
+
+@main.group("backup")
+def backup_group() -> None:
+    """Backups of the database together with the stored files (or the bucket's manifest)."""
+
+
+def _storage_settings() -> Settings:
+    from parkops.core import blobs
+
+    settings = get_settings()
+    blobs.configure(settings)
+    return settings
+
+
+@backup_group.command("create")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def backup_create(file: Path) -> None:
+    """Write the database and the stored files to FILE (a tar archive); with S3 storage, the
+    database and a manifest of the bucket's objects."""
+    from parkops.core import backups
+    from parkops.db import migrate as m
+
+    settings = _storage_settings()
+    done = backups.create(settings, _database_url(), file, m.head_revision(settings))
+    click.echo(
+        f"backup written to {file} ({file.stat().st_size} bytes): the database and "
+        f"{done.files} files ({done.bytes} bytes)"
+    )
+
+
+@backup_group.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def backup_restore(file: Path, yes: bool) -> None:
+    """Replace the database with the one in FILE and put its files back (or, with S3, check
+    that the bucket holds every object the backup lists)."""
+    from parkops.core import backups
+
+    settings = _storage_settings()
+    url = _database_url()
+    backups.read_manifest(file)  # refuse a file that is no backup before asking
+    if not yes:
+        click.confirm("This replaces every table in the database. Continue?", abort=True)
+    done = backups.restore(settings, url, file)
+    click.echo(f"database restored from {file}; {done.files} files")
+    if done.missing:
+        listed = ", ".join(done.missing[:10])
+        raise click.ClickException(
+            f"{len(done.missing)} files of the backup are missing from the storage: {listed}"
+        )
 
 
 # --- demo -----------------------------------------------------------------------------------

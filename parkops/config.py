@@ -35,6 +35,22 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     default_language: Literal["zh", "en"] = "zh"
     storage_dir: Path = PROJECT_ROOT / "var"
+    # Where documents, attachments and slips live (parkops/core/blobs.py): the storage folder,
+    # or a bucket of an S3-compatible service shared by every machine.
+    storage_backend: Literal["local", "s3"] = "local"
+    s3_endpoint_url: str | None = Field(
+        default=None, description="e.g. https://oss-cn-hangzhou.aliyuncs.com; unset = AWS"
+    )
+    s3_bucket: str | None = None
+    s3_access_key: str | None = None
+    s3_secret_key: str | None = None
+    s3_region: str = "us-east-1"
+    s3_prefix: str = ""
+    s3_addressing_style: Literal["auto", "path", "virtual"] = "auto"
+    # Downloads: a redirect to a signed URL valid this long, or streamed through the app when
+    # browsers cannot reach the bucket.
+    s3_downloads: Literal["redirect", "stream"] = "redirect"
+    s3_url_seconds: int = Field(default=300, ge=10, le=86400)
     templates_dir: Path = PROJECT_ROOT / "templates"
     migrations_dir: Path = PROJECT_ROOT / "migrations"
     session_lifetime_hours: int = 12
@@ -46,15 +62,25 @@ class Settings(BaseSettings):
     smtp_password: str | None = None
     smtp_from: str = "parkops@localhost"
     smtp_starttls: bool = True
+    # Implicit TLS (SMTPS) from the first byte; unset = on port 465 only.
+    smtp_tls: bool | None = None
+    # A CA certificate to trust for the mail server besides the system's (an internal relay).
+    smtp_ca_file: Path | None = None
+    # Background jobs (parkops/jobs): jobs run at once per worker; workers report every N
+    # seconds, and the jobs of one silent for 3 x N are run again by another.
+    worker_concurrency: int = Field(default=2, ge=1, le=32)
+    worker_heartbeat_seconds: float = Field(default=10.0, gt=0)
+    # Run a worker inside `parkops serve` (the one-command development setup); `parkops serve`
+    # turns it on by itself when it uses the embedded database.
+    worker_in_app: bool = False
     # Argon2id cost. The defaults follow RFC 9106's second recommended option; tests lower them.
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
     login_max_failures: int = 5
     login_window_minutes: int = 15
     db_pool_size: int = 10
-    # Ticket supervision (督办): run the overdue sweep every N minutes in each app process (0 =
-    # only `parkops tickets sweep`); escalate to park leadership after N working days overdue.
-    ticket_sweep_minutes: int = Field(default=0, ge=0)
+    # Ticket supervision (督办): escalate to park leadership after N working days overdue (the
+    # sweep itself is a periodic job of `parkops worker`, parkops.jobs.tasks.PERIODIC).
     ticket_escalation_days: int = Field(default=3, ge=0, le=60)
 
     @field_validator("database_url")
@@ -67,6 +93,12 @@ class Settings(BaseSettings):
                 f"(postgresql://user:password@host:5432/database), not {scheme!r}..."
             )
         return value
+
+    @model_validator(mode="after")
+    def _s3_needs_a_bucket(self) -> Settings:
+        if self.storage_backend == "s3" and not self.s3_bucket:
+            raise ValueError("PARKOPS_S3_BUCKET is required with PARKOPS_STORAGE_BACKEND=s3")
+        return self
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

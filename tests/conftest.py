@@ -201,11 +201,17 @@ def login(client, db, test_settings):
 @pytest.fixture
 def live_server(committed_database_url, test_settings):
     """The app served by uvicorn on a free port (its own thread and event loop) against a
-    database whose commits are real: requests really run concurrently, on separate connections."""
+    database whose commits are real: requests really run concurrently, on separate connections.
+    A worker runs the background jobs inside it, as in `parkops serve` on the embedded database."""
     from parkops.app import create_app
 
     settings = test_settings.model_copy(
-        update={"database_url": committed_database_url, "db_pool_size": 12}
+        update={
+            "database_url": committed_database_url,
+            "db_pool_size": 12,
+            "worker_in_app": True,
+            "worker_heartbeat_seconds": 1.0,
+        }
     )
     with serve_in_thread(create_app(settings)) as base_url:
         yield base_url, committed_database_url

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -9,6 +10,7 @@ from itertools import count
 from typing import Any
 
 import httpx
+import sqlalchemy as sa
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -84,9 +86,7 @@ def serve_in_thread(app, **options) -> Iterator[str]:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     server = uvicorn.Server(
-        uvicorn.Config(
-            app, host="127.0.0.1", port=port, log_config=None, lifespan="on", **options
-        )
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on", **options)
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -163,6 +163,41 @@ async def post_form(
     return await client.post(url, data=payload, follow_redirects=False, **kwargs)
 
 
+async def run_queued_jobs(db: AsyncSession, settings: Settings) -> list[str]:
+    """Run the jobs queued in the test's transaction, as a worker would (the same task
+    functions, their transactions savepoints of the test's); returns the task names run."""
+    import sqlalchemy as sa
+
+    from parkops.jobs.tasks import HANDLERS, Runtime
+
+    conn = db.bind
+
+    def session_maker() -> AsyncSession:
+        return AsyncSession(
+            bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False
+        )
+
+    runtime = Runtime(settings, session_maker)
+    done = []
+    while True:
+        job = (
+            await db.execute(
+                sa.text(
+                    "SELECT id, task_name, args FROM procrastinate_jobs WHERE status = 'todo' "
+                    "ORDER BY id LIMIT 1"
+                )
+            )
+        ).first()
+        if job is None:
+            return done
+        await HANDLERS[job.task_name](runtime, **job.args)
+        await db.execute(
+            sa.text("UPDATE procrastinate_jobs SET status = 'succeeded' WHERE id = :id"),
+            {"id": job.id},
+        )
+        done.append(job.task_name)
+
+
 @asynccontextmanager
 async def statements_sent(db: AsyncSession) -> AsyncIterator[list[tuple[str, Any]]]:
     """Every statement sent on ``db``'s connection inside the block, as (SQL, arguments): those
@@ -187,3 +222,24 @@ async def statements_sent(db: AsyncSession) -> AsyncIterator[list[tuple[str, Any
     finally:
         driver.remove_query_logger(on_driver)
         event.remove(conn.sync_connection, "before_cursor_execute", on_execute)
+
+
+async def blocked_on_lock(sessions, task: asyncio.Future | None = None, within: float = 60) -> None:
+    """Return once another session of this database waits for a lock (or ``task`` is done):
+    race tests hold the first transaction open until the second is really queued behind it,
+    instead of sleeping for a guess that a loaded machine overruns."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    async with sessions() as db:
+        while loop.time() < deadline:
+            waiting = await db.scalar(
+                sa.text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                    " AND datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+            await db.rollback()
+            if waiting or (task is not None and task.done()):
+                return
+            await asyncio.sleep(0.02)
+    raise AssertionError(f"no session waited for a lock within {within} s")

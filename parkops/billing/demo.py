@@ -40,7 +40,7 @@ from parkops.billing.models import (
     Tariff,
 )
 from parkops.billing.rules.run_plan import add_months, month_start
-from parkops.leases.workflow import BINDING
+from parkops.leases.rules.workflow import BINDING
 
 PARK_NAME = "红星羽绒电商产业园"  # parkops.inventory.demo.PARK_NAME
 SEED = 2026
@@ -353,7 +353,7 @@ async def _deposits(db: AsyncSession, contracts, counts) -> None:
 async def _slip(db: AsyncSession, counts) -> None:
     """The demo enterprise user reported a payment of its oldest open bill."""
     from parkops.config import get_settings
-    from parkops.documents.service import write_atomically
+    from parkops.core import blobs
 
     row = (
         (
@@ -378,9 +378,10 @@ async def _slip(db: AsyncSession, counts) -> None:
     amount = int(row["open_fen"] or 1_000_000)
     sha = hashlib.sha256(SLIP_PNG).hexdigest()
     relative = f"{sha[:2]}/{sha}.png"
-    from parkops.billing.payments import slips_dir
+    from parkops.billing.payments import SLIP_KEY_PREFIX, slips_dir
 
-    write_atomically(slips_dir(get_settings().storage_dir) / relative, SLIP_PNG)
+    local = slips_dir(get_settings().storage_dir) / relative
+    await blobs.save(SLIP_KEY_PREFIX + relative, local, SLIP_PNG)
     db.add(
         PaymentSlip(
             enterprise_id=row["enterprise_id"],

@@ -58,16 +58,16 @@ async def _contract(db: AsyncSession, contract_id: int):
 async def required_fen(db: AsyncSession, contract_id: int) -> int:
     """The deposit the contract's latest terms ask for (leases computes it)."""
     from parkops.leases import repository as lease_repository
-    from parkops.leases import schedule as sched
-    from parkops.leases import service as leases
+    from parkops.leases.rules import schedule as sched
+    from parkops.leases.services import reading
 
     contract = await _contract(db, contract_id)
-    versions = await leases.terms_versions(db, contract_id)
+    versions = await reading.terms_versions(db, contract_id)
     if not versions:
         return 0
     units = await lease_repository.contract_units(db, contract_id)
     try:
-        return sched.deposit_fen(leases.lease_terms_for(contract, versions[-1], units))
+        return sched.deposit_fen(reading.lease_terms_for(contract, versions[-1], units))
     except ValueError:
         return 0
 

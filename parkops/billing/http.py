@@ -23,7 +23,7 @@ from parkops.core.i18n import N_
 from parkops.core.last_day import last_day_of
 from parkops.core.web import redirect
 from parkops.documents.rules.filenames import content_disposition
-from parkops.leases.workflow import STATUS_LABELS as CONTRACT_STATUS_LABELS
+from parkops.leases.rules.workflow import STATUS_LABELS as CONTRACT_STATUS_LABELS
 
 T = TypeVar("T")
 

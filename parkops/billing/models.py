@@ -1,6 +1,5 @@
-"""Tables of the billing domain: billing runs, bills and their lines, credit notes, adjustments,
-payments, allocations, refunds, bank slips reported by enterprises, deposits, meters, readings,
-tariffs, and per-park billing settings.
+"""Billing tables: runs, bills and lines, credit notes, adjustments, payments, allocations,
+refunds, bank slips reported by enterprises, deposits, meters, readings, tariffs, park settings.
 
 What the database guarantees, whatever the application does (triggers and constraints in the
 migration ``20261128_1205_billing``):
@@ -18,8 +17,7 @@ migration ``20261128_1205_billing``):
   tables, and CHECK constraints keep ``paid + credited <= total`` and
   ``allocated + refunded <= amount``. The trigger's UPDATE locks the bill and payment rows, so
   concurrent allocations serialise on them and the later one sees the earlier one's sums.
-* **Deposits never go negative** (``billing_deposit_accounts.held_fen >= 0``, maintained by a
-  trigger on the append-only ledger).
+* **Deposits never go negative** (``held_fen >= 0``, kept by a trigger on the append-only ledger).
 * **Payments are idempotent** (unique ``idempotency_key``) and a bank slip becomes at most one
   payment (unique ``slip_id``).
 """
@@ -182,7 +180,6 @@ class Bill(SQLModel, table=True):
         sa.Index("ix_billing_bills_enterprise_id_status", "enterprise_id", "status"),
         sa.Index("ix_billing_bills_status_due_date", "status", "due_date"),
         sa.Index("ix_billing_bills_run_month", "run_month"),
-        # the bill list's order (read backwards): its first page stops after 20 rows
         sa.Index("ix_billing_bills_due_date_id", "due_date", "id"),
     )
 
@@ -357,7 +354,6 @@ class Payment(SQLModel, table=True):
         sa.UniqueConstraint("idempotency_key"),
         sa.UniqueConstraint("slip_id"),
         sa.Index("ix_billing_payments_enterprise_id", "enterprise_id"),
-        # the payment list's order (read backwards)
         sa.Index("ix_billing_payments_received_on_id", "received_on", "id"),
     )
 

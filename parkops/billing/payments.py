@@ -28,7 +28,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import anyio.to_thread
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -48,7 +47,7 @@ from parkops.billing.models import (
 )
 from parkops.billing.rules import allocation as alloc
 from parkops.billing.run import shanghai_today
-from parkops.core import audit, parsing
+from parkops.core import audit, blobs, parsing
 from parkops.core.actor import Actor, actor_id
 from parkops.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from parkops.core.i18n import N_, Message
@@ -652,6 +651,10 @@ def slip_kind(data: bytes) -> str | None:
     return kind.mime
 
 
+SLIP_KEY_PREFIX = "billing/slips/"
+"""Slips' keys in the storage (parkops.core.blobs): the folder below the storage folder."""
+
+
 def slips_dir(storage_dir: Path) -> Path:
     return Path(storage_dir) / "billing" / "slips"
 
@@ -667,8 +670,6 @@ async def report_slip(
     today: date | None = None,
 ) -> PaymentSlip:
     """An enterprise user reports a payment with the bank slip (PDF, JPEG or PNG)."""
-    from parkops.documents.service import write_atomically
-
     today = today or shanghai_today()
     if not actor.has(Role.enterprise_user) or actor.enterprise_id is None:
         raise PermissionDenied(N_("Only enterprise users report payments"))
@@ -693,7 +694,7 @@ async def report_slip(
         raise ValidationFailed(N_("The payment was not reported."), field_errors=errors)
     sha256 = hashlib.sha256(data).hexdigest()
     relative = f"{sha256[:2]}/{sha256}.{SLIP_TYPES[media_type]}"  # type: ignore[index]
-    await anyio.to_thread.run_sync(write_atomically, slips_dir(storage_dir) / relative, data)
+    await blobs.save(SLIP_KEY_PREFIX + relative, slips_dir(storage_dir) / relative, data)
     clean_name = re.sub(r'[\x00-\x1f\x7f/\\:*?"<>|]+', "_", Path(filename or "slip").name)[:200]
     slip = PaymentSlip(
         enterprise_id=actor.enterprise_id,

@@ -24,7 +24,7 @@ from parkops.billing import common_shares
 from parkops.billing.models import BillingParkSettings, Tariff
 from parkops.billing.rules import run_plan as rp
 from parkops.billing.rules import settlement, utilities
-from parkops.leases.workflow import BINDING
+from parkops.leases.rules.workflow import BINDING
 
 BINDING_STATUSES = tuple(sorted(s.value for s in BINDING))
 CATCH_UP_MONTHS = 12
@@ -228,46 +228,46 @@ async def tariffs(db: AsyncSession) -> list[rp.TariffInfo]:
     ]
 
 
+_OVERDUE_BILLS = sa.text(
+    """
+    WITH paid_late AS (  -- paid bills: money after the due date (one join, not
+        -- an EXISTS under an OR, which runs once per bill)
+        SELECT a.bill_id, max(a.effective_on) AS last_on
+          FROM billing_allocations a JOIN billing_bills b ON b.id = a.bill_id
+         WHERE b.status = 'paid' AND b.due_date + 1 < :cutoff
+           AND a.effective_on > b.due_date GROUP BY a.bill_id),
+    candidates AS (
+        SELECT b.id, b.contract_id, b.status, NULL::date AS last_on
+          FROM billing_bills b WHERE b.due_date + 1 < :cutoff
+           AND b.status IN ('issued', 'partially_paid') UNION ALL
+        SELECT b.id, b.contract_id, b.status, p.last_on
+          FROM paid_late p JOIN billing_bills b ON b.id = p.bill_id),
+    first_day AS (  -- per bill, the earliest day not charged yet on any line
+        SELECT c.id, c.contract_id, c.status, c.last_on,
+               min(GREATEST(l.due_date + 1, lf.charged_to, bf.charged_to)) AS day
+          FROM candidates c
+          JOIN billing_bill_lines l ON l.bill_id = c.id
+          LEFT JOIN LATERAL (
+            SELECT max(f.period_end) AS charged_to FROM billing_bill_lines f
+             WHERE f.source_kind = 'overdue_line' AND f.source_id = l.id) lf ON true
+          LEFT JOIN LATERAL (
+            SELECT max(f.period_end) AS charged_to FROM billing_bill_lines f
+             WHERE f.source_kind = 'late_fee' AND f.source_id = c.id) bf ON true
+         WHERE l.charge_type <> 'late_fee' AND l.amount_fen > 0
+         GROUP BY c.id, c.contract_id, c.status, c.last_on)
+    -- a paid bill owes for days up to its last payment (day > due date)
+    SELECT d.id, d.contract_id FROM first_day d
+     WHERE d.day < :cutoff AND (d.status <> 'paid' OR d.last_on > d.day)
+     ORDER BY d.id
+    """
+)
+
+
 async def overdue_bills(db: AsyncSession, cutoff: date) -> list[rp.OverdueBill]:
     """Issued bills with a line that may owe late fees for days before ``cutoff``: a principal
     line past due whose days were not all charged yet, on a bill that is open, or paid with
     money that arrived after the first uncharged day (the late days before it still count)."""
-    rows = (
-        await db.execute(
-            sa.text(
-                """
-                WITH candidates AS (
-                    -- cheap first cut: bills paid in full on time never owe anything
-                    SELECT b.id, b.contract_id, b.status FROM billing_bills b
-                     WHERE b.due_date + 1 < :cutoff
-                       AND (b.status IN ('issued', 'partially_paid')
-                            OR (b.status = 'paid' AND EXISTS (
-                                SELECT 1 FROM billing_allocations a
-                                 WHERE a.bill_id = b.id AND a.effective_on > b.due_date)))),
-                first_day AS (  -- per bill, the earliest day not charged yet on any line
-                    SELECT c.id, c.contract_id, c.status,
-                           min(GREATEST(l.due_date + 1, lf.charged_to, bf.charged_to)) AS day
-                      FROM candidates c
-                      JOIN billing_bill_lines l ON l.bill_id = c.id
-                      LEFT JOIN LATERAL (
-                        SELECT max(f.period_end) AS charged_to FROM billing_bill_lines f
-                         WHERE f.source_kind = 'overdue_line' AND f.source_id = l.id) lf ON true
-                      LEFT JOIN LATERAL (
-                        SELECT max(f.period_end) AS charged_to FROM billing_bill_lines f
-                         WHERE f.source_kind = 'late_fee' AND f.source_id = c.id) bf ON true
-                     WHERE l.charge_type <> 'late_fee' AND l.amount_fen > 0
-                     GROUP BY c.id, c.contract_id, c.status)
-                SELECT d.id, d.contract_id FROM first_day d
-                 WHERE d.day < :cutoff
-                   AND (d.status <> 'paid' OR EXISTS (
-                        SELECT 1 FROM billing_allocations a
-                         WHERE a.bill_id = d.id AND a.effective_on > d.day))
-                 ORDER BY d.id
-                """
-            ),
-            {"cutoff": cutoff},
-        )
-    ).all()
+    rows = (await db.execute(_OVERDUE_BILLS, {"cutoff": cutoff})).all()
     if not rows:
         return []
     ids = [r.id for r in rows]
@@ -347,18 +347,20 @@ async def settlement_inputs(db: AsyncSession, bill_ids: list[int]) -> dict[int, 
     for bill_id, amount, line_id in await db.execute(
         sa.text(
             """
-            SELECT n.bill_id, n.amount_fen,
-                   COALESCE(n.bill_line_id, (
-                       SELECT bl.id FROM billing_schedule_corrections k
-                         JOIN lease_schedule_lines o
-                           ON o.contract_id = k.contract_id AND o.period_start = k.period_start
-                         JOIN billing_bill_lines bl
-                           ON bl.source_kind = 'schedule' AND bl.source_id = o.id
-                          AND bl.source_part = k.part
-                        WHERE k.credit_note_id = n.id AND bl.bill_id = n.bill_id
-                        ORDER BY bl.id LIMIT 1)) AS line_id
-              FROM billing_credit_notes n
-             WHERE n.bill_id = ANY(:ids)
+            WITH notes AS (SELECT n.id, n.bill_id, n.amount_fen, n.bill_line_id
+                  FROM billing_credit_notes n WHERE n.bill_id = ANY(:ids)),
+            corrected AS (  -- one join for all notes, not a subquery per note
+                SELECT DISTINCT ON (n.id) n.id, bl.id AS line_id FROM notes n
+                  JOIN billing_schedule_corrections k ON k.credit_note_id = n.id
+                  JOIN lease_schedule_lines o
+                    ON o.contract_id = k.contract_id AND o.period_start = k.period_start
+                  JOIN billing_bill_lines bl
+                    ON bl.source_kind = 'schedule' AND bl.source_id = o.id
+                   AND bl.source_part = k.part AND bl.bill_id = n.bill_id
+                 WHERE n.bill_line_id IS NULL
+                 ORDER BY n.id, bl.id)
+            SELECT n.bill_id, n.amount_fen, COALESCE(n.bill_line_id, c.line_id) AS line_id
+              FROM notes n LEFT JOIN corrected c ON c.id = n.id
              ORDER BY n.id
             """
         ),

@@ -48,7 +48,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from parkops.billing import common_shares, corrections, repository
 from parkops.billing.models import BillingRun, RunStatus
 from parkops.billing.rules import run_plan as rp
-from parkops.core import audit, i18n
+from parkops.core import audit, i18n, jobs
 from parkops.core.actor import Actor, actor_id, actor_label
 from parkops.core.errors import ValidationFailed
 from parkops.core.i18n import N_, Message
@@ -182,6 +182,17 @@ async def start_run(
     )
     await db.flush()
     return run
+
+
+RUN_TASK = "billing.run"
+"""The background job that executes a started run (parkops.jobs.tasks)."""
+
+
+async def queue_run(db: AsyncSession, run_id: int) -> None:
+    """Have a worker execute the started run, once this transaction commits (the page polls
+    its progress). A worker that dies half-way is replaced and the run resumes: it only adds
+    the bills still missing."""
+    await jobs.defer(db, RUN_TASK, run_id=run_id, lock=f"billing-run-{run_id}")
 
 
 @dataclass

@@ -552,15 +552,6 @@ async def park_settings(db: AsyncSession, park_id: int) -> BillingParkSettings:
     return found or BillingParkSettings(park_id=park_id)
 
 
-async def parks_settings(db: AsyncSession, park_ids: list[int]) -> dict[int, BillingParkSettings]:
-    """The settings of several parks in one statement (defaults for parks that have none)."""
-    rows = await db.execute(
-        sa.select(BillingParkSettings).where(BillingParkSettings.park_id.in_(park_ids))
-    )
-    found = {s.park_id: s for s in rows.scalars()}
-    return {i: found.get(i) or BillingParkSettings(park_id=i) for i in park_ids}
-
-
 async def set_park_settings(
     db: AsyncSession, actor: Actor, park_id: int, raw: Mapping[str, Any]
 ) -> BillingParkSettings:

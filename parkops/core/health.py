@@ -8,6 +8,7 @@ import anyio
 import sqlalchemy as sa
 from litestar import Request, Response, get
 
+from parkops.core import blobs
 from parkops.core.storage import StorageNotWritable, check_writable
 from parkops.db.migrate import head_revision
 
@@ -50,4 +51,11 @@ async def readyz(request: Request) -> Response:
     except StorageNotWritable as exc:
         log.warning("not ready: %s", exc)  # the path stays in the log, not the public answer
         return Response({"status": "storage not writable"}, status_code=503)
+    store = blobs.remote()
+    if store is not None:
+        try:
+            await anyio.to_thread.run_sync(store.check)
+        except Exception as exc:
+            log.warning("not ready: the S3 bucket cannot be written: %s", exc)
+            return Response({"status": "storage not writable"}, status_code=503)
     return Response({"status": "ok", "revision": current}, status_code=200)

@@ -17,6 +17,7 @@ class Page:
     total: int
     page: int
     page_size: int
+    more: bool = False  # counted only up to a bound: there are more than ``total``
 
     @property
     def pages(self) -> int:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import command
@@ -23,6 +24,18 @@ from parkops.config import Settings
 
 MIGRATION_LOCK_KEY = 0x706B6F_6D6967_72
 """The advisory lock every migration run takes ("pkomigr")."""
+
+# Tables created by extensions or by hand-written SQL are not described by our models: the job
+# queue's (migrations/versions/20261206_1020_job_queue.py) and PostGIS's.
+_FOREIGN_TABLES = ("procrastinate_", "spatial_ref_sys")
+
+
+def include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
+    """Alembic's filter: leave tables we do not model (and their indexes) out of comparisons."""
+    table = name if type_ == "table" else getattr(getattr(obj, "table", None), "name", "")
+    return not (reflected and compare_to is None and str(table).startswith(_FOREIGN_TABLES))
 
 
 def alembic_config(settings: Settings, database_url: str | None = None) -> Config:

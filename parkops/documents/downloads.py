@@ -37,17 +37,15 @@ async def document_file(
     request: Request, db: AsyncSession, document_id: int, *, inline: bool
 ) -> File:
     document = await visible_document(request, db, document_id)
-    path = service.file_path(document, request.app.state.settings.documents_dir)
-    if not path.is_file():
+    try:
+        return await service.file_response(
+            document,
+            request.app.state.settings.documents_dir,
+            disposition=content_disposition(document.filename, inline=inline),
+            missing=N_("The file of this document is missing"),
+        )
+    except NotFound:
         # The row exists but the file does not (restored database without the files folder):
         # an operator problem, logged, and a 404 rather than a half response.
-        log.error("document %s: file %s is missing", document.id, path)
-        raise NotFound(N_("The file of this document is missing"))
-    return File(
-        path=path,
-        media_type="application/pdf",
-        headers={
-            "content-disposition": content_disposition(document.filename, inline=inline),
-            "cache-control": "private, no-cache",
-        },
-    )
+        log.error("document %s: file %s is missing", document.id, document.storage_path)
+        raise

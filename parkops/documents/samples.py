@@ -4,7 +4,7 @@ It stands for what the leases domain will build from a real contract: a down-app
 renting ten units in phase 3 of the park for three years, two months rent-free, rent paid
 quarterly in advance by the 5th, +5% a year from the second lease year, a two-month deposit.
 The schedule is computed here in a few lines (month by month, no proration: the sample's periods
-are whole months); the real schedule comes from ``parkops.leases.schedule``.
+are whole months); the real schedule comes from ``parkops.leases.rules.schedule``.
 """
 
 from __future__ import annotations

@@ -14,18 +14,15 @@ Callers pass ``documents_dir`` from the settings of the app they run in
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
-import anyio.to_thread
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parkops.accounts.identity import CurrentUser
 from parkops.config import get_settings
-from parkops.core import audit
+from parkops.core import audit, blobs
 from parkops.core.actor import Actor, actor_id
 from parkops.core.domain import AccessRules
 from parkops.core.errors import NotFound, ValidationFailed
@@ -59,25 +56,21 @@ def file_path(document: Document, documents_dir: Path | None = None) -> Path:
     return _documents_dir(documents_dir) / document.storage_path
 
 
-def write_atomically(target: Path, data: bytes) -> None:
-    """Write ``data`` to ``target`` so that ``target`` is either absent or complete."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=target.suffix)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    # Make the rename itself durable.
-    dir_fd = os.open(target.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+KEY_PREFIX = "documents/"
+"""Documents' keys in the storage (parkops.core.blobs): the folder below the storage folder."""
+
+
+async def file_response(
+    document: Document, documents_dir: Path | None, *, disposition: str, missing: Any
+) -> Any:
+    """The document's file as a download (a local file, or from the S3 bucket)."""
+    return await blobs.download(
+        KEY_PREFIX + document.storage_path,
+        file_path(document, documents_dir),
+        media_type="application/pdf",
+        disposition=disposition,
+        missing=missing,
+    )
 
 
 async def store_document(
@@ -105,8 +98,7 @@ async def store_document(
     data = bytes(pdf_bytes)
     sha256 = hashlib.sha256(data).hexdigest()
     relative = stored.storage_path_for(sha256)
-    target = _documents_dir(documents_dir) / relative
-    await anyio.to_thread.run_sync(write_atomically, target, data)
+    await blobs.save(f"{KEY_PREFIX}{relative}", _documents_dir(documents_dir) / relative, data)
     document = Document(
         kind=kind,
         entity=entity,

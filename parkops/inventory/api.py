@@ -98,15 +98,19 @@ class SpacesApi(Controller):
         )
         return _phase_out(phase)
 
-    @get("/buildings", opt=READ, summary="List buildings")
+    @get("/buildings", opt=READ, summary="List buildings (paginated)")
     async def list_buildings(
         self,
         db: DbSession,
         park_id: FromQuery[int | None] = None,
         phase_id: FromQuery[int | None] = None,
-    ) -> list[schemas.BuildingOut]:
-        rows = await spaces.list_buildings(db, park_id, phase_id)
-        return [schemas.BuildingOut(**b) for b in rows]
+        page: FromQuery[int] = 1,
+        page_size: FromQuery[int] = 20,
+    ) -> schemas.BuildingPage:
+        result = await spaces.list_buildings(db, park_id, phase_id, page, page_size)
+        return schemas.BuildingPage(
+            **result.as_dict([schemas.BuildingOut(**b) for b in result.items])
+        )
 
     @post(
         "/phases/{phase_id:int}/buildings", opt=EDIT, summary="Create a building", status_code=201

@@ -284,6 +284,9 @@ async def _unit_page(db: AsyncSession, unit_id: int) -> dict[str, Any]:
     }
 
 
+UNITS_COUNT_AHEAD = 1000  # the unit list counts this far past its page, then says "more than"
+
+
 class UnitPages(Controller):
     path = "/units"
     include_in_schema = False
@@ -293,7 +296,10 @@ class UnitPages(Controller):
         self, request: Request, db: DbSession, page: FromQuery[int] = 1
     ) -> Template:
         f, sort = _filters_from(request)
-        result = await repository.list_units(db, f, sort, page, 20)
+        result = await repository.list_units(db, f, sort, page, 20, count_ahead=UNITS_COUNT_AHEAD)
+        # Phases and buildings are offered for the chosen park only: every building of every
+        # park made the page grow with the platform (1,900 options at 100 parks).
+        narrowed = f.park_id is not None
         return _page(
             request,
             "inventory/units.html",
@@ -301,8 +307,9 @@ class UnitPages(Controller):
             filters=f,
             sort=sort,
             export_query=f.as_query() | {"sort": sort},
-            phases=await repository.phase_choices(db),
-            buildings=await repository.building_choices(db, f.park_id),
+            parks=await spaces.list_parks(db),
+            phases=await repository.phase_choices(db, f.park_id) if narrowed else [],
+            buildings=await repository.building_choices(db, f.park_id) if narrowed else [],
         )
 
     @get("/export.csv", opt=READ)

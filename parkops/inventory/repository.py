@@ -183,6 +183,13 @@ def unit_count_statement(f: UnitFilters) -> sa.Select:
     return filter_units(sa.select(sa.func.count()).select_from(Unit.__table__), f)
 
 
+def bounded_count_statement(f: UnitFilters) -> sa.Select:
+    """How many units match, up to ``:count_limit`` (the page then says "more than N")."""
+    matching = filter_units(sa.select(sa.literal_column("1")).select_from(Unit.__table__), f)
+    capped = matching.limit(sa.bindparam("count_limit")).subquery("capped")
+    return sa.select(sa.func.count()).select_from(capped)
+
+
 @dataclass(frozen=True)
 class CompiledQuery:
     """SQL compiled once by SQLAlchemy for asyncpg, and the names of its ``$n`` parameters."""
@@ -203,28 +210,29 @@ _ASYNCPG = postgresql.asyncpg.dialect(paramstyle="numeric_dollar")
 _compiled: dict[tuple, tuple[CompiledQuery, CompiledQuery]] = {}
 
 
-def unit_list_queries(f: UnitFilters, sort: str | None) -> tuple[CompiledQuery, CompiledQuery]:
+def unit_list_queries(
+    f: UnitFilters, sort: str | None, bounded: bool = False
+) -> tuple[CompiledQuery, CompiledQuery]:
     """(count, page) SQL for this combination of filters and sort, compiled once.
 
     The values are bind parameters (``filter_params(f)`` plus ``limit`` and ``offset``), so the
     same SQL serves every request of that shape. The number of shapes is bounded (filters
     present x retired x sort order).
     """
-    key = (tuple(sorted(filter_params(f))), f.retired, _sort(sort))
+    key = (tuple(sorted(filter_params(f))), f.retired, _sort(sort), bounded)
     compiled = _compiled.get(key)
     if compiled is None:
         page = unit_list_statement(f, sort).limit(sa.bindparam("limit"))
         page = page.offset(sa.bindparam("offset"))
-        compiled = _compiled[key] = (
-            CompiledQuery.of(unit_count_statement(f)),
-            CompiledQuery.of(page),
-        )
+        count = bounded_count_statement(f) if bounded else unit_count_statement(f)
+        compiled = _compiled[key] = (CompiledQuery.of(count), CompiledQuery.of(page))
     return compiled
 
 
 async def list_units(
-    db: AsyncSession, f: UnitFilters, sort: str | None, page: int, page_size: int
-) -> Page:
+    db: AsyncSession, f: UnitFilters, sort: str | None, page: int, page_size: int,
+    count_ahead: int | None = None,
+) -> Page:  # fmt: skip
     """One page of units (rows, not entities) and the total, as ``paginate`` returns them.
 
     The hottest read path of the domain (``bench/units_api.py``), so not ``paginate`` itself:
@@ -234,15 +242,20 @@ async def list_units(
     - the SQL is compiled once per shape and run on the request's own connection (same
       transaction) through the driver: SQLAlchemy's per-execution work (cache-key lookup,
       execution context, result rows) costs as much CPU as the two queries themselves.
+    With ``count_ahead`` the count stops that many rows past this page (``Page.more``).
     """
     page, page_size = clamp(page, page_size)
-    count, rows = unit_list_queries(f, sort)
-    values = filter_params(f) | {"limit": page_size, "offset": (page - 1) * page_size}
+    offset = (page - 1) * page_size
+    count, rows = unit_list_queries(f, sort, bounded=count_ahead is not None)
+    limit = offset + page_size + (count_ahead or 0)
+    values = filter_params(f) | {"limit": page_size, "offset": offset, "count_limit": limit + 1}
     connection = await (await db.connection()).get_raw_connection()
     driver = connection.driver_connection
-    total = await driver.fetchval(count.sql, *count.args(values))
+    total = await driver.fetchval(count.sql, *count.args(values)) or 0
     records = await driver.fetch(rows.sql, *rows.args(values))
-    return Page(items=[dict(r) for r in records], total=total or 0, page=page, page_size=page_size)
+    more = count_ahead is not None and total > limit
+    items = [dict(r) for r in records]
+    return Page(items, min(total, limit) if more else total, page, page_size, more)
 
 
 async def export_rows(db: AsyncSession, f: UnitFilters, sort: str | None) -> list[dict]:
@@ -570,10 +583,13 @@ async def building_choices(db: AsyncSession, park_id: int | None = None) -> list
     return [dict(r) for r in (await db.execute(stmt)).mappings()]
 
 
-async def phase_choices(db: AsyncSession) -> list[dict]:
-    rows = await db.execute(
+async def phase_choices(db: AsyncSession, park_id: int | None = None) -> list[dict]:
+    stmt = (
         sa.select(Phase.id, Phase.number, Phase.name, Phase.park_id, Park.name.label("park_name"))
         .join(Park, Park.id == Phase.park_id)
         .order_by(Park.name, Phase.number)
     )
+    if park_id is not None:
+        stmt = stmt.where(Phase.park_id == park_id)
+    rows = await db.execute(stmt)
     return [dict(r) for r in rows.mappings()]

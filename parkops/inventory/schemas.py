@@ -101,6 +101,14 @@ class BuildingOut(BaseModel):
     floor_count: int
 
 
+class BuildingPage(BaseModel):
+    items: list[BuildingOut]
+    total: int
+    page: int
+    page_size: int
+    pages: int
+
+
 class FloorIn(BaseModel):
     number: int = Field(description="1 = ground floor; at most the building's floor count")
     name: str = Field(default="", max_length=60)

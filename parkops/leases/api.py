@@ -14,11 +14,22 @@ from parkops.accounts.identity import CurrentUser
 from parkops.accounts.roles import STAFF, Role
 from parkops.core.last_day import last_day_of
 from parkops.db.request_session import DbSession
-from parkops.leases import contract_document, schemas, service
-from parkops.leases.workflow import available_actions
+from parkops.leases import contract_document, schemas
+from parkops.leases.access import READERS
+from parkops.leases.portal import contract_pdf_response
+from parkops.leases.rules.workflow import available_actions
+from parkops.leases.services import (
+    amendments,
+    reading,
+    renewal,
+    reservations,
+    rollover,
+    terminations,
+    writing,
+)
+from parkops.leases.services import park_settings as leases_park_settings
 
 LEASING = frozenset({Role.leasing, Role.park_admin})
-READERS = STAFF | frozenset({Role.enterprise_user})
 ADMIN = frozenset({Role.park_admin})
 
 
@@ -84,7 +95,7 @@ def line_out(line: dict) -> schemas.ScheduleLineOut:
 
 
 async def _contract(db: AsyncSession, user: CurrentUser, contract_id: int) -> schemas.ContractOut:
-    return contract_out(await service.contract_view(db, user, contract_id), user)
+    return contract_out(await reading.contract_view(db, user, contract_id), user)
 
 
 def _document_out(doc: Any) -> schemas.ContractDocumentOut:
@@ -121,7 +132,7 @@ class LeasesApi(Controller):
         page: FromQuery[int] = 1,
         page_size: FromQuery[int] = 20,
     ) -> schemas.ContractPage:
-        result = await service.list_contracts(
+        result = await reading.list_contracts(
             db,
             request.user,
             status=status,
@@ -147,7 +158,7 @@ class LeasesApi(Controller):
     ) -> schemas.ContractOut:
         raw = data.raw()
         submit = bool(raw.pop("submit", False))
-        contract = await service.create_contract(db, request.user, raw, submit=submit)
+        contract = await writing.create_contract(db, request.user, raw, submit=submit)
         return await _contract(db, request.user, contract.id)
 
     @get("/contracts/{contract_id:int}", opt={"roles": READERS}, summary="One contract")
@@ -168,9 +179,9 @@ class LeasesApi(Controller):
         contract_id: FromPath[int],
         data: JSONBody[schemas.ContractUpdate],
     ) -> schemas.ContractOut:
-        current = await service.draft_form_values(db, request.user, contract_id)
-        await service.update_draft(
-            db, request.user, contract_id, service.merge_terms(current, data.raw())
+        current = await writing.draft_form_values(db, request.user, contract_id)
+        await writing.update_draft(
+            db, request.user, contract_id, amendments.merge_terms(current, data.raw())
         )
         return await _contract(db, request.user, contract_id)
 
@@ -182,8 +193,8 @@ class LeasesApi(Controller):
     async def schedule(
         self, request: Request, db: DbSession, contract_id: FromPath[int]
     ) -> list[schemas.ScheduleLineOut]:
-        contract = await service.get_contract(db, request.user, contract_id)
-        lines, _frozen = await service.schedule_of(db, contract)
+        contract = await reading.get_contract(db, request.user, contract_id)
+        lines, _frozen = await reading.schedule_of(db, contract)
         return [line_out(line) for line in lines]
 
     @get(
@@ -194,8 +205,8 @@ class LeasesApi(Controller):
     async def events(
         self, request: Request, db: DbSession, contract_id: FromPath[int]
     ) -> list[schemas.EventOut]:
-        await service.get_contract(db, request.user, contract_id)
-        return [schemas.EventOut(**e) for e in await service.events_of(db, contract_id)]
+        await reading.get_contract(db, request.user, contract_id)
+        return [schemas.EventOut(**e) for e in await reading.events_of(db, contract_id)]
 
     @post(
         "/contracts/{contract_id:int}/transitions",
@@ -210,7 +221,7 @@ class LeasesApi(Controller):
         contract_id: FromPath[int],
         data: JSONBody[schemas.TransitionIn],
     ) -> schemas.ContractOut:
-        await service.transition(db, request.user, contract_id, data.action, data.note)
+        await writing.transition(db, request.user, contract_id, data.action, data.note)
         return await _contract(db, request.user, contract_id)
 
     @post(
@@ -226,7 +237,7 @@ class LeasesApi(Controller):
         contract_id: FromPath[int],
         data: JSONBody[schemas.AmendmentIn],
     ) -> schemas.ContractOut:
-        await service.amend_terms(db, request.user, contract_id, data.raw())
+        await amendments.amend_terms(db, request.user, contract_id, data.raw())
         return await _contract(db, request.user, contract_id)
 
     @post(
@@ -242,7 +253,7 @@ class LeasesApi(Controller):
         contract_id: FromPath[int],
         data: JSONBody[schemas.RenewalIn],
     ) -> schemas.ContractOut:
-        successor = await service.renew(
+        successor = await renewal.renew(
             db, request.user, contract_id, data.model_dump(exclude_none=True)
         )
         return await _contract(db, request.user, successor.id)
@@ -260,7 +271,7 @@ class LeasesApi(Controller):
         contract_id: FromPath[int],
         data: JSONBody[schemas.TerminationIn],
     ) -> schemas.TerminationOut:
-        termination = await service.terminate(db, request.user, contract_id, data.model_dump())
+        termination = await terminations.terminate(db, request.user, contract_id, data.model_dump())
         return termination_out(termination)
 
     @get(
@@ -271,7 +282,7 @@ class LeasesApi(Controller):
     async def documents(
         self, request: Request, db: DbSession, contract_id: FromPath[int]
     ) -> list[schemas.ContractDocumentOut]:
-        await service.get_contract(db, request.user, contract_id)
+        await reading.get_contract(db, request.user, contract_id)
         rows = await contract_document.contract_documents(
             db, contract_id, binding_only=not request.user.is_staff
         )
@@ -290,7 +301,7 @@ class LeasesApi(Controller):
         contract_id: FromPath[int],
         data: JSONBody[schemas.DocumentIn],
     ) -> schemas.ContractDocumentOut:
-        contract = await service.get_contract(db, request.user, contract_id)
+        contract = await reading.get_contract(db, request.user, contract_id)
         document = await contract_document.generate_pdf(
             db,
             request.user,
@@ -307,8 +318,6 @@ class LeasesApi(Controller):
         media_type="application/pdf",
     )
     async def pdf(self, request: Request, db: DbSession, contract_id: FromPath[int]) -> File:
-        from parkops.leases.controllers import contract_pdf_response
-
         return await contract_pdf_response(request, db, contract_id)
 
     # --- lists ----------------------------------------------------------------------------------
@@ -326,7 +335,7 @@ class LeasesApi(Controller):
         page: FromQuery[int] = 1,
         page_size: FromQuery[int] = 20,
     ) -> schemas.ContractPage:
-        result = await service.list_contracts(
+        result = await reading.list_contracts(
             db,
             request.user,
             expiring_within=max(1, min(days, 366)),
@@ -339,7 +348,7 @@ class LeasesApi(Controller):
 
     @get("/expiring/counts", opt={"roles": STAFF}, summary="How many contracts end soon")
     async def expiring_counts(self, db: DbSession) -> schemas.ExpiringCounts:
-        counts = await service.expiring_counts(db)
+        counts = await reading.expiring_counts(db)
         return schemas.ExpiringCounts(
             within_30=counts[30], within_60=counts[60], within_90=counts[90]
         )
@@ -360,7 +369,7 @@ class LeasesApi(Controller):
         page: FromQuery[int] = 1,
         page_size: FromQuery[int] = 20,
     ) -> schemas.ReservationPage:
-        result = await service.list_reservations(
+        result = await reservations.list_reservations(
             db, status=status, q=q, page=page, page_size=page_size
         )
         return schemas.ReservationPage(
@@ -376,14 +385,14 @@ class LeasesApi(Controller):
     async def create_reservation(
         self, request: Request, db: DbSession, data: JSONBody[schemas.ReservationIn]
     ) -> schemas.ReservationOut:
-        reservation = await service.create_reservation(db, request.user, data.model_dump())
-        return schemas.ReservationOut(**await service.get_reservation(db, reservation.id))
+        reservation = await reservations.create_reservation(db, request.user, data.model_dump())
+        return schemas.ReservationOut(**await reservations.get_reservation(db, reservation.id))
 
     @get("/reservations/{reservation_id:int}", opt={"roles": STAFF}, summary="One hold")
     async def get_reservation(
         self, db: DbSession, reservation_id: FromPath[int]
     ) -> schemas.ReservationOut:
-        return schemas.ReservationOut(**await service.get_reservation(db, reservation_id))
+        return schemas.ReservationOut(**await reservations.get_reservation(db, reservation_id))
 
     @post(
         "/reservations/{reservation_id:int}/release",
@@ -394,8 +403,8 @@ class LeasesApi(Controller):
     async def release(
         self, request: Request, db: DbSession, reservation_id: FromPath[int]
     ) -> schemas.ReservationOut:
-        await service.release_reservation(db, request.user, reservation_id)
-        return schemas.ReservationOut(**await service.get_reservation(db, reservation_id))
+        await reservations.release_reservation(db, request.user, reservation_id)
+        return schemas.ReservationOut(**await reservations.get_reservation(db, reservation_id))
 
     # --- settings -------------------------------------------------------------------------------
 
@@ -411,7 +420,7 @@ class LeasesApi(Controller):
         park_id: FromPath[int],
         data: JSONBody[schemas.ParkSettingsIn],
     ) -> dict:
-        settings = await service.set_park_settings(
+        settings = await leases_park_settings.set_park_settings(
             db, request.user, park_id, data.model_dump(exclude_none=True)
         )
         return settings.model_dump()
@@ -423,4 +432,4 @@ class LeasesApi(Controller):
         status_code=200,
     )
     async def refresh(self, request: Request, db: DbSession) -> schemas.RefreshOut:
-        return schemas.RefreshOut(**await service.refresh_status(db, request.user))
+        return schemas.RefreshOut(**await rollover.refresh_status(db, request.user))

@@ -15,10 +15,10 @@ def leases() -> None:
 @leases.command("expire-holds")
 def leases_expire_holds() -> None:
     """Release reservations whose 'held until' day has passed (their units follow)."""
-    from parkops.leases import service
+    from parkops.leases.services import reservations
 
     try:
-        units = run_in_transaction(lambda db: service.expire_holds(db, "cli"))
+        units = run_in_transaction(lambda db: reservations.expire_holds(db, "cli"))
     except Exception as exc:
         fail(exc)
     click.echo(f"expired holds released {units} unit(s)")
@@ -27,10 +27,10 @@ def leases_expire_holds() -> None:
 @leases.command("refresh-status")
 def leases_refresh_status() -> None:
     """Daily roll-over: expire ended contracts and holds, bring unit statuses up to date."""
-    from parkops.leases import service
+    from parkops.leases.services import rollover
 
     try:
-        result = run_in_transaction(lambda db: service.refresh_status(db, "cli"))
+        result = run_in_transaction(lambda db: rollover.refresh_status(db, "cli"))
     except Exception as exc:
         fail(exc)
     click.echo(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in result.items()))

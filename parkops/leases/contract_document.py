@@ -35,12 +35,13 @@ from parkops.documents.contexts import (
     ScheduleRow,
 )
 from parkops.documents.models import Document, DocumentKind, DocumentLanguage
-from parkops.leases import repository, service
-from parkops.leases import schedule as sched
-from parkops.leases import terms as t
+from parkops.leases import repository
 from parkops.leases.billing_practice import BILLING_PRACTICE
 from parkops.leases.models import LeaseContract, LeaseParkSettings
-from parkops.leases.workflow import BINDING
+from parkops.leases.rules import schedule as sched
+from parkops.leases.rules import terms as t
+from parkops.leases.rules.workflow import BINDING
+from parkops.leases.services import common, reading
 
 TEMPLATE = "lease_contract"
 ENTITY = "lease_contract"
@@ -124,7 +125,7 @@ def _escalation(lt: sched.LeaseTerms) -> Escalation | None:
 
 def _rent_changes(lt: sched.LeaseTerms) -> tuple[RentChange, ...]:
     return tuple(
-        RentChange(day, rate.normalize(), service._monthly_rent_fen(lt, on=day))
+        RentChange(day, rate.normalize(), reading.monthly_rent_fen(lt, on=day))
         for day, rate in sched.rent_rate_changes(lt)
     )
 
@@ -156,14 +157,14 @@ def _due_floor(lt: sched.LeaseTerms, lines: list[dict]) -> date | None:
 
 async def build_context(db: AsyncSession, contract: LeaseContract) -> LeaseContractContext:
     units = await repository.contract_units(db, contract.id)  # type: ignore[arg-type]
-    versions = await service.terms_versions(db, contract.id)  # type: ignore[arg-type]
+    versions = await reading.terms_versions(db, contract.id)  # type: ignore[arg-type]
     first, latest = versions[0], versions[-1]
-    lt = service.lease_terms_for(contract, first, units)
+    lt = reading.lease_terms_for(contract, first, units)
     enterprise = await repository.enterprise_row(db, contract.enterprise_id) or {}
     park_name = await repository.park_name(db, contract.park_id) or ""
     park_address = await repository.park_address(db, contract.park_id)
     settings = await db.get(LeaseParkSettings, contract.park_id)
-    lines, _frozen = await service.schedule_of(db, contract)
+    lines, _frozen = await reading.schedule_of(db, contract)
 
     rate = _monthly_rate(lt)
     areas = [
@@ -173,7 +174,7 @@ async def build_context(db: AsyncSession, contract: LeaseContract) -> LeaseContr
     # The monthly rent divided over the units by area, by largest remainder so that the
     # premises table adds up to the rent the contract states (issue 10).
     unit_rents = (
-        apportion(service._monthly_rent_fen(lt), areas) if sum(areas) > 0 else [0] * len(units)
+        apportion(reading.monthly_rent_fen(lt), areas) if sum(areas) > 0 else [0] * len(units)
     )
     premises = []
     for u, area, unit_rent in zip(units, areas, unit_rents, strict=True):
@@ -190,7 +191,7 @@ async def build_context(db: AsyncSession, contract: LeaseContract) -> LeaseContr
                 monthly_rent_fen=unit_rent,
             )
         )
-    first_payment = service.first_payment(lines)
+    first_payment = reading.first_payment(lines)
     special: list[str] = []
     special_en: list[str] = []
     values = t.from_row(latest)
@@ -301,7 +302,7 @@ async def generate_pdf(
         filename=f"厂房租赁合同-{contract_number(contract)}.pdf",
         documents_dir=documents_dir,
     )
-    service._event(
+    common.record_event(
         db,
         contract,
         actor,

@@ -27,9 +27,6 @@ from parkops.core.last_day import last_day_of
 from parkops.core.templating import SHANGHAI
 from parkops.enterprises.models import Enterprise
 from parkops.inventory.models import Building, Floor, Park, Phase, Unit
-from parkops.leases import schedule as sched
-from parkops.leases import service
-from parkops.leases import terms as t
 from parkops.leases.models import (
     LeaseContract,
     LeaseContractEvent,
@@ -42,6 +39,10 @@ from parkops.leases.models import (
     LeaseTerms,
     LeaseUnitOccupancy,
 )
+from parkops.leases.rules import schedule as sched
+from parkops.leases.rules import terms as t
+from parkops.leases.services import common, reading, terminations
+from parkops.leases.services import occupancy as leases_occupancy
 
 PARK_NAME = "红星羽绒电商产业园"  # parkops.inventory.demo.PARK_NAME
 PREFIX = "HX"
@@ -282,7 +283,7 @@ def _lease_terms(plan: Planned) -> sched.LeaseTerms:
 
 
 async def _load(db: AsyncSession, park_id: int) -> dict[str, int]:
-    today = service.shanghai_today()
+    today = common.shanghai_today()
     units = await _units(db, park_id)
     tenants = await _enterprises(db, "tenant")
     prospects = await _enterprises(db, "prospect")
@@ -358,7 +359,7 @@ async def _load(db: AsyncSession, park_id: int) -> dict[str, int]:
         ],
     )
     lines = [
-        {"contract_id": p.id, **service.line_values(line, 1)}
+        {"contract_id": p.id, **reading.line_values(line, 1)}
         for p in plans
         if p.number
         for line in sched.compute_schedule(_lease_terms(p))
@@ -374,7 +375,7 @@ async def _load(db: AsyncSession, park_id: int) -> dict[str, int]:
                 "unit_id": u["id"],
                 "enterprise_id": p.enterprise_id,
                 "kind": "contract",
-                "period": service._range(p.start, end),
+                "period": common.period_range(p.start, end),
                 "contract_id": p.id,
                 "active": True,
             }
@@ -430,7 +431,7 @@ async def _load(db: AsyncSession, park_id: int) -> dict[str, int]:
                     "unit_id": reserved["id"],
                     "enterprise_id": prospects[0],
                     "kind": "reservation",
-                    "period": service._range(today, None),
+                    "period": common.period_range(today, None),
                     "reservation_id": reservation.id,
                     "active": True,
                 }
@@ -440,7 +441,7 @@ async def _load(db: AsyncSession, park_id: int) -> dict[str, int]:
     await db.flush()
 
     if terminated is not None and cut > terminated.start:
-        await service.terminate(
+        await terminations.terminate(
             db,
             "demo",
             terminated.id,  # type: ignore[arg-type]
@@ -451,7 +452,7 @@ async def _load(db: AsyncSession, park_id: int) -> dict[str, int]:
             today=today,
         )
     # Only units whose status the contracts change (the pre-let unit, ...) go through inventory.
-    changed = await service.sync_unit_statuses(
+    changed = await leases_occupancy.sync_unit_statuses(
         db, "demo", [u["id"] for p in plans for u in p.units], today
     )
     audit.record(

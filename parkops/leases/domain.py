@@ -2,15 +2,18 @@
 
 from parkops.core.domain import DashboardCard, Domain
 from parkops.inventory.occupancy import OCCUPANCY
-from parkops.leases import demo, service
+from parkops.leases import api, demo, pages, portal
+from parkops.leases.access import LEASING
 from parkops.leases.cli import leases
-from parkops.leases.controllers import LEASING, ROUTES, dashboard_card
+from parkops.leases.services import occupancy
+from parkops.leases.vocabulary import event_label
 
 DOMAIN = Domain(
     name="leases",
-    routes=ROUTES,
-    dashboard_cards=[DashboardCard(LEASING, "leases/_dashboard_card.html", dashboard_card)],
+    routes=[*pages.ROUTES, *portal.ROUTES, api.LeasesApi],
+    dashboard_cards=[DashboardCard(LEASING, "leases/_dashboard_card.html", pages.dashboard_card)],
+    template_filters={"contract_event": event_label},
     cli=leases,
     demo=demo.load_demo,
-    plugs=[(OCCUPANCY, service)],
+    plugs=[(OCCUPANCY, occupancy)],
 )

@@ -26,9 +26,9 @@ from sqlmodel import Field, SQLModel
 
 from parkops.db.base import created_at_field, enum_check, tz_field
 from parkops.documents.models import DocumentLanguage
-from parkops.leases.schedule import AreaBasis, DueKind, PaymentCycle, Proration, RentBasis
-from parkops.leases.terms import DepositKind
-from parkops.leases.workflow import ContractStatus
+from parkops.leases.rules.schedule import AreaBasis, DueKind, PaymentCycle, Proration, RentBasis
+from parkops.leases.rules.terms import DepositKind
+from parkops.leases.rules.workflow import ContractStatus
 
 AREA = sa.Numeric(12, 2)
 RATE = sa.Numeric(14, 4)

@@ -30,7 +30,7 @@ from parkops.leases.models import (
     OccupancyKind,
     ReservationStatus,
 )
-from parkops.leases.workflow import ContractStatus
+from parkops.leases.rules.workflow import ContractStatus
 
 UNIT_COLUMNS = (
     Unit.id,

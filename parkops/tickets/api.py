@@ -61,9 +61,10 @@ def _attachment_out(ticket_id: int, a) -> schemas.AttachmentOut:
     )
 
 
-def _detail(view: dict[str, Any]) -> schemas.TicketDetail:
+def _state(view: dict[str, Any]) -> dict[str, Any]:
+    """The fields of ``schemas.TicketState`` from a ``reading.ticket_view``."""
     t = view["ticket"]
-    return schemas.TicketDetail(
+    return dict(
         **t.model_dump(
             include={
                 "id",
@@ -110,22 +111,42 @@ def _detail(view: dict[str, Any]) -> schemas.TicketDetail:
             )
             for d in view["deadlines"]
         ],
-        events=[
-            schemas.EventOut(
-                **{k: e[k] for k in ("id", "at", "actor", "actor_role", "action", "note")},
-                from_status=e["from_status"],
-                to_status=e["to_status"],
-                internal=e["internal"],
-                data=e["data"],
-                attachments=[_attachment_out(t.id, a) for a in e["attachments"]],
-            )
-            for e in view["timeline"]
-        ],
+    )
+
+
+def _detail(view: dict[str, Any]) -> schemas.TicketDetail:
+    t = view["ticket"]
+    return schemas.TicketDetail(
+        **_state(view),
+        events=[_event_out(t.id, e) for e in view["timeline"]],
+        events_total=view["timeline_page"].total,
+        events_pages=view["timeline_page"].pages,
+    )
+
+
+def _event_out(ticket_id: int, e: dict[str, Any]) -> schemas.EventOut:
+    return schemas.EventOut(
+        **{k: e[k] for k in ("id", "at", "actor", "actor_role", "action", "note")},
+        from_status=e["from_status"],
+        to_status=e["to_status"],
+        internal=e["internal"],
+        data=e["data"],
+        attachments=[_attachment_out(ticket_id, a) for a in e["attachments"]],
     )
 
 
 async def _detail_for(db: DbSession, request: Request, ticket_id: int) -> schemas.TicketDetail:
     return _detail(await reading.ticket_view(db, request.user, ticket_id))
+
+
+async def _result_for(db: DbSession, request: Request, ticket_id: int) -> schemas.ActionResult:
+    """The ticket and the event just written: the latest one the user may see (a timeline of
+    one event, so the answer stays small however long the history)."""
+    view = await reading.ticket_view(db, request.user, ticket_id, events_page_size=1)
+    latest = view["timeline"][-1] if view["timeline"] else None
+    return schemas.ActionResult(
+        **_state(view), event=_event_out(ticket_id, latest) if latest else None
+    )
 
 
 def _category_out(row: dict) -> schemas.CategoryOut:
@@ -174,10 +195,15 @@ class TicketsApi(Controller):
         ticket = await filing.file_ticket(db, settings(request), request.user, data.model_dump())
         return await _detail_for(db, request, ticket.id)
 
-    @get("/{ticket_id:int}", opt={"roles": TICKET_USERS}, summary="One ticket with its timeline")
+    @get(
+        "/{ticket_id:int}",
+        opt={"roles": TICKET_USERS},
+        summary="One ticket with the latest page of its timeline",
+    )
     async def get_ticket(
         self, request: Request, db: DbSession, ticket_id: FromPath[int]
     ) -> schemas.TicketDetail:
+        """``events`` holds the latest 50 events; ``/{ticket_id}/events?page=2`` the ones before."""
         return await _detail_for(db, request, ticket_id)
 
     @post(
@@ -192,12 +218,14 @@ class TicketsApi(Controller):
         db: DbSession,
         ticket_id: FromPath[int],
         data: JSONBody[schemas.ActionIn],
-    ) -> schemas.TicketDetail:
+    ) -> schemas.ActionResult:
+        """Answers the ticket as it now stands and the event the action made; the timeline is
+        at ``/{ticket_id}/events``."""
         fields = data.model_dump(exclude_none=True)
         await actions.perform(
             db, settings(request), request.user, ticket_id, fields.pop("action"), fields
         )
-        return await _detail_for(db, request, ticket_id)
+        return await _result_for(db, request, ticket_id)
 
     @post(
         "/{ticket_id:int}/rating",
@@ -211,11 +239,11 @@ class TicketsApi(Controller):
         db: DbSession,
         ticket_id: FromPath[int],
         data: JSONBody[schemas.RatingIn],
-    ) -> schemas.TicketDetail:
+    ) -> schemas.ActionResult:
         await actions.rate(
             db, settings(request), request.user, ticket_id, data.rating, data.comment
         )
-        return await _detail_for(db, request, ticket_id)
+        return await _result_for(db, request, ticket_id)
 
     @post(
         "/{ticket_id:int}/notes",
@@ -229,9 +257,41 @@ class TicketsApi(Controller):
         db: DbSession,
         ticket_id: FromPath[int],
         data: JSONBody[schemas.NoteIn],
-    ) -> schemas.TicketDetail:
-        await notes.add_note(db, settings(request), request.user, ticket_id, data.note)
-        return await _detail_for(db, request, ticket_id)
+    ) -> schemas.EventOut:
+        """Answers the note's event."""
+        event = await notes.add_note(db, settings(request), request.user, ticket_id, data.note)
+        # The note alone, not the history it joins (a busy ticket's is hundreds of KB).
+        return schemas.EventOut(
+            id=event.id,
+            at=event.at,
+            actor=event.actor_label,
+            actor_role=event.actor_role,
+            action=event.action,
+            from_status=event.from_status,
+            to_status=event.to_status,
+            note=event.note,
+            internal=True,
+            data=event.data,
+            attachments=[],
+        )
+
+    @get(
+        "/{ticket_id:int}/events",
+        opt={"roles": TICKET_USERS},
+        summary="A ticket's timeline in pages (page 1: the latest events)",
+    )
+    async def events(
+        self,
+        request: Request,
+        db: DbSession,
+        ticket_id: FromPath[int],
+        page: FromQuery[int] = 1,
+        page_size: FromQuery[int] = reading.TIMELINE_PAGE_SIZE,
+    ) -> schemas.EventPage:
+        """Page 1 holds the latest events, page 2 the ones before; each page is oldest first.
+        ``page_size``: at most 100."""
+        timeline, found = await reading.timeline_page(db, request.user, ticket_id, page, page_size)
+        return schemas.EventPage(**found.as_dict([_event_out(ticket_id, e) for e in timeline]))
 
     @post(
         "/{ticket_id:int}/attachments",

@@ -173,6 +173,10 @@ def new_stored_name() -> str:
     return secrets.token_hex(16)
 
 
+KEY_PREFIX = "attachments/"
+"""Attachments' keys in the storage (parkops.core.blobs): the folder below the storage folder."""
+
+
 def storage_dir(storage_root: Path) -> Path:
     path = storage_root / "attachments"
     path.mkdir(parents=True, exist_ok=True)

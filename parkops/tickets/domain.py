@@ -1,5 +1,6 @@
 """The tickets domain's contribution to the app: the rights-protection desk, its supervision
-(with the periodic sweep while the app runs) and the officers' access to handling records."""
+(the periodic sweep is a worker's job, parkops.jobs.tasks) and the officers' access to handling
+records."""
 
 from parkops.core.domain import DashboardCard, DocumentGrant, Domain
 from parkops.documents.models import DocumentKind
@@ -8,7 +9,6 @@ from parkops.tickets.cli import tickets
 from parkops.tickets.dashboard import dashboard_card
 from parkops.tickets.http import TICKET_USERS
 from parkops.tickets.repository import records_for_lead_department
-from parkops.tickets.services.supervision import start_sweeper, stop_sweeper
 
 DOMAIN = Domain(
     name="tickets",
@@ -24,6 +24,4 @@ DOMAIN = Domain(
     cli=tickets,
     demo=demo.load_demo,
     demo_logins=demo.DEMO_LOGINS,
-    on_startup=[start_sweeper],
-    on_shutdown=[stop_sweeper],
 )

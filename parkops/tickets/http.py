@@ -13,8 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from parkops.accounts.roles import Role
 from parkops.config import Settings
+from parkops.core import blobs
 from parkops.core.errors import AppError, Conflict
+from parkops.core.i18n import N_
 from parkops.core.web import redirect, submit
+from parkops.documents.rules.filenames import content_disposition
 from parkops.tickets import attachments as files_mod
 from parkops.tickets.services import notes
 from parkops.tickets.services.common import Upload
@@ -70,15 +73,17 @@ def form_fields(data: dict[str, Any]) -> dict[str, Any]:
 
 
 async def download(request: Request, db: AsyncSession, ticket_id: int, attachment_id: int) -> File:
-    """An attachment of a ticket, for a user who may see it (404 otherwise)."""
+    """An attachment of a ticket, for a user who may see it (404 otherwise): from the local
+    folder, or the S3 bucket (parkops.core.blobs)."""
     attachment, path = await notes.get_attachment(
         db, settings(request), request.user, ticket_id, attachment_id
     )
-    return File(
-        path=path,
-        filename=attachment.original_name,
+    return await blobs.download(  # type: ignore[return-value]
+        files_mod.KEY_PREFIX + attachment.stored_name,
+        path,
         media_type=attachment.content_type,
-        content_disposition_type="attachment",
+        disposition=content_disposition(attachment.original_name, inline=False),
+        missing=N_("The file of this attachment is missing"),
     )
 
 

@@ -108,7 +108,8 @@ async def notify(
     for address, text in outgoing:
         body = text + (f"\n\n{link}" if link else "") + "\n\n-- ParkOps"
         try:
-            await mail.send_mail(settings, to=address, subject=f"[ParkOps] {text}"[:200], body=body)
+            subject = f"[ParkOps] {text}"[:200]
+            await mail.send_mail(settings, to=address, subject=subject, body=body, db=db)
         except mail.MailNotSent:
             log.warning("notification email to %s not sent (%s)", address, kind)
     return len(users)

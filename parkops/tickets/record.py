@@ -321,7 +321,7 @@ async def generate(
         language = DocumentLanguage(language)
     except ValueError:
         language = DocumentLanguage.zh
-    view = await reading.ticket_view(db, user, ticket_id, now=now)
+    view = await reading.ticket_view(db, user, ticket_id, now=now, events_page=None)
     if view["role"] not in GENERATORS:
         raise PermissionDenied(
             N_("Only the service desk and the lead department keep this record.")

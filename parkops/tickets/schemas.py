@@ -85,7 +85,9 @@ class EventOut(BaseModel):
     attachments: list[AttachmentOut]
 
 
-class TicketDetail(BaseModel):
+class TicketState(BaseModel):
+    """A ticket as it stands, without its timeline."""
+
     id: int
     number: str
     subject: str
@@ -119,7 +121,32 @@ class TicketDetail(BaseModel):
     available_actions: list[str]
     can_rate: bool
     deadlines: list[DeadlineOut]
-    events: list[EventOut]
+
+
+class TicketDetail(TicketState):
+    events: list[EventOut] = Field(
+        description="The latest page of the timeline (at most 50 events), oldest first;"
+        " `GET /api/v1/tickets/{id}/events?page=2` has the earlier ones"
+    )
+    events_total: int = Field(description="Events in the whole timeline")
+    events_pages: int = Field(description="Pages of the timeline")
+
+
+class ActionResult(TicketState):
+    """What an action or a rating answers: the ticket as it now stands and the event it made
+    (not the whole history)."""
+
+    event: EventOut | None
+
+
+class EventPage(BaseModel):
+    """A page of a ticket's timeline (page 1: the latest), oldest first within it."""
+
+    items: list[EventOut]
+    total: int
+    page: int
+    page_size: int
+    pages: int
 
 
 class ActionIn(BaseModel):

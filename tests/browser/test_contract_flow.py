@@ -65,7 +65,7 @@ def test_draft_submit_approve_and_download(live_server, browser_page, tmp_path: 
     page.goto(contract_url)
     page.click("button[name=do][value=approve]")
     page.wait_for_load_state()
-    from parkops.leases.service import shanghai_today
+    from parkops.leases.services.common import shanghai_today
 
     assert f"-{shanghai_today().year}-0001" in page.inner_text(".page-head h1")
     assert "active" in page.inner_html(".page-head")

@@ -105,3 +105,47 @@ def test_enterprise_files_officer_replies_enterprise_rates(live_server, browser_
     page.goto(base + "/notifications")
     assert number in page.locator("ul.notifications").inner_text()
     assert not [e for e in page.csp_errors if "Content Security Policy" in e]
+
+
+async def _busy_ticket(settings, db) -> tuple[int, str, str]:
+    """A dispatched ticket whose enterprise added 60 files one at a time (63 events it sees)."""
+    from parkops.tickets.services import common, notes
+    from tests.integration.tickets.factories import dispatched, people
+
+    p = await people(db)
+    ticket = await dispatched(db, settings, p)
+    for i in range(60):
+        upload = common.Upload(f"scan-{i:02d}.pdf", PDF)
+        await notes.attach_files(db, settings, p.enterprise, ticket.id, [upload])
+    return ticket.id, p.enterprise_user.username, p.desk_user.username
+
+
+# The phone check of test_phone_width: the document is never wider than the screen.
+TOO_WIDE_JS = "() => document.scrollingElement.scrollWidth > window.innerWidth"
+
+
+def test_a_long_timeline_comes_in_pages_on_a_phone(live_server, browser_page, test_settings):
+    base, url = live_server
+    ticket_id, enterprise, desk = run_in_thread(
+        with_committed_session, url, lambda db: _busy_ticket(test_settings, db)
+    )
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    for username, path, lang, earlier, later in (
+        (enterprise, f"/portal/tickets/{ticket_id}", "zh", "更早的记录", "较新的记录"),
+        (desk, f"/tickets/{ticket_id}", "en", "Earlier events", "Later events"),
+    ):
+        sign_in_as(page, base, username, path)
+        page.context.add_cookies([{"name": "parkops_lang", "value": lang, "url": base}])
+        page.goto(base + path)
+        timeline = page.locator("#timeline")
+        assert "scan-59.pdf" in timeline.inner_text() and "scan-00.pdf" not in timeline.inner_text()
+        assert not page.evaluate(TOO_WIDE_JS), (lang, path)
+        page.click(f"#timeline a:text('{earlier}')")
+        page.wait_for_url(re.compile(r".*\?events_page=2#timeline$"))
+        assert "scan-00.pdf" in timeline.inner_text() and "scan-59.pdf" not in timeline.inner_text()
+        assert page.locator("#timeline li[data-event=file]").is_visible()
+        assert not page.evaluate(TOO_WIDE_JS), (lang, path, "page 2")
+        page.click(f"#timeline a:text('{later}')")
+        page.wait_for_url(re.compile(r".*\?events_page=1#timeline$"))
+        assert "scan-59.pdf" in timeline.inner_text()

@@ -88,5 +88,6 @@ def test_import_fix_commit_and_find(live_server, browser_page, tmp_path):
     page.screenshot(path="test-results/unit-list-after-import.png", full_page=True)
     page.click("text=BR-401")
     page.wait_for_url(re.compile(r".*/units/\d+$"))
-    assert "unit_imported" in page.locator("main").inner_text()
+    history = page.locator("main").inner_text()
+    assert "Unit: imported" in history and "unit_imported" not in history
     assert not [e for e in page.csp_errors if "Content Security Policy" in e]

@@ -14,8 +14,9 @@ from sqlalchemy.dialects import postgresql
 from parkops.accounts.identity import CurrentUser
 from parkops.accounts.roles import Role
 from parkops.billing import service as billing
-from parkops.enterprises import service as enterprises
+from parkops.enterprises import repository as enterprises
 from parkops.enterprises.models import Enterprise
+from parkops.inventory.services import spaces
 
 STAFF = CurrentUser(1, "finance", "Finance", frozenset({Role.finance}))
 
@@ -32,17 +33,23 @@ SELECT p.id, e.name FROM billing_payments p JOIN enterprises e ON e.id = p.enter
 
 
 @pytest.mark.parametrize(
-    "name", ["bills", "payments", "enterprises by name", "enterprises by name, descending"]
+    "name",
+    ["bills", "payments", "enterprises by name", "enterprises by name, descending", "buildings"],
 )
 async def test_first_page_of_a_list_needs_no_sort(db, name):
     sql = {
         "bills": lambda: _sql(billing.list_statement(None)),
         "payments": lambda: PAYMENTS,
+        "buildings": lambda: _sql(spaces.building_list_statement()),
         "enterprises by name": lambda: _sql(
-            enterprises.filtered_query([Enterprise.id, Enterprise.name], STAFF, sort="name")
+            enterprises.filtered_query(
+                [Enterprise.id, Enterprise.name], STAFF, enterprises.ListFilters(sort="name")
+            )
         ),
         "enterprises by name, descending": lambda: _sql(
-            enterprises.filtered_query([Enterprise.id, Enterprise.name], STAFF, sort="-name")
+            enterprises.filtered_query(
+                [Enterprise.id, Enterprise.name], STAFF, enterprises.ListFilters(sort="-name")
+            )
         ),
     }[name]()
     for setting in ("enable_seqscan", "enable_bitmapscan"):

@@ -22,12 +22,13 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _start(url: str, port: int, storage) -> subprocess.Popen:
+def _start(url: str, port: int, storage, **settings: str) -> subprocess.Popen:
     env = {
         **os.environ,
         "PARKOPS_DATABASE_URL": url,
         "PARKOPS_ENV": "test",
         "PARKOPS_STORAGE_DIR": str(storage),
+        **settings,
     }
     # stderr to a file, not a pipe: nobody reads a pipe while the server runs, and a full one
     # would block the server. The child keeps its own copy of the file descriptor.
@@ -64,6 +65,21 @@ def _stop(proc: subprocess.Popen) -> None:
         proc.wait(10)
 
 
+def _sign_in_both(a: httpx.Client, b: httpx.Client, username: str) -> str:
+    """Sign in a demo user through ``a`` and give ``b`` the same session; the CSRF token."""
+    a.get("/login")
+    token = a.cookies[CSRF_COOKIE]
+    signed_in = a.post(
+        "/login",
+        data={"username": username, "password": "parkops-demo-2026", "_csrf_token": token},
+    )
+    assert signed_in.status_code == 303, signed_in.text
+    token = a.cookies[CSRF_COOKIE]  # signing in rotated it (bound to the new session)
+    b.cookies.set(SESSION_COOKIE, a.cookies[SESSION_COOKIE])
+    b.cookies.set(CSRF_COOKIE, token)
+    return token
+
+
 def test_session_shared_and_revoked_across_processes(committed_database_url, tmp_path):
     ports = [_free_port(), _free_port()]
     started: list[subprocess.Popen] = []
@@ -73,17 +89,7 @@ def test_session_shared_and_revoked_across_processes(committed_database_url, tmp
         started.append(_start(committed_database_url, ports[1], tmp_path))
         _wait(ports[1], started[1], tmp_path)
         a, b = (httpx.Client(base_url=f"http://127.0.0.1:{p}") for p in ports)
-        a.get("/login")
-        token = a.cookies[CSRF_COOKIE]
-        signed_in = a.post(
-            "/login",
-            data={"username": "admin", "password": "parkops-demo-2026", "_csrf_token": token},
-        )
-        assert signed_in.status_code == 303, signed_in.text
-        session = a.cookies[SESSION_COOKIE]
-        token = a.cookies[CSRF_COOKIE]  # signing in rotated it (bound to the new session)
-        b.cookies.set(SESSION_COOKIE, session)
-        b.cookies.set(CSRF_COOKIE, token)
+        token = _sign_in_both(a, b, "admin")
         assert b.get("/admin/users").status_code == 200  # process 2 knows process 1's session
         assert b.post("/logout", data={"_csrf_token": token}).status_code == 303
         assert a.get("/admin/users").status_code == 303  # and process 1 sees the logout

@@ -10,6 +10,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from parkops.billing import (
+    park_settings,
     reports,
     repository,
     service,
@@ -79,7 +80,7 @@ class ReportPages(Controller):
 
     async def _settings(self, request, db, status_code=200, **ctx) -> Template:
         parks = await repository.park_choices(db)
-        current = await service.parks_settings(db, [p["id"] for p in parks])
+        current = await park_settings.parks_settings(db, [p["id"] for p in parks])
         return render(
             request,
             "billing/settings.html",

@@ -95,7 +95,7 @@ async def invite_user(
     )
     link = f"{base_url.rstrip('/')}/invite/{token}"
     subject, body = invitation_mail(enterprise.name, display_name, link, invitation.expires_at)
-    await mail.send_mail(settings, to=email, subject=subject, body=body)
+    await mail.send_mail(settings, to=email, subject=subject, body=body, db=db)
     return invitation
 
 

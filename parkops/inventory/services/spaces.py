@@ -15,6 +15,7 @@ from parkops.core.actor import Actor
 from parkops.core.errors import NotFound
 from parkops.core.i18n import N_
 from parkops.core.integrity import flush_or_field_error
+from parkops.core.pagination import Page, paginate
 from parkops.core.rows import get_or_404
 from parkops.inventory.models import Building, Floor, Park, Phase, Unit
 from parkops.inventory.occupancy import OCCUPANCY
@@ -161,19 +162,23 @@ async def get_building(db: AsyncSession, building_id: int) -> Building:
     return await get_or_404(db, Building, building_id, N_("No such building"))
 
 
-async def list_buildings(
-    db: AsyncSession, park_id: int | None = None, phase_id: int | None = None
-) -> list[dict[str, Any]]:
-    stmt = (
-        sa.select(*Building.__table__.c, Phase.number.label("phase_number"))
-        .join(Phase, Phase.id == Building.phase_id)
-        .order_by(Building.park_id, Phase.number, Building.code)
-    )
+def building_list_statement(park_id: int | None = None, phase_id: int | None = None) -> sa.Select:
+    """Buildings by park and code: the order of the (park, code) unique index, so a page is an
+    index scan that stops after it, not a sort of every building of every park."""
+    stmt = sa.select(*Building.__table__.c).order_by(Building.park_id, Building.code)
     if park_id is not None:
         stmt = stmt.where(Building.park_id == park_id)
     if phase_id is not None:
         stmt = stmt.where(Building.phase_id == phase_id)
-    return [dict(r) for r in (await db.execute(stmt)).mappings()]
+    return stmt
+
+
+async def list_buildings(
+    db: AsyncSession, park_id: int | None, phase_id: int | None, page: int, page_size: int
+) -> Page:
+    return await paginate(
+        db, building_list_statement(park_id, phase_id), page=page, page_size=page_size
+    )
 
 
 async def _save_building(

@@ -119,13 +119,26 @@ class TicketPages(Controller):
         return await submit_filing(request, db, self._new_page, "/tickets", message)
 
     @get("/{ticket_id:int}")
-    async def detail(self, request: Request, db: DbSession, ticket_id: FromPath[int]) -> Template:
-        return await self._detail(request, db, ticket_id)
+    async def detail(
+        self,
+        request: Request,
+        db: DbSession,
+        ticket_id: FromPath[int],
+        events_page: FromQuery[int] = 1,
+    ) -> Template:
+        return await self._detail(request, db, ticket_id, events_page=events_page)
 
     async def _detail(
-        self, request: Request, db: DbSession, ticket_id: int, status_code: int = 200, **ctx: Any
+        self,
+        request: Request,
+        db: DbSession,
+        ticket_id: int,
+        status_code: int = 200,
+        *,
+        events_page: int = 1,
+        **ctx: Any,
     ) -> Template:
-        view = await reading.ticket_view(db, request.user, ticket_id)
+        view = await reading.ticket_view(db, request.user, ticket_id, events_page=events_page)
         category_co = await catalogue.co_department_ids(db, view["ticket"].category_id)
         return render(
             request,

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from parkops.accounts.identity import CurrentUser
 from parkops.config import Settings
-from parkops.core import audit
+from parkops.core import audit, blobs
 from parkops.core.errors import NotFound, ValidationFailed
 from parkops.core.i18n import N_, Message
 from parkops.core.workdays import Pause
@@ -97,7 +97,7 @@ async def store_files(
     rows = []
     for info, data in checked:
         stored = files_mod.new_stored_name()
-        (folder / stored).write_bytes(data)
+        await blobs.save(files_mod.KEY_PREFIX + stored, folder / stored, data)
         row = TicketAttachment(
             ticket_id=event.ticket_id,
             event_id=event.id,

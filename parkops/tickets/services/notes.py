@@ -129,7 +129,4 @@ async def get_attachment(
     attachment = (await db.execute(stmt)).scalar_one_or_none()
     if attachment is None or role is None:
         raise NotFound(N_("No such attachment"))
-    path = files_mod.stored_path(settings.storage_dir, attachment.stored_name)
-    if not path.exists():
-        raise NotFound(N_("The file of this attachment is missing"))
-    return attachment, path
+    return attachment, files_mod.stored_path(settings.storage_dir, attachment.stored_name)

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from parkops.accounts.identity import CurrentUser
 from parkops.accounts.models import User
+from parkops.core.pagination import Page, clamp
 from parkops.core.workdays import WorkCalendar
 from parkops.db.base import utcnow
 from parkops.enterprises.models import Enterprise
@@ -34,6 +35,8 @@ from parkops.tickets.services.calendar_table import badge_years, load_calendar
 from parkops.tickets.services.common import open_pause, ticket_for, transition_context
 
 A = TicketAction
+TIMELINE_PAGE_SIZE = 50
+"""Events per page of a ticket's timeline (a busy ticket has thousands)."""
 
 
 def _deadline_rows(ticket: Ticket, calendar: WorkCalendar, now: dt.datetime) -> list[dict]:
@@ -73,29 +76,55 @@ def _event_departments(event: TicketEvent, departments: dict[int, Department]) -
 
 
 async def _attachments(
-    db: AsyncSession, ticket: Ticket, enterprise_view: bool
+    db: AsyncSession, ticket: Ticket, enterprise_view: bool, events: list[TicketEvent]
 ) -> list[TicketAttachment]:
-    stmt = sa.select(TicketAttachment).where(TicketAttachment.ticket_id == ticket.id)
+    """The files of the events shown (not of the whole history: a busy ticket has thousands)."""
+    stmt = sa.select(TicketAttachment).where(
+        TicketAttachment.ticket_id == ticket.id,
+        TicketAttachment.event_id.in_([e.id for e in events]),
+    )
     if enterprise_view:
         stmt = stmt.where(TicketAttachment.internal.is_(False))
     return list((await db.execute(stmt.order_by(TicketAttachment.id))).scalars())
 
 
+def _visible_events(ticket: Ticket, enterprise_view: bool) -> sa.Select:
+    stmt = sa.select(TicketEvent).where(TicketEvent.ticket_id == ticket.id)
+    if enterprise_view:
+        # Internal events that changed nothing (notes, chases) are not the enterprise's business.
+        unchanged = TicketEvent.from_status.is_not_distinct_from(TicketEvent.to_status)
+        stmt = stmt.where(sa.not_(sa.and_(TicketEvent.visibility == "internal", unchanged)))
+    return stmt
+
+
+async def _events(
+    db: AsyncSession, ticket: Ticket, enterprise_view: bool, page: int | None, page_size: int
+) -> tuple[list[TicketEvent], Page]:
+    """One page of the events, oldest first within it; page 1 is the latest (a page past the
+    last is the last). ``page`` None: all of them (the handling record)."""
+    stmt = _visible_events(ticket, enterprise_view)
+    total = await db.scalar(sa.select(sa.func.count()).select_from(stmt.subquery())) or 0
+    if page is None:
+        rows = await db.execute(stmt.order_by(TicketEvent.at, TicketEvent.id))
+        return list(rows.scalars()), Page([], total, 1, max(total, 1))
+    page, size = clamp(page, page_size)
+    page = min(page, max(1, -(-total // size)))
+    newest_first = stmt.order_by(TicketEvent.at.desc(), TicketEvent.id.desc())
+    rows = await db.execute(newest_first.limit(size).offset((page - 1) * size))
+    return list(rows.scalars())[::-1], Page([], total, page, size)
+
+
 async def _timeline(
     db: AsyncSession,
     ticket: Ticket,
-    attachments: list[TicketAttachment],
     enterprise_view: bool,
-) -> list[dict[str, Any]]:
-    """The events, oldest first; the enterprise sees an internal event only as a status change,
-    unlabelled, and not at all when it changed nothing."""
-    events = (
-        await db.execute(
-            sa.select(TicketEvent)
-            .where(TicketEvent.ticket_id == ticket.id)
-            .order_by(TicketEvent.at, TicketEvent.id)
-        )
-    ).scalars()
+    page: int | None,
+    page_size: int = TIMELINE_PAGE_SIZE,
+) -> tuple[list[dict[str, Any]], Page, list[TicketAttachment]]:
+    """The events of one page with their files; the enterprise sees an internal event only as a
+    status change, unlabelled, and not at all when it changed nothing."""
+    events, found = await _events(db, ticket, enterprise_view, page, page_size)
+    attachments = await _attachments(db, ticket, enterprise_view, events)
     by_event: dict[int | None, list[TicketAttachment]] = {}
     for attachment in attachments:
         by_event.setdefault(attachment.event_id, []).append(attachment)
@@ -103,8 +132,6 @@ async def _timeline(
     timeline = []
     for event in events:
         internal = event.visibility == Visibility.INTERNAL.value
-        if enterprise_view and internal and event.from_status == event.to_status:
-            continue
         hide = enterprise_view and internal
         timeline.append(
             {
@@ -122,7 +149,21 @@ async def _timeline(
                 "departments": [] if hide else _event_departments(event, all_departments),
             }
         )
-    return timeline
+    return timeline, found, attachments
+
+
+async def timeline_page(
+    db: AsyncSession,
+    user: CurrentUser,
+    ticket_id: int,
+    page: int,
+    page_size: int = TIMELINE_PAGE_SIZE,
+) -> tuple[list[dict[str, Any]], Page]:
+    """One page of a ticket's timeline as its ``ticket_view`` shows it (page 1: the latest)."""
+    ticket, role, _co = await ticket_for(db, user, ticket_id)
+    enterprise_view = role is ActorRole.ENTERPRISE
+    timeline, found, _files = await _timeline(db, ticket, enterprise_view, page, page_size)
+    return timeline, found
 
 
 async def _names(db: AsyncSession, ticket: Ticket, co: set[int]) -> dict[str, Any]:
@@ -152,20 +193,30 @@ async def _names(db: AsyncSession, ticket: Ticket, co: set[int]) -> dict[str, An
 
 
 async def ticket_view(
-    db: AsyncSession, user: CurrentUser, ticket_id: int, *, now: dt.datetime | None = None
+    db: AsyncSession,
+    user: CurrentUser,
+    ticket_id: int,
+    *,
+    now: dt.datetime | None = None,
+    events_page: int | None = 1,
+    events_page_size: int = TIMELINE_PAGE_SIZE,
 ) -> dict[str, Any]:
-    """Everything the ticket page and the API detail show, filtered for the user's role."""
+    """Everything the ticket page and the API detail show, filtered for the user's role: the
+    timeline's page ``events_page`` (1, the latest, by default; None for all of it)."""
     now = now or utcnow()
     ticket, role, co = await ticket_for(db, user, ticket_id)
     enterprise_view = role is ActorRole.ENTERPRISE
-    attachments = await _attachments(db, ticket, enterprise_view)
     pause = await open_pause(db, ticket.id)
     actions = available_actions(ticket.status, role, transition_context(ticket, pause, now))
+    timeline, timeline_page, attachments = await _timeline(
+        db, ticket, enterprise_view, events_page, events_page_size
+    )
     return {
         "ticket": ticket,
         "role": role,
         **await _names(db, ticket, co),
-        "timeline": await _timeline(db, ticket, attachments, enterprise_view),
+        "timeline": timeline,
+        "timeline_page": timeline_page,
         "attachments": attachments,
         "actions": [a for a in actions if a not in RATING_ACTIONS],
         "can_rate": any(a in RATING_ACTIONS for a in actions),

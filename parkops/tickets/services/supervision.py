@@ -1,7 +1,7 @@
 """Supervision (督办): the overdue sweep.
 
-The sweep, run by ``parkops tickets sweep`` or every ``PARKOPS_TICKET_SWEEP_MINUTES`` by each app
-process, does four set-based statements in one transaction:
+The sweep, run every 10 minutes by the workers (a periodic job, :mod:`parkops.jobs.tasks`) or by
+``parkops tickets sweep``, does four set-based statements in one transaction:
 
 1. **mark** open tickets whose running clock has passed its deadline (``next_due_at < now``,
    paused tickets excluded) as ``overdue`` and unmark those that no longer are (a calendar edit
@@ -22,14 +22,16 @@ instant, stored in the event's data; a deadline already chased is never chased a
 the sweep twice sends nothing new. A *new* deadline (a re-dispatch, an approved extension, a redo)
 has another due instant and is chased again when it passes.
 
-**One sweep at a time.** Every app process may run the periodic sweep, so the sweep first takes
-``pg_try_advisory_xact_lock``: a second sweep that starts while one runs returns at once
+**One sweep at a time.** A worker's periodic sweep and a hand-run one may overlap, so the sweep
+first takes ``pg_try_advisory_xact_lock``: a second sweep that starts while one runs returns at once
 (``skipped``); it cannot have read the state before the first one committed and notified twice.
 The lock is released with the transaction.
 
-**Email** goes out after the commit, one digest per recipient and sweep rather than one message
-per ticket (a department with 40 overdue tickets gets one email listing them, and the 40 in-app
-notifications). A refused email is logged; the chase stays recorded.
+**Email**: one digest per recipient and sweep rather than one message per ticket (a department
+with 40 overdue tickets gets one email listing them, and the 40 in-app notifications). The
+worker's sweep queues them as email jobs in its own transaction (retried while the mail server is
+down); ``parkops tickets sweep`` sends them after its commit, and a refused one is logged, the
+chase staying recorded.
 
 "More than N working days overdue" and the digests are
 :mod:`parkops.tickets.rules.supervision`; the supervision page's data is
@@ -38,8 +40,6 @@ notifications). A refused email is logged; the chase stays recorded.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import datetime as dt
 import json
 import logging
@@ -414,38 +414,3 @@ async def sweep_once(
         if result.chased or result.escalated or result.marked:
             log.info("ticket sweep: %s", result.summary())
     return result
-
-
-# --- the periodic sweep in the app ----------------------------------------------------------
-
-_TASK_KEY = "ticket_sweeper"
-
-
-async def _sweep_forever(app: Any, minutes: int) -> None:
-    while True:
-        try:
-            await sweep_once(app.state.session_maker, app.state.settings)
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # a failed sweep must not end the loop; the next one retries
-            log.exception("ticket sweep failed")
-        await asyncio.sleep(minutes * 60)
-
-
-async def start_sweeper(app: Any) -> None:
-    """App startup hook: sweep every ``ticket_sweep_minutes`` (off when 0)."""
-    minutes = app.state.settings.ticket_sweep_minutes
-    if minutes > 0:
-        app.state[_TASK_KEY] = asyncio.create_task(
-            _sweep_forever(app, minutes), name="ticket-sweeper"
-        )
-
-
-async def stop_sweeper(app: Any) -> None:
-    """App shutdown hook."""
-    task = app.state.get(_TASK_KEY)
-    if task is not None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-        app.state[_TASK_KEY] = None

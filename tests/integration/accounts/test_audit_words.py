@@ -1,4 +1,5 @@
-"""People read the audit log and the dashboard's recent changes in words: no action key (such as
+"""People read the audit log, the dashboard's recent changes, a contract's and a unit's history
+in words: no action key (such as
 ``billing_slip_reported``) and no JSON reaches the page, in Chinese or English."""
 
 from __future__ import annotations
@@ -6,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+import sqlalchemy as sa
 
 from parkops.accounts.audit_words import action_label, entity_label
 from parkops.app import DOMAINS
@@ -51,7 +53,23 @@ async def test_audit_log_and_dashboard_show_no_raw_keys(client, db, login, lang)
     actions = await audit.distinct_values(db, "action")
     entities = await audit.distinct_values(db, "entity")
     assert len(actions) >= 10
-    pages = [(await client.get("/")).text, (await client.get("/admin/audit")).text]
+    contract_id, event_keys = (
+        await db.execute(
+            sa.text(
+                "SELECT contract_id, array_agg(DISTINCT action) FROM lease_contract_events"
+                " GROUP BY contract_id ORDER BY count(DISTINCT action) DESC LIMIT 1"
+            )
+        )
+    ).one()
+    unit_id = await db.scalar(
+        sa.text("SELECT entity_id FROM audit_log WHERE entity = 'unit' ORDER BY id LIMIT 1")
+    )
+    assert len(event_keys) >= 2 and unit_id
+    actions = [*actions, *event_keys]
+    pages = [
+        (await client.get(path)).text
+        for path in ("/", "/admin/audit", f"/leases/contracts/{contract_id}", f"/units/{unit_id}")
+    ]
     for action in actions:
         pages.append((await client.get("/admin/audit", params={"action": action})).text)
     for html in pages:

@@ -202,7 +202,7 @@ async def play(world: World) -> None:
 async def change(world: World, i: int, day: date) -> None:
     """An amendment or an early end of periods not billed yet (a change to billed periods is a
     correction: not modelled, see tests/oracle/choices.py)."""
-    from parkops.leases import service as leases
+    from parkops.leases.services import amendments, terminations
 
     kind, _, how = world.case.contracts[i].change or ("", 0, 0)
     lease, contract = world.leases[i], world.park.contracts[i]
@@ -219,7 +219,7 @@ async def change(world: World, i: int, day: date) -> None:
         terms = lease.versions[-1][1]
         rate = (Decimal(terms.rent_rate.numerator) / terms.rent_rate.denominator) * (70 + how)
         rate = (rate / 100).quantize(Decimal("0.01"))
-        await leases.amend_terms(
+        await amendments.amend_terms(
             world.db,
             world.leasing,
             world.contract_ids[i],
@@ -233,7 +233,7 @@ async def change(world: World, i: int, day: date) -> None:
         end = max(end, lease.versions[0][1].signed_on or end)
         if not start <= end < last:
             return
-        await leases.terminate(
+        await terminations.terminate(
             world.db,
             world.leasing,
             world.contract_ids[i],

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from parkops.billing import corrections, deposits
 from parkops.billing import service as billing
 from parkops.billing.models import Adjustment, BillLine, CreditNote, ScheduleCorrection
-from parkops.leases import service as leases
+from parkops.leases.services import amendments, terminations
 from tests.integration.billing.factories import active_contract, bills_of, pay, run_month
 from tests.integration.leases.factories import actor
 
@@ -22,7 +22,7 @@ MONTH_RENT, MONTH_FEE = 3_600_000, 600_000
 
 
 async def _terminate_on_1_march(db, leasing, contract):
-    await leases.terminate(
+    await terminations.terminate(
         db, leasing, contract.id, {"last_day": "2026-02-28", "reason": "moving out"},
         today=date(2026, 2, 20),
     )  # fmt: skip
@@ -113,7 +113,7 @@ async def test_a_raise_on_a_billed_quarter_is_charged_on_the_next_bill(db):
     leasing = await actor(db, "leasing")
     c = await active_contract(db, leasing=leasing)
     await run_month(db, "2026-04", date(2026, 3, 31))  # Q2 billed in advance
-    await leases.amend_terms(
+    await amendments.amend_terms(
         db, leasing, c.id, {"effective_from": "2026-04-01", "rent_rate": "20", "note": "review"},
         today=date(2026, 3, 31),
     )  # fmt: skip

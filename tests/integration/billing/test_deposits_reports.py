@@ -11,7 +11,7 @@ from sqlalchemy.exc import DBAPIError
 from parkops.billing import deposits, reports
 from parkops.billing.models import DepositEntry, Payment
 from parkops.core.errors import ValidationFailed
-from parkops.leases import service as leases
+from parkops.leases.services import terminations
 from tests.integration.billing.factories import active_contract, bills_of, pay, run_month
 from tests.integration.leases.factories import actor
 
@@ -80,7 +80,7 @@ async def test_settlement_at_termination(db):
     await run_month(db, "2026-01", date(2026, 1, 2))
     # Paid all but 20,000 元 of January and February (March is not used: the lease ends 1 March).
     await pay(db, c.enterprise_id, QUARTER - MARCH - 2_000_000, date(2026, 1, 2))
-    await leases.terminate(
+    await terminations.terminate(
         db,
         leasing,
         c.id,

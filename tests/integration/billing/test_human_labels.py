@@ -38,8 +38,8 @@ from parkops.billing.models import (
 from parkops.billing.rules.allocation import AllocationPolicy
 from parkops.core.money import ROUNDING_POLICY
 from parkops.documents.render import render_pdf
-from parkops.leases.schedule import PaymentCycle
-from parkops.leases.workflow import ContractStatus
+from parkops.leases.rules.schedule import PaymentCycle
+from parkops.leases.rules.workflow import ContractStatus
 from tests.integration.billing.factories import (
     active_contract,
     bills_of,

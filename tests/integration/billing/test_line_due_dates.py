@@ -244,14 +244,14 @@ async def test_the_notice_and_the_dunning_letter_show_each_lines_due_date(db):
 
 async def test_a_correction_credit_note_takes_its_own_period_off_not_the_oldest(db):
     from parkops.billing import corrections
-    from parkops.leases import service as leases
+    from parkops.leases.services import terminations
     from tests.integration.leases.factories import actor
 
     leasing = await actor(db, "leasing")
     contract = await late_contract(db, leasing=leasing)
     await run_month(db, "2026-09", date(2026, 9, 1))
     # The tenant leaves on 31 August: September, billed and unpaid, is credited on its bill.
-    await leases.terminate(
+    await terminations.terminate(
         db, leasing, contract.id, {"last_day": "2026-08-31", "reason": "moving out"},
         today=date(2026, 9, 5),
     )  # fmt: skip

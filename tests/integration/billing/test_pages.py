@@ -11,13 +11,13 @@ from parkops.billing import run as billing_run
 from parkops.billing.models import Bill, BillingRun, Payment, PaymentSlip
 from parkops.billing.rules.run_plan import add_months, month_start
 from tests.integration.billing.factories import active_contract, bills_of, create_units, run_month
-from tests.support import csrf, post_form
+from tests.support import csrf, post_form, run_queued_jobs
 
 QUARTER = 12_600_000
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
 
 
-async def test_finance_starts_a_run_and_follows_its_progress(client, db, login):
+async def test_finance_starts_a_run_and_follows_its_progress(client, db, login, test_settings):
     await login("finance")
     c = await active_contract(db)
     month = month_start(billing_run.shanghai_today())
@@ -35,6 +35,9 @@ async def test_finance_starts_a_run_and_follows_its_progress(client, db, login):
     response = await post_form(client, "/billing/runs", {"month": month.strftime("%Y-%m")})
     assert response.status_code == 303
     run_id = int(response.headers["location"].rsplit("/", 1)[1])
+    queued = (await client.get(f"/billing/runs/{run_id}/status")).json()
+    assert queued["state"] != "completed"  # a worker writes the bills, not the request
+    assert await run_queued_jobs(db, test_settings) == ["billing.run"]
     status = (await client.get(f"/billing/runs/{run_id}/status")).json()
     assert status["state"] == "completed" and status["finished"] is True
     assert status["bills_created"] == len(await bills_of(db, c.id)) >= 1

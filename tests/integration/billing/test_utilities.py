@@ -192,9 +192,9 @@ async def test_a_common_reading_is_divided_once_even_when_a_contract_is_approved
     await run_month(db, "2026-02", date(2026, 2, 2))
     assert await _common_share_total(db, january.id) == 10_000
 
-    from parkops.leases import service as leases
+    from parkops.leases.services import writing
 
-    await leases.transition(db, admin, late.id, "approve", today=date(2026, 2, 20))
+    await writing.transition(db, admin, late.id, "approve", today=date(2026, 2, 20))
     await run_month(db, "2026-03", date(2026, 3, 2))
     assert await _common_share_total(db, january.id) == 10_000
 
@@ -215,9 +215,9 @@ async def test_a_rerun_month_does_not_divide_a_common_reading_again(db):
     january = await reading(db, common.id, "2026-01", "100")
     await run_month(db, "2026-02", date(2026, 2, 2))
 
-    from parkops.leases import service as leases
+    from parkops.leases.services import writing
 
-    await leases.transition(db, admin, late.id, "approve", today=date(2026, 2, 3))
+    await writing.transition(db, admin, late.id, "approve", today=date(2026, 2, 3))
     await run_month(db, "2026-02", date(2026, 2, 3))
     assert await _common_share_total(db, january.id) == 10_000
     [bill] = await bills_of(db, late.id)

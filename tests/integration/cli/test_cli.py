@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
+from pathlib import Path
 
 import asyncpg
 import pytest
@@ -22,8 +24,10 @@ from tests.support import run_in_thread, with_committed_session
 pytestmark = pytest.mark.slow
 
 
-def parkops(url: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
-    env = {**os.environ, "PARKOPS_DATABASE_URL": url}
+def parkops(
+    url: str, *args: str, stdin: str = "", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PARKOPS_DATABASE_URL": url, **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "parkops.cli", *args],
         input=stdin,
@@ -313,3 +317,44 @@ def test_downgrade_refuses_to_drop_data_unless_told(committed_database_url, monk
     assert told.exit_code == 0, told.output
     assert "dropped with their data:" in told.output and "users (" in told.output
     assert _tables(url) <= {"alembic_version"}
+
+
+async def _store_pdf(db, storage: Path, content: bytes) -> str:
+    from parkops.documents.service import store_document
+
+    document = await store_document(
+        db, "test", "bill", "billing_bill", 1, None, content, "bill", 1, "zh",
+        documents_dir=storage / "documents",
+    )  # fmt: skip
+    return document.storage_path
+
+
+async def _document_paths(db) -> list[str]:
+    rows = await db.execute(sa.text("SELECT storage_path FROM documents ORDER BY id"))
+    return list(rows.scalars())
+
+
+def test_backup_with_files_round_trip(restore_target, tmp_path):
+    """One archive holds the database and the stored files; a restore brings back both (on the
+    suite's PostgreSQL 18 and on the 15 at 127.0.0.1:5432)."""
+    url = restore_target
+    storage = tmp_path / "storage"
+    env = {"PARKOPS_STORAGE_DIR": str(storage)}
+    kept = asyncio.run(with_committed_session(url, lambda db: _store_pdf(db, storage, b"%PDF-a")))
+    archive = tmp_path / "parkops.backup"
+    made = parkops(url, "backup", "create", str(archive), env=env)
+    assert made.returncode == 0, made.stderr
+    assert "1 files" in made.stdout
+    later = asyncio.run(with_committed_session(url, lambda db: _store_pdf(db, storage, b"%PDF-b")))
+    shutil.rmtree(storage / "documents")  # the folder is lost as well
+
+    restored = parkops(url, "backup", "restore", str(archive), "--yes", env=env)
+    assert restored.returncode == 0, restored.stderr
+    assert asyncio.run(with_committed_session(url, _document_paths)) == [kept]
+    assert (storage / "documents" / kept).read_bytes() == b"%PDF-a"
+    assert not (storage / "documents" / later).exists()
+
+    (tmp_path / "notes.txt").write_text("not a backup")
+    refused = parkops(url, "backup", "restore", str(tmp_path / "notes.txt"), "--yes", env=env)
+    assert refused.returncode == 1 and refused.stderr.startswith("Error: ")
+    assert "is not a ParkOps backup" in refused.stderr

@@ -28,7 +28,10 @@ async def test_models_and_migrated_schema_do_not_differ(engine):
     async with engine.connect() as conn:
         diff = await conn.run_sync(
             lambda sync: compare_metadata(
-                MigrationContext.configure(sync, opts={"compare_type": True}), metadata
+                MigrationContext.configure(
+                    sync, opts={"compare_type": True, "include_object": migrate.include_object}
+                ),
+                metadata,
             )
         )
     assert diff == [], f"models and migrations differ: {diff}"

@@ -55,12 +55,10 @@ async def test_second_run_changes_nothing_and_is_quick(db):
         statements.append(1)
 
     event.listen(sync_engine, "before_cursor_execute", count)
-    started = time.perf_counter()
     try:
         assert await demo.load_demo(db) == {}
     finally:
         event.remove(sync_engine, "before_cursor_execute", count)
-    assert time.perf_counter() - started < 1
     assert len(statements) == 1
     after = (
         await db.scalar(sa.select(sa.func.count()).select_from(Enterprise)),

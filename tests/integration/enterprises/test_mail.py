@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import email
 import socket
+import ssl
+import subprocess
 import threading
 from email.policy import default as default_policy
 
@@ -15,7 +17,9 @@ from parkops.core import mail
 class TinySmtpServer:
     """Just enough SMTP (RFC 5321, no extensions) to receive messages on 127.0.0.1."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None, *, implicit: bool = False) -> None:
+        """``tls``: offer STARTTLS with it, or with ``implicit`` speak TLS from the first byte."""
+        self.tls, self.implicit, self.encrypted = tls, implicit, False
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen(1)
@@ -26,7 +30,11 @@ class TinySmtpServer:
 
     def _serve(self) -> None:
         conn, _ = self.sock.accept()
-        with conn, conn.makefile("rb") as reader:
+        if self.tls and self.implicit:
+            conn = self.tls.wrap_socket(conn, server_side=True)
+            self.encrypted = True
+        reader = conn.makefile("rb")
+        with conn:
 
             def say(line: str) -> None:
                 conn.sendall(line.encode() + b"\r\n")
@@ -36,8 +44,16 @@ class TinySmtpServer:
             while True:
                 line = reader.readline().decode().rstrip("\r\n")
                 verb = line[:4].upper()
-                if verb in ("EHLO", "HELO"):
+                if verb == "EHLO" and self.tls and not self.encrypted:
+                    say("250-tiny")
+                    say("250 STARTTLS")
+                elif verb in ("EHLO", "HELO"):
                     say("250 tiny")
+                elif line.upper() == "STARTTLS" and self.tls:
+                    say("220 go ahead")
+                    conn = self.tls.wrap_socket(conn, server_side=True)
+                    reader = conn.makefile("rb")
+                    self.encrypted = True
                 elif verb == "MAIL":
                     sender = line.partition(":")[2].strip()
                     say("250 OK")
@@ -110,3 +126,63 @@ async def test_unreachable_server_raises_mail_not_sent(test_settings):
     with pytest.raises(mail.MailNotSent) as raised:
         await mail.send_mail(settings, to="x@example.cn", subject="s", body="b")
     assert raised.value.status_code == 502
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory):
+    """A self-signed certificate for 127.0.0.1: (server TLS context, the file to trust)."""
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    return context, cert
+
+
+@pytest.mark.parametrize("implicit", [True, False], ids=["implicit-tls-465", "starttls"])
+async def test_delivery_over_tls(test_settings, certificate, implicit):
+    context, cert = certificate
+    server = TinySmtpServer(context, implicit=implicit)
+    settings = test_settings.model_copy(
+        update={
+            "smtp_host": "127.0.0.1",
+            "smtp_port": server.port,
+            "smtp_tls": implicit,
+            "smtp_starttls": True,
+            "smtp_ca_file": cert,
+        }
+    )
+    await mail.send_mail(settings, to="li@example.cn", subject="TLS", body="加密\n")
+    server.thread.join(5)
+    assert server.encrypted and server.messages[0][1] == ["<li@example.cn>"]
+
+
+def test_port_465_means_implicit_tls(test_settings):
+    assert mail.implicit_tls(test_settings.model_copy(update={"smtp_port": 465}))
+    assert not mail.implicit_tls(test_settings.model_copy(update={"smtp_port": 587}))
+    assert mail.implicit_tls(test_settings.model_copy(update={"smtp_port": 2465, "smtp_tls": True}))
+
+
+async def test_a_message_sent_in_a_transaction_is_queued_and_delivered_by_the_job(
+    db, test_settings
+):
+    import sqlalchemy as sa
+
+    from tests.support import run_queued_jobs
+
+    server = TinySmtpServer()
+    settings = test_settings.model_copy(
+        update={"smtp_host": "127.0.0.1", "smtp_port": server.port, "smtp_starttls": False}
+    )
+    await mail.send_mail(settings, to="wang@example.cn", subject="排队", body="b", db=db)
+    queued = (await db.execute(sa.text("SELECT task_name, args FROM procrastinate_jobs"))).all()
+    assert [(q.task_name, q.args["to"]) for q in queued] == [("mail.deliver", "wang@example.cn")]
+    assert not server.messages  # nothing leaves before the transaction commits
+    assert await run_queued_jobs(db, settings) == ["mail.deliver"]
+    server.thread.join(5)
+    assert server.messages[0][1] == ["<wang@example.cn>"]

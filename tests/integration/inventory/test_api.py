@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 from parkops.inventory.models import Building, Floor, Park, Phase, Unit, UnitLineage
-from tests.integration.inventory.factories import count_rows, create_building, create_unit
+from tests.integration.inventory.factories import (
+    count_rows,
+    create_building,
+    create_phase,
+    create_unit,
+)
 
 TABLES = (Park, Phase, Building, Floor, Unit, UnitLineage)
 
@@ -66,7 +71,7 @@ async def test_create_and_read_the_hierarchy(client, as_role):
     phases = (await client.get(f"/api/v1/phases?park_id={ids['park']['id']}")).json()
     assert [p["number"] for p in phases] == [1]
     buildings = (await client.get(f"/api/v1/buildings?phase_id={ids['phase']['id']}")).json()
-    assert [x["code"] for x in buildings] == ["A1"]
+    assert [x["code"] for x in buildings["items"]] == ["A1"] and buildings["total"] == 1
     floors = (await client.get(f"/api/v1/buildings/{b['id']}/floors")).json()
     assert [x["name"] for x in floors] == ["展厅"]
 
@@ -206,3 +211,17 @@ async def test_missing_things_are_404(client, as_role):
     assert (await client.patch("/api/v1/units/987654", json={})).status_code == 404
     rows = await client.get("/api/v1/units?building_id=987654")
     assert rows.json()["items"] == [] and rows.json()["total"] == 0
+
+
+async def test_the_building_list_is_paginated(client, as_role, db):
+    """README: lists are paginated; the building list answered every building of every park."""
+    phase = await create_phase(db)
+    for code in ("B3", "B1", "B2"):
+        await create_building(db, phase, code=code)
+    await as_role("finance")
+    query = f"/api/v1/buildings?park_id={phase.park_id}&page_size=2"
+    first = (await client.get(query)).json()
+    assert [b["code"] for b in first["items"]] == ["B1", "B2"]
+    assert (first["total"], first["pages"]) == (3, 2)
+    second = (await client.get(query + "&page=2")).json()
+    assert [b["code"] for b in second["items"]] == ["B3"]

@@ -14,10 +14,11 @@ from parkops.core.errors import Conflict, ValidationFailed
 from parkops.db.engine import create_engine, session_factory
 from parkops.inventory.models import Unit
 from parkops.inventory.services import units as unit_service
-from parkops.leases import service as leases
 from parkops.leases.models import LeaseUnitOccupancy
+from parkops.leases.services import writing
 from tests.integration.inventory.factories import create_building
 from tests.integration.leases.factories import TODAY, actor, create_contract, create_units
+from tests.support import blocked_on_lock
 
 pytestmark = pytest.mark.slow
 
@@ -51,7 +52,7 @@ async def test_same_code_at_once(committed_database_url):
             await first_inserted.wait()
             async with sessions() as db, db.begin():
                 task = asyncio.ensure_future(unit_service.create_unit(db, "b", values))
-                await asyncio.sleep(0.3)  # blocked on the unique index behind `first`
+                await blocked_on_lock(sessions, task)  # on the unique index behind `first`
                 release.set()
                 return await task
 
@@ -85,7 +86,7 @@ async def test_marking_unavailable_and_submitting_a_contract_at_once(
             await unit_service.set_unit_status(db, "a", unit_id, "unavailable", "维修")
 
         async def submit(db):
-            await leases.transition(db, leasing, contract.id, "submit", today=TODAY)
+            await writing.transition(db, leasing, contract.id, "submit", today=TODAY)
 
         steps = {"mark_unavailable": mark, "submit_contract": submit}
         second_step = next(s for s in steps if s != first_step)
@@ -102,7 +103,7 @@ async def test_marking_unavailable_and_submitting_a_contract_at_once(
             await first_done.wait()
             async with sessions() as db, db.begin():
                 task = asyncio.ensure_future(steps[second_step](db))
-                await asyncio.sleep(0.3)  # waiting for the unit behind `first`
+                await blocked_on_lock(sessions, task)  # waiting for the unit behind `first`
                 assert not task.done()
                 release.set()
                 return await task

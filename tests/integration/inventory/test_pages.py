@@ -119,7 +119,7 @@ async def test_unit_pages(client, as_role, db):
     unit_id = int(response.headers["location"].rsplit("/", 1)[1])
     detail = await client.get(f"/units/{unit_id}")
     assert detail.status_code == 200
-    assert "PG-101" in detail.text and "2,000.00" in detail.text and "unit_created" in detail.text
+    assert "PG-101" in detail.text and "2,000.00" in detail.text and "Unit: created" in detail.text
     assert (await client.get(f"/units/{unit_id}/edit")).status_code == 200
     response = await post_form(
         client, f"/units/{unit_id}/status", {"status": "unavailable", "unavailable_reason": ""}
@@ -188,7 +188,7 @@ async def test_split_and_merge_pages(client, as_role, db):
     )
     assert ok.status_code == 303
     detail = await client.get(f"/units/{unit.id}")
-    assert "SP-A" in detail.text and "SP-B" in detail.text and "unit_split" in detail.text
+    assert "SP-A" in detail.text and "SP-B" in detail.text and "Unit: split" in detail.text
     ids = (await db.execute(sa.select(Unit.id).where(Unit.code.in_(["SP-A", "SP-B"])))).scalars()
     ids = sorted(ids)
     page = await client.get(f"/units/merge?ids={ids[0]}&ids={ids[1]}")

@@ -10,7 +10,7 @@ from parkops.core.errors import Conflict, ValidationFailed
 from parkops.inventory.models import Building, Floor, Park, Phase, Unit
 from parkops.inventory.services import lineage, spaces
 from parkops.inventory.services import units as unit_service
-from parkops.leases import service as leases
+from parkops.leases.services import terminations
 from tests.integration.inventory.factories import (
     count_rows,
     create_building,
@@ -189,7 +189,7 @@ async def test_phase_cannot_stop_operating_while_units_are_leased(db):
         "leased",
     )
     # Ended early, the contract no longer holds the unit: the phase may change.
-    await leases.terminate(
+    await terminations.terminate(
         db,
         await actor(db, "leasing"),
         contract.id,

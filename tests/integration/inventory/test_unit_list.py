@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from parkops.inventory import repository
 from tests.integration.inventory.factories import (
     create_building,
     create_park,
@@ -11,6 +12,7 @@ from tests.integration.inventory.factories import (
     create_unit,
 )
 from tests.integration.leases.factories import unit_with_status
+from tests.support import statements_sent
 
 
 @pytest.fixture
@@ -172,3 +174,32 @@ async def test_exports_use_the_same_filters(client, as_role, units):
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     codes = [row[3] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert codes == ["LA-101", "LA-102", "LA-201"]
+
+
+async def test_the_page_offers_buildings_of_the_chosen_park_only(client, as_role, units):
+    """A select of every building of every park grew the page with the platform (issue 17)."""
+    await as_role("finance")
+    html = (await client.get("/units")).text
+    assert 'name="park_id"' in html
+    assert 'name="building_id"' not in html and 'name="phase_id"' not in html
+    html = (await client.get(f"/units?park_id={units['park'].id}")).text
+    options = html[html.index('name="building_id"') :].split("</select>")[0]
+    assert options.count("<option") == 4  # "all buildings" and LA, LB, LC
+    assert all(code in options for code in ("LA", "LB", "LC"))
+    kept = (await client.get(f"/units?building_id={units['a'].id}")).text  # a link's filter
+    assert f'name="building_id" value="{units["a"].id}"' in kept and "LB-101" not in kept
+
+
+async def test_the_page_counts_no_further_than_it_shows(db, client, as_role, units):
+    f = repository.UnitFilters(park_id=units["park"].id)
+    first = await repository.list_units(db, f, "code", 1, 3, count_ahead=2)
+    assert (first.total, first.more, len(first.items)) == (5, True, 3)
+    last = await repository.list_units(db, f, "code", 2, 3, count_ahead=2)
+    assert (last.total, last.more, len(last.items)) == (8, False, 3)
+    exact = await repository.list_units(db, f, "code", 1, 3)
+    assert (exact.total, exact.more) == (8, False)
+    await as_role("finance")
+    async with statements_sent(db) as sent:
+        assert (await client.get("/units")).status_code == 200
+    counts = [sql for sql, _ in sent if "count(" in sql and "units" in sql]
+    assert counts and all("LIMIT" in sql for sql in counts), counts

@@ -21,13 +21,13 @@ from parkops.core.errors import Conflict, ValidationFailed
 from parkops.inventory.models import Unit
 from parkops.inventory.services import lineage, spaces
 from parkops.inventory.services import units as unit_service
-from parkops.leases import service as leases
 from parkops.leases.models import LeaseUnitOccupancy
+from parkops.leases.services import common, reservations
 from tests.integration.enterprises.factories import create_enterprise
 from tests.integration.leases.factories import actor, create_contract, create_units
 from tests.support import post_form
 
-TODAY = leases.shanghai_today()
+TODAY = common.shanghai_today()
 
 
 async def let(db, units, *, status="active", start=-60, days=730):
@@ -45,7 +45,7 @@ async def let(db, units, *, status="active", start=-60, days=730):
 
 async def hold(db, units):
     prospect = await create_enterprise(db, status="prospect")
-    return await leases.create_reservation(
+    return await reservations.create_reservation(
         db,
         await actor(db, "leasing"),
         {
@@ -433,7 +433,7 @@ async def test_the_database_refuses_contracts_and_holds_on_units_out_of_letting(
                         unit_id=unit.id,
                         enterprise_id=prospect.id,
                         kind="reservation",
-                        period=leases._range(TODAY, None),
+                        period=common.period_range(TODAY, None),
                         reservation_id=reservation.id,
                         active=True,
                     )

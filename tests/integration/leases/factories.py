@@ -12,8 +12,8 @@ from parkops.accounts import service as accounts
 from parkops.accounts.identity import CurrentUser
 from parkops.core.last_day import last_day_of
 from parkops.inventory.services import units as inventory
-from parkops.leases import service
 from parkops.leases.models import LeaseContract
+from parkops.leases.services import reservations, writing
 from tests.integration.enterprises.factories import create_enterprise
 from tests.integration.inventory.factories import create_building, create_phase, create_unit
 from tests.support import create_user
@@ -110,14 +110,14 @@ async def create_contract(
     leasing = leasing or await actor(db, "leasing")
     enterprise = enterprise or await create_enterprise(db)
     units = units or await create_units(db)
-    contract = await service.create_contract(
+    contract = await writing.create_contract(
         db, leasing, contract_values(enterprise.id, [u.id for u in units], **overrides), today=today
     )
     if status in ("pending_approval", "active"):
-        await service.transition(db, leasing, contract.id, "submit", today=today)
+        await writing.transition(db, leasing, contract.id, "submit", today=today)
     if status == "active":
         admin = admin or await actor(db, "park_admin")
-        await service.transition(db, admin, contract.id, "approve", today=today)
+        await writing.transition(db, admin, contract.id, "approve", today=today)
     return contract
 
 
@@ -128,7 +128,7 @@ async def unit_with_status(db: AsyncSession, unit, status: str):
         await create_contract(db, units=[unit], status="active")
     elif status == "reserved":
         prospect = await create_enterprise(db, status="prospect")
-        await service.create_reservation(
+        await reservations.create_reservation(
             db,
             await actor(db, "leasing"),
             {

@@ -55,7 +55,7 @@ async def test_lifecycle_over_the_api(client, db, login):
     await login("park_admin")
     approved = await client.post(f"{url}/transitions", json={"action": "approve", "note": "ok"})
     assert approved.status_code == 200, approved.text
-    from parkops.leases.service import shanghai_today
+    from parkops.leases.services.common import shanghai_today
 
     assert approved.json()["number"] == f"P{units[0].park_id}-{shanghai_today().year}-0001"
     events = (await client.get(f"{url}/events")).json()
@@ -81,6 +81,10 @@ async def test_lifecycle_over_the_api(client, db, login):
     assert old_style.status_code == 400
     assert old_style.json()["errors"][0]["field"] == "end_date"
     assert "last_day" in old_style.json()["errors"][0]["message"]
+    impossible = await client.post(
+        f"{url}/termination", json={"last_day": "2025-06-30", "reason": "relocation"}
+    )
+    assert impossible.status_code == 422, impossible.text
     terminated = await client.post(
         f"{url}/termination", json={"last_day": "2026-11-30", "reason": "relocation"}
     )
@@ -169,7 +173,7 @@ async def test_reservations_over_the_api(client, db, login):
         json={"enterprise_id": prospect.id, "unit_ids": [units[0].id], "held_until": "2099-01-01"},
     )
     assert held.status_code == 422  # more than a year ahead
-    from parkops.leases.service import shanghai_today
+    from parkops.leases.services.common import shanghai_today
 
     until = shanghai_today().replace(day=28).isoformat()
     hold = {
@@ -201,7 +205,7 @@ async def test_reservations_over_the_api(client, db, login):
 async def test_expiring_lists(client, db, login):
     from datetime import timedelta
 
-    from parkops.leases.service import shanghai_today
+    from parkops.leases.services.common import shanghai_today
 
     today = shanghai_today()
     soon = await create_contract(

@@ -10,7 +10,6 @@ import sqlalchemy as sa
 
 from parkops.core.errors import Conflict, ValidationFailed
 from parkops.inventory.models import Unit
-from parkops.leases import service
 from parkops.leases.models import (
     LeaseContract,
     LeaseContractEvent,
@@ -19,6 +18,7 @@ from parkops.leases.models import (
     LeaseTerms,
     LeaseUnitOccupancy,
 )
+from parkops.leases.services import amendments, renewal, terminations, writing
 from tests.integration.leases.factories import (
     TODAY,
     actor,
@@ -54,7 +54,7 @@ async def test_amendment_keeps_started_periods_and_recomputes_later_ones(db):
     assert len(original) == 12
 
     # From 2026-05-15: the quarter 04-01..07-01 has started, it stays at 18 元.
-    await service.amend_terms(
+    await amendments.amend_terms(
         db,
         leasing,
         contract.id,
@@ -97,12 +97,12 @@ async def test_bad_amendments_write_nothing(db):
         ({"rent_rate": "20"}, "effective_from"),
     ]:
         with pytest.raises(ValidationFailed) as info:
-            await service.amend_terms(db, leasing, contract.id, raw, today=TODAY)
+            await amendments.amend_terms(db, leasing, contract.id, raw, today=TODAY)
         assert field in info.value.field_errors
     assert await count_rows(db, *TABLES) == before
     draft = await create_contract(db, leasing=leasing)
     with pytest.raises(Conflict, match="Only an active contract"):
-        await service.amend_terms(
+        await amendments.amend_terms(
             db, leasing, draft.id, {"effective_from": "2026-05-15", "rent_rate": "20"}
         )
 
@@ -120,7 +120,7 @@ async def test_renewal_drafts_a_successor_and_approval_marks_the_old_one_renewed
         escalation_kind="percent",
         escalation_percent="5",
     )
-    successor = await service.renew(db, leasing, old.id, {"increase_percent": "3"}, today=TODAY)
+    successor = await renewal.renew(db, leasing, old.id, {"increase_percent": "3"}, today=TODAY)
     assert successor.status == "draft" and successor.predecessor_id == old.id
     assert successor.start_date == old.end_date == date(2029, 1, 1)  # the day after 2028-12-31
     assert successor.end_date == date(2032, 1, 1)  # the same three years
@@ -137,10 +137,10 @@ async def test_renewal_drafts_a_successor_and_approval_marks_the_old_one_renewed
         "anchor": "start",
     }
     with pytest.raises(Conflict, match="already has a renewal"):
-        await service.renew(db, leasing, old.id, {}, today=TODAY)
+        await renewal.renew(db, leasing, old.id, {}, today=TODAY)
 
-    await service.transition(db, leasing, successor.id, "submit", today=TODAY)
-    await service.transition(db, admin, successor.id, "approve", today=TODAY)
+    await writing.transition(db, leasing, successor.id, "submit", today=TODAY)
+    await writing.transition(db, admin, successor.id, "approve", today=TODAY)
     await db.refresh(old)
     assert old.status == "renewed"
     assert successor.number == f"P{old.park_id}-2026-0002"
@@ -161,7 +161,7 @@ async def test_termination_cuts_the_schedule_and_states_the_settlement(db):
     units = await create_units(db)
     contract = await create_contract(db, leasing=leasing, units=units, status="active")
     today = date(2026, 5, 20)
-    termination = await service.terminate(
+    termination = await terminations.terminate(
         db,
         leasing,
         contract.id,
@@ -212,12 +212,30 @@ async def test_bad_terminations_write_nothing(db):
         ({"reason": "x"}, "last_day"),
     ]:
         with pytest.raises(ValidationFailed) as info:
-            await service.terminate(db, leasing, contract.id, raw, today=TODAY)
+            await terminations.terminate(db, leasing, contract.id, raw, today=TODAY)
         assert field in info.value.field_errors
     assert await count_rows(db, *TABLES) == before
     draft = await create_contract(db, leasing=leasing)
     with pytest.raises(Conflict):
-        await service.terminate(db, leasing, draft.id, {"last_day": "2026-05-15", "reason": "x"})
+        await terminations.terminate(
+            db, leasing, draft.id, {"last_day": "2026-05-15", "reason": "x"}
+        )
+
+
+async def test_a_termination_before_the_signing_date_is_a_field_error_that_writes_nothing(db):
+    """Issue 10: a contract signed after its start (2026-03-10, start 2026-01-01) ended on a
+    last day before its signing date cannot be settled (nothing is due before signing); it was a
+    ValueError from the schedule (a 500), it is a field error on the last day."""
+    leasing = await actor(db, "leasing")
+    contract = await create_contract(db, leasing=leasing, status="active", signed_on="2026-03-10")
+    before = await count_rows(db, *TABLES)
+    with pytest.raises(ValidationFailed) as info:
+        await terminations.terminate(
+            db, leasing, contract.id, {"last_day": "2026-02-15", "reason": "x"}, today=TODAY
+        )
+    assert "last_day" in info.value.field_errors
+    assert await count_rows(db, *TABLES) == before
+    assert contract.status == "active" and contract.terminated_on is None
 
 
 async def test_a_termination_inside_the_rent_free_months_charges_the_fee_of_the_days_used(db):
@@ -228,7 +246,7 @@ async def test_a_termination_inside_the_rent_free_months_charges_the_fee_of_the_
     contract = await create_contract(
         db, leasing=leasing, status="active", rent_free_months="3", cycle="quarterly"
     )
-    termination = await service.terminate(
+    termination = await terminations.terminate(
         db, leasing, contract.id, {"last_day": "2026-02-15", "reason": "plans changed"},
         today=date(2026, 2, 16),
     )  # fmt: skip
@@ -258,7 +276,7 @@ async def test_an_amendment_keeps_the_signing_date_as_the_floor_of_due_dates(db)
         (date(2026, 2, 1), date(2026, 2, 10)),
         (date(2026, 3, 1), date(2026, 3, 1)),
     ]
-    await service.amend_terms(
+    await amendments.amend_terms(
         db, leasing, contract.id, {"effective_from": "2026-02-01", "rent_rate": "20"},
         today=date(2026, 2, 10),
     )  # fmt: skip

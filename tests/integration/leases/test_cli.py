@@ -11,8 +11,8 @@ import pytest
 import sqlalchemy as sa
 
 from parkops.inventory.models import Unit
-from parkops.leases import service
 from parkops.leases.models import LeaseContract, LeaseReservation
+from parkops.leases.services import reservations
 from tests.integration.enterprises.factories import create_enterprise
 from tests.integration.leases.factories import actor, create_contract, create_units
 from tests.support import run_in_thread, with_committed_session
@@ -39,7 +39,7 @@ def test_expire_holds_and_refresh_status(committed_database_url):
         leasing = await actor(db, "leasing")
         held_units = await create_units(db)
         prospect = await create_enterprise(db, status="prospect")
-        hold = await service.create_reservation(
+        hold = await reservations.create_reservation(
             db,
             leasing,
             {

@@ -12,11 +12,11 @@ import sqlalchemy as sa
 
 from parkops.accounts import service as accounts
 from parkops.db.engine import create_engine, session_factory
-from parkops.leases import service
 from parkops.leases.models import LeaseContract, LeaseNumberCounter, LeaseUnitOccupancy
+from parkops.leases.services import writing
 from tests.integration.enterprises.factories import create_enterprise
 from tests.integration.leases.factories import actor, contract_values, create_contract, create_units
-from tests.support import create_user, with_committed_session
+from tests.support import blocked_on_lock, create_user, with_committed_session
 
 pytestmark = pytest.mark.slow
 
@@ -33,7 +33,7 @@ async def test_twenty_requests_letting_one_unit_at_once(live_server, monkeypatch
         async def no_check(*args, **kwargs):
             return None
 
-        monkeypatch.setattr(service, "_raise_if_conflicts", no_check)
+        monkeypatch.setattr(writing, "raise_if_conflicts", no_check)
 
     async def setup(db):
         units = await create_units(db)
@@ -125,7 +125,7 @@ async def test_concurrent_approvals_get_consecutive_numbers(committed_database_u
         # A rolled-back approval uses no number (gap-free).
         async with sessions() as db:
             async with db.begin():
-                await service.transition(db, admin, ids[2], "approve", today=today)
+                await writing.transition(db, admin, ids[2], "approve", today=today)
                 assert (await db.get(LeaseContract, ids[2])).number == f"P{park_id}-2026-0001"
                 await db.rollback()
 
@@ -134,7 +134,7 @@ async def test_concurrent_approvals_get_consecutive_numbers(committed_database_u
 
         async def first():
             async with sessions() as db, db.begin():
-                await service.transition(db, admin, ids[0], "approve", today=today)
+                await writing.transition(db, admin, ids[0], "approve", today=today)
                 first_numbered.set()
                 await release.wait()  # hold the counter row locked
 
@@ -142,9 +142,9 @@ async def test_concurrent_approvals_get_consecutive_numbers(committed_database_u
             await first_numbered.wait()
             async with sessions() as db, db.begin():
                 task = asyncio.ensure_future(
-                    service.transition(db, admin, ids[1], "approve", today=today)
+                    writing.transition(db, admin, ids[1], "approve", today=today)
                 )
-                await asyncio.sleep(0.3)
+                await blocked_on_lock(sessions, task)
                 assert not task.done()  # waiting for the counter row
                 release.set()
                 await task

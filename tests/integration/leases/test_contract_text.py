@@ -13,7 +13,8 @@ import pytest
 
 from parkops.core.money import fen_to_chinese_capitals, format_fen
 from parkops.documents.render import cn_date, en_date, render_pdf
-from parkops.leases import contract_document, service
+from parkops.leases import contract_document
+from parkops.leases.services import reading
 from tests.integration.leases.factories import actor, create_contract
 
 
@@ -128,7 +129,7 @@ async def test_contract_text_agrees_with_the_schedule(db, name):
     case = CASES[name]
     leasing = await actor(db, "leasing")
     contract = await create_contract(db, leasing=leasing, status="active", **case["terms"])
-    view = await service.contract_view(db, leasing, contract.id)
+    view = await reading.contract_view(db, leasing, contract.id)
     lines = view["schedule"]
     assert view["schedule_frozen"]
     context = await contract_document.build_context(db, contract)

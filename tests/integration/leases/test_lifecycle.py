@@ -11,7 +11,6 @@ import sqlalchemy as sa
 
 from parkops.core.errors import Conflict, PermissionDenied, ValidationFailed
 from parkops.inventory.models import Unit
-from parkops.leases import service
 from parkops.leases.models import (
     LeaseContract,
     LeaseContractEvent,
@@ -20,6 +19,7 @@ from parkops.leases.models import (
     LeaseTerms,
     LeaseUnitOccupancy,
 )
+from parkops.leases.services import park_settings, reading, rollover, writing
 from tests.integration.enterprises.factories import create_enterprise
 from tests.integration.leases.factories import (
     END,
@@ -50,13 +50,13 @@ async def test_draft_submit_approve(db):
     admin = await actor(db, "park_admin")
     enterprise = await create_enterprise(db, status="prospect")
     units = await create_units(db, 2)
-    await service.set_park_settings(db, admin, units[0].park_id, {"contract_prefix": "hx"})
+    await park_settings.set_park_settings(db, admin, units[0].park_id, {"contract_prefix": "hx"})
 
-    contract = await service.create_contract(
+    contract = await writing.create_contract(
         db, leasing, contract_values(enterprise.id, [u.id for u in units]), today=TODAY
     )
     assert contract.status == "draft" and contract.number is None
-    view = await service.contract_view(db, admin, contract.id)
+    view = await reading.contract_view(db, admin, contract.id)
     # 4,000 m² x 18 元 = 72,000 元 a month + 12,000 元 fee: a quarter is 252,000 元.
     assert view["schedule_frozen"] is False
     assert len(view["schedule"]) == 12
@@ -64,7 +64,7 @@ async def test_draft_submit_approve(db):
     assert view["deposit_fen"] == 144_000_00
     assert await db.scalar(sa.select(sa.func.count()).select_from(LeaseScheduleLine)) == 0
 
-    await service.transition(db, leasing, contract.id, "submit", today=TODAY)
+    await writing.transition(db, leasing, contract.id, "submit", today=TODAY)
     assert contract.status == "pending_approval"
     occupancy = (
         await db.execute(
@@ -75,7 +75,7 @@ async def test_draft_submit_approve(db):
     ).all()
     assert sorted(occupancy) == sorted((u.id, True) for u in units)
 
-    await service.transition(db, admin, contract.id, "approve", "ok", today=TODAY)
+    await writing.transition(db, admin, contract.id, "approve", "ok", today=TODAY)
     assert contract.status == "active"
     assert contract.number == "HX-2026-0001"
     assert contract.approved_by == admin.id
@@ -119,7 +119,7 @@ async def test_leasing_officer_cannot_approve_and_nothing_is_written(db):
     contract = await create_contract(db, leasing=leasing, status="pending_approval")
     before = await count_rows(db, *TABLES)
     with pytest.raises(PermissionDenied, match="park administrator"):
-        await service.transition(db, leasing, contract.id, "approve", today=TODAY)
+        await writing.transition(db, leasing, contract.id, "approve", today=TODAY)
     assert await count_rows(db, *TABLES) == before
     await db.refresh(contract)
     assert contract.status == "pending_approval" and contract.number is None
@@ -141,7 +141,7 @@ async def test_transitions_the_lifecycle_does_not_allow(db, status, action):
     contract = await create_contract(db, admin=admin, status=status)
     before = await count_rows(db, *TABLES)
     with pytest.raises(Conflict, match="cannot be"):
-        await service.transition(db, admin, contract.id, action, "note", today=TODAY)
+        await writing.transition(db, admin, contract.id, action, "note", today=TODAY)
     assert await count_rows(db, *TABLES) == before
     await db.refresh(contract)
     assert contract.status == status
@@ -151,9 +151,9 @@ async def test_reject_needs_a_note_and_frees_the_units(db):
     admin = await actor(db, "park_admin")
     contract = await create_contract(db, status="pending_approval")
     with pytest.raises(ValidationFailed) as info:
-        await service.transition(db, admin, contract.id, "reject", "  ", today=TODAY)
+        await writing.transition(db, admin, contract.id, "reject", "  ", today=TODAY)
     assert "note" in info.value.field_errors
-    await service.transition(db, admin, contract.id, "reject", "rent too low", today=TODAY)
+    await writing.transition(db, admin, contract.id, "reject", "rent too low", today=TODAY)
     assert contract.status == "draft"
     assert (
         await db.scalar(
@@ -163,7 +163,7 @@ async def test_reject_needs_a_note_and_frees_the_units(db):
     )
     # Fixed and submitted again.
     leasing = await actor(db, "leasing")
-    await service.transition(db, leasing, contract.id, "submit", today=TODAY)
+    await writing.transition(db, leasing, contract.id, "submit", today=TODAY)
     assert contract.status == "pending_approval"
 
 
@@ -173,7 +173,7 @@ async def test_enterprise_user_cannot_draft(db):
     units = await create_units(db)
     before = await count_rows(db, *TABLES)
     with pytest.raises(PermissionDenied):
-        await service.create_contract(db, user, contract_values(enterprise.id, [units[0].id]))
+        await writing.create_contract(db, user, contract_values(enterprise.id, [units[0].id]))
     assert await count_rows(db, *TABLES) == before
 
 
@@ -212,7 +212,7 @@ async def test_bad_input_is_refused_and_writes_nothing(db, overrides, field, mes
     values = {**contract_values(enterprise.id, [units[0].id]), **overrides}
     before = await count_rows(db, *TABLES)
     with pytest.raises(ValidationFailed) as info:
-        await service.create_contract(db, leasing, values, today=TODAY)
+        await writing.create_contract(db, leasing, values, today=TODAY)
     assert message in info.value.field_errors.get(field, ""), info.value.field_errors
     assert await count_rows(db, *TABLES) == before
 
@@ -224,7 +224,7 @@ async def test_overlapping_contract_is_refused_naming_unit_and_contract(db):
     leasing = await actor(db, "leasing")
     before = await count_rows(db, *TABLES)
     with pytest.raises(Conflict) as info:
-        await service.create_contract(
+        await writing.create_contract(
             db,
             leasing,
             contract_values(
@@ -236,7 +236,7 @@ async def test_overlapping_contract_is_refused_naming_unit_and_contract(db):
     assert units[0].code in message and first.number in message
     assert await count_rows(db, *TABLES) == before
     # Right after the end (half-open ranges): fine.
-    follow_up = await service.create_contract(
+    follow_up = await writing.create_contract(
         db,
         leasing,
         contract_values(other.id, [units[0].id], start_date=END.isoformat(), last_day="2029-12-31"),
@@ -251,9 +251,9 @@ async def test_a_draft_does_not_hold_but_submission_checks_again(db):
     a = await create_contract(db, units=units)
     b = await create_contract(db, units=units)  # two drafts on one unit: allowed
     leasing = await actor(db, "leasing")
-    await service.transition(db, leasing, a.id, "submit", today=TODAY)
+    await writing.transition(db, leasing, a.id, "submit", today=TODAY)
     with pytest.raises(Conflict, match=f"contract draft #{a.id}"):
-        await service.transition(db, leasing, b.id, "submit", today=TODAY)
+        await writing.transition(db, leasing, b.id, "submit", today=TODAY)
     await db.refresh(b)
     assert b.status == "draft"
 
@@ -264,7 +264,7 @@ async def test_pre_letting_a_unit_of_a_phase_under_construction(db):
     leasing = await actor(db, "leasing")
     enterprise = await create_enterprise(db)
     with pytest.raises(ValidationFailed) as info:
-        await service.create_contract(
+        await writing.create_contract(
             db, leasing, contract_values(enterprise.id, [units[0].id]), today=TODAY
         )
     assert "2027-06-30" in info.value.field_errors["unit_ids"]
@@ -286,7 +286,7 @@ async def test_unit_without_handover_date_cannot_be_pre_let(db):
     leasing = await actor(db, "leasing")
     enterprise = await create_enterprise(db)
     with pytest.raises(ValidationFailed, match="not saved") as info:
-        await service.create_contract(
+        await writing.create_contract(
             db, leasing, contract_values(enterprise.id, [units[0].id]), today=TODAY
         )
     assert "hand-over" in info.value.field_errors["unit_ids"]
@@ -298,10 +298,10 @@ async def test_contract_starting_later_reserves_the_unit_until_it_starts(db):
         db, units=units, status="active", start_date="2026-06-01", last_day="2027-05-31"
     )
     assert await unit_status(db, units[0].id) == "reserved"
-    result = await service.refresh_status(db, "test", today=date(2026, 6, 1))
+    result = await rollover.refresh_status(db, "test", today=date(2026, 6, 1))
     assert result["units_changed"] == 1
     assert await unit_status(db, units[0].id) == "leased"
-    result = await service.refresh_status(db, "test", today=date(2027, 6, 1))
+    result = await rollover.refresh_status(db, "test", today=date(2027, 6, 1))
     assert result["contracts_expired"] == 1
     await db.refresh(contract)
     assert contract.status == "expired"
@@ -311,10 +311,10 @@ async def test_contract_starting_later_reserves_the_unit_until_it_starts(db):
 async def test_cancelled_draft(db):
     leasing = await actor(db, "leasing")
     contract = await create_contract(db, leasing=leasing)
-    await service.transition(db, leasing, contract.id, "cancel", today=TODAY)
+    await writing.transition(db, leasing, contract.id, "cancel", today=TODAY)
     assert contract.status == "cancelled"
     with pytest.raises(Conflict, match="final"):
-        await service.transition(db, leasing, contract.id, "submit", today=TODAY)
+        await writing.transition(db, leasing, contract.id, "submit", today=TODAY)
 
 
 async def test_edit_draft_replaces_units_and_terms(db):
@@ -322,7 +322,7 @@ async def test_edit_draft_replaces_units_and_terms(db):
     units = await create_units(db, 2)
     contract = await create_contract(db, leasing=leasing, units=units[:1])
     values = contract_values(contract.enterprise_id, [units[1].id], rent_rate="20")
-    await service.update_draft(db, leasing, contract.id, values, today=TODAY)
+    await writing.update_draft(db, leasing, contract.id, values, today=TODAY)
     rows = (
         await db.execute(
             sa.select(LeaseContractUnit.unit_id).where(LeaseContractUnit.contract_id == contract.id)

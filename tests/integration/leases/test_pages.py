@@ -155,7 +155,7 @@ async def test_reservation_pages(client, db, login):
     )
     assert bad.status_code == 422 and "until today or later" in bad.text
     assert await count_rows(db, LeaseReservation) == before
-    from parkops.leases.service import shanghai_today
+    from parkops.leases.services.common import shanghai_today
 
     ok = await post_form(
         client,

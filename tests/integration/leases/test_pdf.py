@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 from parkops.core.money import fen_to_chinese_capitals
 from parkops.documents.models import Document
-from parkops.leases import service
 from parkops.leases.models import LeaseContractEvent
+from parkops.leases.services import park_settings, reading
 from tests.integration.enterprises.factories import create_enterprise
 from tests.integration.leases.factories import actor, create_contract, create_units
 
@@ -31,7 +31,7 @@ async def test_contract_pdf_text_storage_and_access(client, db, login, test_sett
         address_en="No. 18 Yurong Road, Hengtang Town, Lushan",
     )
     units = await create_units(db, 2)
-    await service.set_park_settings(
+    await park_settings.set_park_settings(
         db,
         admin,
         units[0].park_id,
@@ -40,7 +40,7 @@ async def test_contract_pdf_text_storage_and_access(client, db, login, test_sett
     contract = await create_contract(
         db, admin=admin, enterprise=tenant, units=units, status="active", rent_free_months="2"
     )
-    deposit = (await service.contract_view(db, admin, contract.id))["deposit_fen"]
+    deposit = (await reading.contract_view(db, admin, contract.id))["deposit_fen"]
     assert deposit == 144_000_00
 
     await login(user=await _user(db, "leasing"))

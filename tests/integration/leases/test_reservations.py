@@ -10,8 +10,9 @@ import sqlalchemy as sa
 
 from parkops.core.errors import Conflict, ValidationFailed
 from parkops.inventory.models import Unit
-from parkops.leases import repository, service
+from parkops.leases import repository
 from parkops.leases.models import LeaseReservation, LeaseUnitOccupancy
+from parkops.leases.services import reservations, writing
 from tests.integration.enterprises.factories import create_enterprise
 from tests.integration.leases.factories import (
     TODAY,
@@ -35,7 +36,7 @@ async def hold(db, leasing, enterprise, units, **extra):
         "held_until": (TODAY + timedelta(days=14)).isoformat(),
         **extra,
     }
-    return await service.create_reservation(db, leasing, values, today=TODAY)
+    return await reservations.create_reservation(db, leasing, values, today=TODAY)
 
 
 async def test_hold_blocks_other_enterprises_and_is_consumed_by_its_own(db):
@@ -48,7 +49,7 @@ async def test_hold_blocks_other_enterprises_and_is_consumed_by_its_own(db):
     assert await status_of(db, units[0].id) == "reserved"
 
     with pytest.raises(Conflict, match=f"held for {prospect.name} until 2026-03-24"):
-        await service.create_contract(
+        await writing.create_contract(
             db,
             leasing,
             contract_values(other.id, [units[0].id], start_date="2026-06-01"),
@@ -57,14 +58,14 @@ async def test_hold_blocks_other_enterprises_and_is_consumed_by_its_own(db):
     with pytest.raises(Conflict, match="held for"):
         await hold(db, leasing, other, units, start_date="2027-01-01")
 
-    own = await service.create_contract(
+    own = await writing.create_contract(
         db,
         leasing,
         contract_values(prospect.id, [units[0].id], start_date="2026-04-01"),
         submit=True,
         today=TODAY,
     )
-    await service.transition(db, admin, own.id, "approve", today=TODAY)
+    await writing.transition(db, admin, own.id, "approve", today=TODAY)
     await db.refresh(reservation)
     assert reservation.status == "converted" and reservation.contract_id == own.id
     active = await db.scalar(
@@ -84,7 +85,7 @@ async def test_expired_hold_is_ignored_and_released(db):
     reservation = await hold(db, leasing, prospect, units, held_until="2026-03-12")
     later = date(2026, 3, 13)
     # Ignored on read: another enterprise may take the unit, and the stale hold is released.
-    contract = await service.create_contract(
+    contract = await writing.create_contract(
         db,
         leasing,
         contract_values(other.id, [units[0].id], start_date="2026-04-01"),
@@ -101,13 +102,13 @@ async def test_expire_holds_command_releases_units(db):
     prospect = await create_enterprise(db, status="prospect")
     units = await create_units(db, 2)
     reservation = await hold(db, leasing, prospect, units, held_until="2026-03-12")
-    assert await service.expire_holds(db, "test", today=date(2026, 3, 12)) == 0
+    assert await reservations.expire_holds(db, "test", today=date(2026, 3, 12)) == 0
     assert [await status_of(db, u.id) for u in units] == ["reserved", "reserved"]
-    assert await service.expire_holds(db, "test", today=date(2026, 3, 13)) == 2
+    assert await reservations.expire_holds(db, "test", today=date(2026, 3, 13)) == 2
     await db.refresh(reservation)
     assert reservation.status == "expired"
     assert [await status_of(db, u.id) for u in units] == ["available", "available"]
-    page = await service.list_reservations(db, status="expired", today=date(2026, 3, 13))
+    page = await reservations.list_reservations(db, status="expired", today=date(2026, 3, 13))
     assert [r["id"] for r in page.items] == [reservation.id]
 
 
@@ -116,11 +117,11 @@ async def test_release(db):
     prospect = await create_enterprise(db, status="prospect")
     units = await create_units(db)
     reservation = await hold(db, leasing, prospect, units)
-    await service.release_reservation(db, leasing, reservation.id, today=TODAY)
+    await reservations.release_reservation(db, leasing, reservation.id, today=TODAY)
     assert reservation.status == "released"
     assert await status_of(db, units[0].id) == "available"
     with pytest.raises(Conflict, match="already released"):
-        await service.release_reservation(db, leasing, reservation.id, today=TODAY)
+        await reservations.release_reservation(db, leasing, reservation.id, today=TODAY)
 
 
 async def test_hold_on_let_unit_is_refused(db):

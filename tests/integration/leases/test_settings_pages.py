@@ -5,8 +5,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from parkops.core.audit import AuditEntry
-from parkops.leases import service
 from parkops.leases.models import LeaseParkSettings
+from parkops.leases.services import park_settings
 from tests.integration.enterprises.factories import new_uscc
 from tests.integration.leases.factories import actor, create_contract, create_units
 from tests.support import post_form
@@ -98,7 +98,7 @@ async def test_only_park_admins_see_the_settings(client, db, login):
 async def test_the_form_shows_what_is_saved(client, db, login):
     units = await create_units(db, 1)
     admin = await actor(db, "park_admin")
-    await service.set_park_settings(
+    await park_settings.set_park_settings(
         db, admin, units[0].park_id, {"contract_prefix": "RS", "lessor_phone": "0792-1"}
     )
     await login("park_admin")

@@ -4,7 +4,6 @@ in bulk, deterministically and only once."""
 from __future__ import annotations
 
 import datetime as dt
-import time
 
 import sqlalchemy as sa
 
@@ -34,9 +33,7 @@ async def test_demo_loads_a_year_of_tickets_once(db):
     from parkops.enterprises import demo as enterprises_demo
 
     await enterprises_demo.load_demo(db)
-    started = time.perf_counter()
     counts = await tickets_demo.load_demo(db, now=NOW)
-    assert time.perf_counter() - started < 10  # bulk inserts: about 1 s here
 
     assert counts["tickets"] == tickets_demo.TICKETS
     assert counts["department_officers"] == len(tickets_demo.OFFICERS)

@@ -281,7 +281,7 @@ async def test_advisory_lock_keeps_a_second_sweep_out(committed_database_url, te
     assert sorted(r.escalated for r in results) == [0, 2]
 
 
-# --- the CLI and the app's periodic sweep -----------------------------------------------------
+# --- the CLI (the periodic sweep is a worker's job: tests/integration/jobs) -------------------
 
 
 async def _chase_count(url):
@@ -324,37 +324,3 @@ async def test_cli_sweep(committed_database_url, test_settings):
     second = await asyncio.to_thread(run)
     assert "marked 0, unmarked 0, chased 0, escalated 0, notifications 0" in second.stdout
     assert await _chase_count(url) == chased
-
-
-@pytest.mark.slow
-async def test_app_sweeps_periodically_when_configured(committed_database_url, test_settings):
-    from litestar.datastructures import State
-
-    from parkops.db.engine import create_engine, session_factory
-
-    url = committed_database_url
-
-    async def setup(db):
-        await _scenario(db, test_settings)
-
-    await with_committed_session(url, setup)
-    engine = create_engine(url, pool_size=2)
-    settings = test_settings.model_copy(update={"ticket_sweep_minutes": 5})
-    app = type("App", (), {})()
-    app.state = State({"settings": settings, "session_maker": session_factory(engine)})
-    try:
-        await supervision.start_sweeper(app)
-        for _ in range(100):  # the first sweep runs at once
-            if await _chase_count(url):
-                break
-            await asyncio.sleep(0.1)
-        assert await _chase_count(url) > 0
-        assert not app.state["ticket_sweeper"].done()  # sleeping until the next round
-    finally:
-        await supervision.stop_sweeper(app)
-        await engine.dispose()
-    assert app.state["ticket_sweeper"] is None
-    # Off by default: no task at all.
-    app.state = State({"settings": test_settings, "session_maker": None})
-    await supervision.start_sweeper(app)
-    assert app.state.get("ticket_sweeper") is None

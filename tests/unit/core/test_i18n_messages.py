@@ -12,8 +12,8 @@ from parkops.billing.rules import utilities
 from parkops.billing.rules import workflow as bill_workflow
 from parkops.core import i18n
 from parkops.core.context import language_var
-from parkops.leases import terms
-from parkops.leases import workflow as lease_workflow
+from parkops.leases.rules import terms
+from parkops.leases.rules import workflow as lease_workflow
 
 
 @contextmanager

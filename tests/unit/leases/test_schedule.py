@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from parkops.leases.schedule import (
+from parkops.leases.rules.schedule import (
     AreaBasis,
     ChargeKind,
     DepositFixed,

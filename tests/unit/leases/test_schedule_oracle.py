@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from parkops.core.last_day import end_after
-from parkops.leases import schedule as sched
-from parkops.leases import terms as t
-from parkops.leases.cut_short import cut_short
+from parkops.leases.rules import schedule as sched
+from parkops.leases.rules import terms as t
+from parkops.leases.rules.cut_short import cut_short
 from tests.conftest import oracle_examples
 from tests.oracle import stats
 from tests.oracle.cases import ContractCase, contract_cases, form_values

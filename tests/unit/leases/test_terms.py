@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 
 from parkops.core.last_day import end_after
-from parkops.leases import schedule as s
-from parkops.leases import terms as t
+from parkops.leases.rules import schedule as s
+from parkops.leases.rules import terms as t
 
 
 def parse(**raw):

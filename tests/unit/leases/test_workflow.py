@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from parkops.accounts.roles import Role
-from parkops.leases.workflow import (
+from parkops.leases.rules.workflow import (
     OCCUPYING,
     TRANSITIONS,
     ContractAction,

@@ -14,8 +14,8 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
-from parkops.leases import schedule as sched
-from parkops.leases.terms import TermsInput
+from parkops.leases.rules import schedule as sched
+from parkops.leases.rules.terms import TermsInput
 
 
 def cut_short(terms: TermsInput, start: date, end: date | None) -> TermsInput:

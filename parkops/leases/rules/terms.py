@@ -33,7 +33,7 @@ from parkops.core.i18n import N_, Message
 from parkops.core.i18n import join as join_messages
 from parkops.core.last_day import end_after
 from parkops.core.money import fen_to_yuan, yuan_to_fen
-from parkops.leases import schedule as s
+from parkops.leases.rules import schedule as s
 
 DEFAULT_LATE_FEE_RATE = Decimal("0.0005")  # 万分之五 per day
 DEFAULT_VAT_RATE = Decimal("0.09")  # VAT on leasing real property, general taxpayer

@@ -31,7 +31,7 @@ Conventions (each is explained where it is implemented):
 from __future__ import annotations
 
 import calendar
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, localcontext
@@ -41,6 +41,7 @@ from fractions import Fraction
 from parkops.core.i18n import N_, Message
 from parkops.core.last_day import last_day_of
 from parkops.core.money import format_fen, round_half_up_to_fen
+from parkops.leases.rules.number_checks import Err, check_area, check_decimal
 
 MAX_TERM_YEARS = 20
 """The Civil Code (民法典 art. 705) voids the part of a lease term beyond twenty years."""
@@ -629,8 +630,6 @@ def deposit_fen(terms: LeaseTerms) -> int:
 
 # --- validation -------------------------------------------------------------------------------
 
-_Err = Callable[[str, str], None]
-
 
 def validate_terms(terms: LeaseTerms) -> list[tuple[str, str]]:
     """Everything wrong with ``terms``, as ``(field, message)`` pairs; empty when valid.
@@ -672,25 +671,7 @@ def validate_terms(terms: LeaseTerms) -> list[tuple[str, str]]:
     if errors:
         return errors
 
-    _check_decimal(err, "rent_rate", terms.rent_rate)
-    fee_ok = _check_decimal(err, "property_fee_rate", terms.property_fee_rate)
-    areas_ok = _check_area(err, "gross_area_m2", terms.gross_area_m2)
-    if terms.leasable_area_m2 is not None:
-        areas_ok &= _check_area(err, "leasable_area_m2", terms.leasable_area_m2)
-    if areas_ok and terms.leasable_area_m2 is not None:
-        if terms.leasable_area_m2 > terms.gross_area_m2:
-            err("leasable_area_m2", N_("cannot exceed the gross area"))
-    needed = []
-    if terms.rent_basis is not RentBasis.FIXED_MONTHLY:
-        needed.append(terms.area_basis)
-    if fee_ok and terms.property_fee_rate > 0:
-        needed.append(terms.property_fee_area_basis or terms.area_basis)
-    for basis in dict.fromkeys(needed):
-        area = terms._area(basis)
-        if area is None:
-            err("leasable_area_m2", N_("required when charging on the leasable area"))
-        elif areas_ok and area == 0:
-            err(f"{basis.value}_area_m2", N_("must be more than zero"))
+    _validate_amounts(terms, err)
 
     if terms.rent_start is not None and term_ok:
         if terms.rent_start < terms.start:
@@ -717,10 +698,33 @@ def validate_terms(terms: LeaseTerms) -> list[tuple[str, str]]:
     return errors
 
 
-def _validate_escalation(terms: LeaseTerms, err: _Err) -> None:
+def _validate_amounts(terms: LeaseTerms, err: Err) -> None:
+    """The rates and areas, and the area each charge is computed on."""
+    check_decimal(err, "rent_rate", terms.rent_rate)
+    fee_ok = check_decimal(err, "property_fee_rate", terms.property_fee_rate)
+    areas_ok = check_area(err, "gross_area_m2", terms.gross_area_m2)
+    if terms.leasable_area_m2 is not None:
+        areas_ok &= check_area(err, "leasable_area_m2", terms.leasable_area_m2)
+    if areas_ok and terms.leasable_area_m2 is not None:
+        if terms.leasable_area_m2 > terms.gross_area_m2:
+            err("leasable_area_m2", N_("cannot exceed the gross area"))
+    needed = []
+    if terms.rent_basis is not RentBasis.FIXED_MONTHLY:
+        needed.append(terms.area_basis)
+    if fee_ok and terms.property_fee_rate > 0:
+        needed.append(terms.property_fee_area_basis or terms.area_basis)
+    for basis in dict.fromkeys(needed):
+        area = terms._area(basis)
+        if area is None:
+            err("leasable_area_m2", N_("required when charging on the leasable area"))
+        elif areas_ok and area == 0:
+            err(f"{basis.value}_area_m2", N_("must be more than zero"))
+
+
+def _validate_escalation(terms: LeaseTerms, err: Err) -> None:
     esc = terms.escalation
     if isinstance(esc, PercentEscalation):
-        if _check_decimal(err, "escalation.percent", esc.percent) and not (0 < esc.percent <= 100):
+        if check_decimal(err, "escalation.percent", esc.percent) and not (0 < esc.percent <= 100):
             err("escalation.percent", N_("must be more than 0 and at most 100 percent"))
         if esc.from_year < 2:
             err("escalation.from_year", N_("the first rise can apply from contract year 2 on"))
@@ -732,7 +736,7 @@ def _validate_escalation(terms: LeaseTerms, err: _Err) -> None:
         previous = terms.start
         for i, step in enumerate(esc.steps):
             field = f"escalation.steps[{i}]"
-            _check_decimal(err, f"{field}.rate", step.rate)
+            check_decimal(err, f"{field}.rate", step.rate)
             if not terms.start < step.effective_from < terms.end:
                 err(f"{field}.effective_from", N_("must fall inside the term, after its start"))
             elif step.effective_from <= previous and i > 0:
@@ -742,7 +746,7 @@ def _validate_escalation(terms: LeaseTerms, err: _Err) -> None:
         err("escalation", N_("unknown escalation rule"))
 
 
-def _validate_deposit(rule: DepositRule | None, err: _Err) -> None:
+def _validate_deposit(rule: DepositRule | None, err: Err) -> None:
     if isinstance(rule, DepositMonths):
         if isinstance(rule.months, bool) or not isinstance(rule.months, int) or rule.months < 1:
             err("deposit.months", N_("must be a whole number of months, at least 1"))
@@ -751,41 +755,6 @@ def _validate_deposit(rule: DepositRule | None, err: _Err) -> None:
             err("deposit.amount_fen", N_("must be a non-negative amount"))
     elif rule is not None:
         err("deposit", N_("unknown deposit rule"))
-
-
-def _check_decimal(err: _Err, field: str, value: object) -> bool:
-    """A finite, non-negative Decimal (or int) of sane size; floats are refused, never converted.
-
-    The size limits keep exact arithmetic cheap: ``Decimal("1e-999999")`` would otherwise become
-    a fraction with a million-digit denominator.
-    """
-    if isinstance(value, float):
-        err(field, N_("must be a Decimal, not a float"))
-        return False
-    if isinstance(value, bool) or not isinstance(value, Decimal | int):
-        err(field, N_("must be a number"))
-        return False
-    number = Decimal(value)
-    if not number.is_finite():
-        err(field, N_("must be a number"))
-    elif number < 0:
-        err(field, N_("cannot be negative"))
-    elif number and number.adjusted() > 12:
-        err(field, N_("is too large"))
-    elif number and number.adjusted() < -12:
-        err(field, N_("is too small"))
-    else:
-        return True
-    return False
-
-
-def _check_area(err: _Err, field: str, value: object) -> bool:
-    if not _check_decimal(err, field, value):
-        return False
-    if (Fraction(value) * 100).denominator != 1:  # type: ignore[call-overload]
-        err(field, N_("at most two decimals"))
-        return False
-    return True
 
 
 def _raise_if_invalid(terms: LeaseTerms) -> None:

@@ -1,5 +1,5 @@
-"""HTTP for the leases domain: staff pages (contracts, reservations, expiring lists), the
-enterprise portal (own contracts, schedule, PDF), and the API (``parkops.leases.api``)."""
+"""The staff pages of the leases domain: contracts (list, form, detail, amendments, renewal,
+termination, expiring lists), reservations (holds) and the per-park settings."""
 
 from __future__ import annotations
 
@@ -8,94 +8,36 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery
-from litestar.response import File, Redirect, Template
+from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parkops.accounts.roles import STAFF, Role
+from parkops.accounts.roles import STAFF
 from parkops.core import i18n
-from parkops.core.errors import AppError, Conflict, PermissionDenied, ValidationFailed
+from parkops.core.errors import Conflict, PermissionDenied, ValidationFailed
 from parkops.core.i18n import N_, Message
 from parkops.core.last_day import last_day_of
 from parkops.core.parsing import optional_int
 from parkops.core.web import as_list, form_data, redirect, render
 from parkops.db.request_session import DbSession
-from parkops.documents import service as documents
-from parkops.documents.rules.filenames import content_disposition
-from parkops.inventory.vocabulary import UNIT_STATUS_LABELS
-from parkops.leases import contract_document, repository, service
-from parkops.leases import terms as t
-from parkops.leases.api import LeasesApi
-from parkops.leases.models import ReservationStatus
-from parkops.leases.workflow import (
+from parkops.leases import contract_document, repository
+from parkops.leases.access import ADMIN, LEASING
+from parkops.leases.rules import terms as t
+from parkops.leases.rules.workflow import (
     ACTION_LABELS,
-    STATUS_LABELS,
     ContractStatus,
     available_actions,
 )
-
-LEASING = frozenset({Role.leasing, Role.park_admin})
-ADMIN = frozenset({Role.park_admin})
-ENTERPRISE_USER = frozenset({Role.enterprise_user})
-READERS = STAFF | ENTERPRISE_USER
-
-CHOICES = {
-    "rent_basis": [
-        ("per_m2_month", N_("元/m²·month")),
-        ("per_m2_day", N_("元/m²·day")),
-        ("fixed_monthly", N_("Fixed monthly amount (元)")),
-    ],
-    "area_basis": [("gross", N_("Gross floor area")), ("leasable", N_("Leasable area"))],
-    "property_fee_area_basis": [
-        ("", N_("Same as rent")),
-        ("gross", N_("Gross")),
-        ("leasable", N_("Leasable")),
-    ],
-    "cycle": [
-        ("monthly", N_("Monthly")),
-        ("quarterly", N_("Quarterly")),
-        ("half_yearly", N_("Half-yearly")),
-        ("yearly", N_("Yearly")),
-    ],
-    "due_kind": [
-        ("days_before", N_("N days before the period starts")),
-        ("day_of_month", N_("By day N of the period's first month")),
-    ],
-    "proration": [
-        ("by_days", N_("By days")),
-        ("started_month_whole", N_("A started month counts whole")),
-    ],
-    "escalation_kind": [
-        ("none", N_("None")),
-        ("percent", N_("Yearly percentage")),
-        ("steps", N_("Explicit rates from dates")),
-    ],
-    "escalation_anchor": [
-        ("start", N_("The term start")),
-        ("rent_start", N_("The rent start date")),
-    ],
-    "deposit_kind": [
-        ("none", N_("None")),
-        ("months", N_("Months of rent")),
-        ("fixed", N_("Fixed amount")),
-    ],
-    "language": [("zh", N_("Chinese")), ("zh_en", N_("Chinese with English"))],
-}
-LABELS = {
-    "status_labels": STATUS_LABELS,
-    "action_labels": ACTION_LABELS,
-    "statuses": list(ContractStatus),
-    "choices": CHOICES,
-    "choice_labels": {name: dict(pairs) for name, pairs in CHOICES.items()},
-    "reservation_statuses": ["live", *[s.value for s in ReservationStatus if s != "active"]],
-    "reservation_labels": {
-        "live": N_("Holding"),
-        "active": N_("Holding"),
-        "expired": N_("Expired"),
-        "released": N_("Released"),
-        "converted": N_("Taken up by a contract"),
-    },
-    "unit_status_labels": {k.value: v for k, v in UNIT_STATUS_LABELS.items()},
-}
+from parkops.leases.services import (
+    amendments,
+    common,
+    park_settings,
+    reading,
+    renewal,
+    reservations,
+    terminations,
+    writing,
+)
+from parkops.leases.vocabulary import LABELS
 
 
 def _errors(errors: dict[str, str] | None) -> dict[str, Any]:
@@ -158,7 +100,7 @@ async def _detail_page(
     status_code: int = 200,
     action_error: str | None = None,
 ) -> Template:
-    view = await service.contract_view(db, request.user, contract_id)
+    view = await reading.contract_view(db, request.user, contract_id)
     contract = view["contract"]
     return render(
         request,
@@ -206,7 +148,7 @@ class ContractPages(Controller):
         page: FromQuery[int] = 1,
     ) -> Template:
         filters = _list_filters(q, status, park_id, enterprise_id)
-        result = await service.list_contracts(
+        result = await reading.list_contracts(
             db,
             request.user,
             page=page,
@@ -222,7 +164,7 @@ class ContractPages(Controller):
             filters=filters,
             parks=await repository.park_choices(db),
             can_edit=bool(request.user.roles & LEASING),
-            counts=await service.status_counts(db),
+            counts=await reading.status_counts(db),
             **LABELS,
         )
 
@@ -247,7 +189,7 @@ class ContractPages(Controller):
         if data.get("_action") == "search":
             return await _form_page(request, db, form=data)
         try:
-            contract = await service.create_contract(
+            contract = await writing.create_contract(
                 db, request.user, data, submit=data.get("_action") == "submit"
             )
         except (ValidationFailed, Conflict) as exc:
@@ -268,8 +210,8 @@ class ContractPages(Controller):
     async def edit_form(
         self, request: Request, db: DbSession, contract_id: FromPath[int]
     ) -> Template:
-        contract = await service.get_contract(db, request.user, contract_id)
-        form = await service.draft_form_values(db, request.user, contract_id)
+        contract = await reading.get_contract(db, request.user, contract_id)
+        form = await writing.draft_form_values(db, request.user, contract_id)
         form["unit_ids"] = [str(i) for i in form["unit_ids"]]
         return await _form_page(request, db, form=form, contract=contract)
 
@@ -277,12 +219,12 @@ class ContractPages(Controller):
     async def update(
         self, request: Request, db: DbSession, contract_id: FromPath[int]
     ) -> Template | Redirect:
-        contract = await service.get_contract(db, request.user, contract_id)
+        contract = await reading.get_contract(db, request.user, contract_id)
         data = await form_data(request)
         if data.get("_action") == "search":
             return await _form_page(request, db, form=data, contract=contract)
         try:
-            await service.update_draft(db, request.user, contract_id, data)
+            await writing.update_draft(db, request.user, contract_id, data)
         except (ValidationFailed, Conflict) as exc:
             return await _form_page(
                 request,
@@ -305,7 +247,7 @@ class ContractPages(Controller):
         data = await form_data(request)
         action = str(data.get("action", ""))
         try:
-            await service.transition(db, request.user, contract_id, action, data.get("note"))
+            await writing.transition(db, request.user, contract_id, action, data.get("note"))
         except (ValidationFailed, Conflict, PermissionDenied) as exc:
             message = exc.message
             if exc.field_errors:
@@ -326,7 +268,7 @@ class ContractPages(Controller):
     async def generate_pdf(
         self, request: Request, db: DbSession, contract_id: FromPath[int]
     ) -> Redirect:
-        contract = await service.get_contract(db, request.user, contract_id)
+        contract = await reading.get_contract(db, request.user, contract_id)
         data = await form_data(request)
         language = data.get("language") if data.get("language") in ("zh", "zh_en") else None
         await contract_document.generate_pdf(
@@ -356,7 +298,7 @@ class ContractPages(Controller):
         status_code: int = 200,
         **extra: Any,
     ) -> Template:
-        view = await service.contract_view(db, request.user, contract_id)
+        view = await reading.contract_view(db, request.user, contract_id)
         return render(
             request,
             template,
@@ -373,7 +315,7 @@ class ContractPages(Controller):
     async def amend_form(
         self, request: Request, db: DbSession, contract_id: FromPath[int]
     ) -> Template:
-        view = await service.contract_view(db, request.user, contract_id)
+        view = await reading.contract_view(db, request.user, contract_id)
         form = t.form_values(view["terms_input"])
         return await self._change_page(request, db, contract_id, "leases/amend.html", form=form)
 
@@ -383,7 +325,7 @@ class ContractPages(Controller):
     ) -> Template | Redirect:
         data = await form_data(request)
         try:
-            await service.amend_terms(db, request.user, contract_id, data)
+            await amendments.amend_terms(db, request.user, contract_id, data)
         except (ValidationFailed, Conflict) as exc:
             return await self._change_page(
                 request,
@@ -413,8 +355,8 @@ class ContractPages(Controller):
         errors: dict | None = None,
         status_code: int = 200,
     ) -> Template:
-        contract = await service.get_contract(db, request.user, contract_id)
-        form = {"last_day": last_day_of(service.renewal_default_end(contract)), **form}
+        contract = await reading.get_contract(db, request.user, contract_id)
+        form = {"last_day": last_day_of(renewal.renewal_default_end(contract)), **form}
         start = contract.end_date  # the day after the renewed contract's last day
         return await self._change_page(
             request,
@@ -440,7 +382,7 @@ class ContractPages(Controller):
     ) -> Template | Redirect:
         data = await form_data(request)
         try:
-            successor = await service.renew(db, request.user, contract_id, data)
+            successor = await renewal.renew(db, request.user, contract_id, data)
         except (ValidationFailed, Conflict) as exc:
             return await self._renew_page(
                 request,
@@ -468,7 +410,7 @@ class ContractPages(Controller):
     ) -> Template | Redirect:
         data = await form_data(request)
         try:
-            await service.terminate(db, request.user, contract_id, data)
+            await terminations.terminate(db, request.user, contract_id, data)
         except (ValidationFailed, Conflict, PermissionDenied) as exc:
             return await self._change_page(
                 request,
@@ -494,15 +436,15 @@ class ContractPages(Controller):
     async def expiring(
         self, request: Request, db: DbSession, days: FromQuery[int] = 30, page: FromQuery[int] = 1
     ) -> Template:
-        days = days if days in service.EXPIRING_WINDOWS else 30
-        result = await service.list_contracts(db, request.user, expiring_within=days, page=page)
+        days = days if days in common.EXPIRING_WINDOWS else 30
+        result = await reading.list_contracts(db, request.user, expiring_within=days, page=page)
         return render(
             request,
             "leases/expiring.html",
             page=result,
             days=days,
-            counts=await service.expiring_counts(db),
-            windows=service.EXPIRING_WINDOWS,
+            counts=await reading.expiring_counts(db),
+            windows=common.EXPIRING_WINDOWS,
             **LABELS,
         )
 
@@ -515,7 +457,7 @@ class ParkSettingsPages(Controller):
 
     @get("/", opt={"roles": ADMIN})
     async def overview(self, request: Request, db: DbSession) -> Template:
-        parks = await service.park_settings_overview(db)
+        parks = await park_settings.park_settings_overview(db)
         return render(request, "leases/settings.html", parks=parks)
 
     async def _form(
@@ -527,7 +469,7 @@ class ParkSettingsPages(Controller):
         errors: dict | None = None,
         status_code: int = 200,
     ) -> Template:
-        park_name, saved = await service.park_settings_values(db, park_id)
+        park_name, saved = await park_settings.park_settings_values(db, park_id)
         return render(
             request,
             "leases/settings_form.html",
@@ -549,7 +491,7 @@ class ParkSettingsPages(Controller):
     ) -> Template | Redirect:
         data = await form_data(request)
         try:
-            await service.set_park_settings(db, request.user, park_id, data)
+            await park_settings.set_park_settings(db, request.user, park_id, data)
         except ValidationFailed as exc:
             return await self._form(request, db, park_id, data, exc.field_errors, exc.status_code)
         return redirect(
@@ -570,7 +512,7 @@ class ReservationPages(Controller):
         q: FromQuery[str | None] = None,
         page: FromQuery[int] = 1,
     ) -> Template:
-        result = await service.list_reservations(db, status=status or None, q=q, page=page)
+        result = await reservations.list_reservations(db, status=status or None, q=q, page=page)
         return render(
             request,
             "leases/reservations.html",
@@ -620,7 +562,7 @@ class ReservationPages(Controller):
         if data.get("_action") == "search":
             return await self._form(request, db, data)
         try:
-            await service.create_reservation(db, request.user, data)
+            await reservations.create_reservation(db, request.user, data)
         except (ValidationFailed, Conflict) as exc:
             return await self._form(request, db, data, exc.field_errors, exc.status_code)
         return redirect(
@@ -632,7 +574,7 @@ class ReservationPages(Controller):
         self, request: Request, db: DbSession, reservation_id: FromPath[int]
     ) -> Redirect:
         try:
-            await service.release_reservation(db, request.user, reservation_id)
+            await reservations.release_reservation(db, request.user, reservation_id)
         except Conflict as exc:
             return redirect(request, "/leases/reservations", flash=("error", exc.message))
         return redirect(
@@ -640,78 +582,17 @@ class ReservationPages(Controller):
         )
 
 
-# --- PDF download (portal and staff) -------------------------------------------------------------
-
-
-async def contract_pdf_response(request: Request, db: AsyncSession, contract_id: int) -> File:
-    """The latest PDF of a contract the user may see (404 otherwise); made on first request."""
-    user = request.user
-    contract = await service.get_contract(db, user, contract_id)
-    docs = await contract_document.contract_documents(
-        db, contract.id, binding_only=not user.is_staff
-    )
-    settings = request.app.state.settings
-    if docs:
-        document = await documents.get_document(db, user, docs[0]["id"])
-    else:
-        document = await contract_document.generate_pdf(
-            db, user, contract, documents_dir=settings.documents_dir
-        )
-    path = documents.file_path(document, settings.documents_dir)
-    if not path.is_file():
-        raise AppError(N_("The file of this document is missing"))
-    return File(
-        path=path,
-        media_type="application/pdf",
-        headers={
-            "content-disposition": content_disposition(document.filename),
-            "cache-control": "private, no-cache",
-        },
-    )
-
-
-class PortalContractPages(Controller):
-    """An enterprise user's own contracts (signed ones only), their schedules and PDFs."""
-
-    path = "/portal/contracts"
-    include_in_schema = False
-    opt = {"roles": ENTERPRISE_USER}
-
-    @get("/")
-    async def list_page(
-        self, request: Request, db: DbSession, page: FromQuery[int] = 1
-    ) -> Template:
-        result = await service.list_contracts(db, request.user, page=page, sort="start")
-        return render(request, "leases/portal_contracts.html", page=result, **LABELS)
-
-    @get("/{contract_id:int}")
-    async def detail(self, request: Request, db: DbSession, contract_id: FromPath[int]) -> Template:
-        view = await service.contract_view(db, request.user, contract_id)
-        return render(
-            request,
-            "leases/portal_contract.html",
-            v=view,
-            c=view["contract"],
-            documents=await contract_document.contract_documents(
-                db, contract_id, binding_only=True
-            ),
-            **LABELS,
-        )
-
-    @get("/{contract_id:int}/pdf")
-    async def pdf(self, request: Request, db: DbSession, contract_id: FromPath[int]) -> File:
-        return await contract_pdf_response(request, db, contract_id)
-
-
 # --- dashboard ----------------------------------------------------------------------------------
 
 
 async def dashboard_card(db: AsyncSession, user) -> dict:
     return {
-        "lease_status_counts": await service.status_counts(db),
-        "lease_expiring": await service.expiring_counts(db),
-        "lease_live_holds": (await service.list_reservations(db, status="live", page_size=1)).total,
+        "lease_status_counts": await reading.status_counts(db),
+        "lease_expiring": await reading.expiring_counts(db),
+        "lease_live_holds": (
+            await reservations.list_reservations(db, status="live", page_size=1)
+        ).total,
     }
 
 
-ROUTES: list = [ContractPages, ReservationPages, ParkSettingsPages, PortalContractPages, LeasesApi]
+ROUTES: list = [ContractPages, ReservationPages, ParkSettingsPages]

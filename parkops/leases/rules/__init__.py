@@ -1,0 +1,1 @@
+"""The leases domain's pure rules: no database, no I/O; the services apply them."""
