@@ -321,8 +321,8 @@ async def run_billing(url: str, month, today):
 
 
 def main() -> None:
+    from parkops.billing.rules.run_plan import month_start
     from parkops.billing.run import shanghai_today
-    from parkops.billing.run_plan import month_start
 
     today = shanghai_today()
     month = month_start(today)

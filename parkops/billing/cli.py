@@ -99,7 +99,8 @@ def late_fees_command(as_of: str | None, as_csv: bool) -> None:
     Nothing is written: late fees are charged by the billing run, one line per overdue bill line
     for the days since its last charge, each from the day after that line's own due date.
     """
-    from parkops.billing import reports, vocabulary
+    from parkops.billing import reports
+    from parkops.billing.rules import vocabulary
 
     day = _parse_day(as_of)
 

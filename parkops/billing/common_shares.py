@@ -19,8 +19,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import Field, SQLModel
 
-from parkops.billing import run_plan as rp
-from parkops.billing import utilities
+from parkops.billing.rules import run_plan as rp
+from parkops.billing.rules import utilities
 
 
 class CommonShareBasis(SQLModel, table=True):

@@ -39,7 +39,7 @@ from parkops.billing.models import (
     PaymentSlip,
     Tariff,
 )
-from parkops.billing.run_plan import add_months, month_start
+from parkops.billing.rules.run_plan import add_months, month_start
 from parkops.leases.rules.workflow import BINDING
 
 PARK_NAME = "红星羽绒电商产业园"  # parkops.inventory.demo.PARK_NAME

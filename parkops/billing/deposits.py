@@ -21,7 +21,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parkops.billing import allocation as alloc
 from parkops.billing import corrections, payments, repository
 from parkops.billing.models import (
     DEPOSIT_INFLOWS,
@@ -32,9 +31,10 @@ from parkops.billing.models import (
     Payment,
     PaymentMethod,
 )
+from parkops.billing.rules import allocation as alloc
 from parkops.billing.run import shanghai_today
 from parkops.core import audit
-from parkops.core.actor import Actor
+from parkops.core.actor import Actor, actor_id
 from parkops.core.errors import Conflict, ValidationFailed
 from parkops.core.i18n import N_, Message
 from parkops.core.money import format_fen
@@ -47,10 +47,6 @@ KIND_LABELS = {
     DepositEntryKind.deducted_damages: N_("Deducted for damages"),
     DepositEntryKind.refunded: N_("Refunded"),
 }
-
-
-def _actor_id(actor: Actor) -> int | None:
-    return getattr(actor, "id", None)
 
 
 async def _contract(db: AsyncSession, contract_id: int):
@@ -190,7 +186,7 @@ async def record_entry(
         reference=reference,
         reason=reason,
         payment_id=payment_id,
-        created_by=_actor_id(actor),
+        created_by=actor_id(actor),
     )
     db.add(entry)
     await db.flush()
@@ -231,7 +227,7 @@ async def _apply_to_arrears(
         received_on=day,
         idempotency_key=f"deposit-{contract.id}-{secrets.token_hex(8)}",
         note=reason[:500],
-        recorded_by=_actor_id(actor),
+        recorded_by=actor_id(actor),
     )
     db.add(payment)
     await db.flush()

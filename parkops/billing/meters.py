@@ -20,15 +20,16 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parkops.billing import utilities
 from parkops.billing.models import Meter, MeterKind, MeterReading, MeterScope, Tariff
+from parkops.billing.rules import utilities
+from parkops.billing.rules.run_plan import parse_month
 from parkops.billing.run import shanghai_today
-from parkops.billing.run_plan import parse_month
 from parkops.core import audit
-from parkops.core.actor import Actor
+from parkops.core.actor import Actor, actor_id
 from parkops.core.errors import Conflict, NotFound, ValidationFailed
 from parkops.core.i18n import Message
 from parkops.core.importing import Checked, ImportSpec, RowErrors
+from parkops.core.last_day import end_after_or_none
 from parkops.core.pagination import Page, paginate
 from parkops.core.parsing import optional_int
 from parkops.core.rows import get_or_404
@@ -39,10 +40,6 @@ KIND_LABELS = {MeterKind.electricity: N_("Electricity"), MeterKind.water: N_("Wa
 SCOPE_LABELS = {MeterScope.unit: N_("Unit meter"), MeterScope.common: N_("Common-area meter")}
 UNITS = {MeterKind.electricity: "kWh", MeterKind.water: "m³"}
 MAX_VALUE = Decimal("999999999999.99")
-
-
-def _actor_id(actor: Actor) -> int | None:
-    return getattr(actor, "id", None)
 
 
 def _decimal(
@@ -339,7 +336,7 @@ async def record_reading(
         quantity=used * meter.multiplier,
         flagged=flag is not None,
         flag_reason=(flag or "")[:300],
-        entered_by=_actor_id(actor),
+        entered_by=actor_id(actor),
     )
     db.add(reading)
     try:
@@ -383,7 +380,7 @@ async def confirm_reading(db: AsyncSession, actor: Actor, reading_id: int) -> Me
     if reading.confirmed_at is not None:
         raise Conflict(N_("This reading was already confirmed."))
     reading.confirmed_at = utcnow()
-    reading.confirmed_by = _actor_id(actor)
+    reading.confirmed_by = actor_id(actor)
     await db.flush()
     audit.record(
         db,
@@ -579,9 +576,10 @@ async def create_tariff(db: AsyncSession, actor: Actor, raw: Mapping[str, Any]) 
         errors["kind"] = N_("Choose electricity or water.")
     price = _decimal(raw.get("price"), "price", errors, places=4)
     valid_from = _date(raw.get("valid_from"), "valid_from", errors)
-    valid_to = _date(raw.get("valid_to"), "valid_to", errors, required=False)
+    # typed as the inclusive last day, kept as the day after (core.last_day)
+    valid_to = end_after_or_none(_date(raw.get("last_day"), "last_day", errors, required=False))
     if valid_from and valid_to and valid_to <= valid_from:
-        errors["valid_to"] = N_("The end must be after the start.")
+        errors["last_day"] = N_("The last day cannot be before the start date")
     tiers = parse_tiers_text(str(raw.get("tiers") or ""), errors)
     if not errors:
         overlap = await db.scalar(
@@ -606,7 +604,7 @@ async def create_tariff(db: AsyncSession, actor: Actor, raw: Mapping[str, Any]) 
         unit_price_fen=price * 100,  # type: ignore[operator]
         tiers=tiers,
         note=str(raw.get("note") or "").strip()[:200],
-        created_by=_actor_id(actor),
+        created_by=actor_id(actor),
     )
     db.add(tariff)
     try:
@@ -635,12 +633,12 @@ async def end_tariff(
 ) -> Tariff:
     """Give an open-ended tariff an end date (so a new one can follow)."""
     errors: dict[str, str] = {}
-    valid_to = _date(raw.get("valid_to"), "valid_to", errors)
+    valid_to = end_after_or_none(_date(raw.get("last_day"), "last_day", errors))
     tariff = await get_or_404(db, Tariff, tariff_id, N_("No such tariff"))
     if valid_to and valid_to <= tariff.valid_from:
-        errors["valid_to"] = N_("The end must be after the start.")
+        errors["last_day"] = N_("The last day cannot be before the start date")
     if tariff.valid_to is not None:
-        errors["valid_to"] = N_("This tariff already has an end date.")
+        errors["last_day"] = N_("This tariff already has an end date.")
     if errors:
         raise ValidationFailed(N_("The tariff was not changed."), field_errors=errors)
     tariff.valid_to = valid_to

@@ -32,7 +32,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB, ExcludeConstraint
 from sqlmodel import Field, SQLModel
 
-from parkops.billing.allocation import AllocationPolicy
+from parkops.billing.rules.allocation import AllocationPolicy
 from parkops.core.money import ROUNDING_POLICY
 from parkops.db.base import created_at_field, enum_check, tz_field
 
@@ -236,7 +236,7 @@ class BillLine(SQLModel, table=True):
     unit_id: int | None = Field(default=None, foreign_key="units.id", ondelete="RESTRICT")
     # The line's own due date: the schedule's for rent and property fee (a catch-up bill keeps
     # each period's), the bill's issue date + the park's utility days for every other line.
-    # Late fees accrue per line from the day after it (parkops.billing.run_plan).
+    # Late fees accrue per line from the day after it (parkops.billing.rules.run_plan).
     due_date: date
     source_kind: str | None = Field(default=None, max_length=16)
     source_id: int | None = Field(default=None, sa_type=sa.BigInteger)

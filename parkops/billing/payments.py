@@ -32,9 +32,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parkops.accounts.identity import Actor, CurrentUser
+from parkops.accounts.identity import CurrentUser
 from parkops.accounts.roles import Role
-from parkops.billing import allocation as alloc
 from parkops.billing.models import (
     Allocation,
     AllocationSource,
@@ -46,8 +45,10 @@ from parkops.billing.models import (
     Refund,
     SlipStatus,
 )
+from parkops.billing.rules import allocation as alloc
 from parkops.billing.run import shanghai_today
 from parkops.core import audit, blobs, parsing
+from parkops.core.actor import Actor, actor_id
 from parkops.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from parkops.core.i18n import N_, Message
 from parkops.core.money import format_fen, yuan_to_fen
@@ -64,10 +65,6 @@ MANUAL_METHODS = (
 )
 MAX_SLIP_BYTES = 5 * 1024 * 1024
 SLIP_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
-
-
-def _actor_id(actor: Actor) -> int | None:
-    return getattr(actor, "id", None)
 
 
 async def lock_enterprise(db: AsyncSession, enterprise_id: int) -> None:
@@ -293,7 +290,7 @@ async def _insert_allocations(
                 "amount_fen": a,
                 "effective_on": effective_on,
                 "source": source.value,
-                "created_by": _actor_id(actor),
+                "created_by": actor_id(actor),
             }
             for p, b, a in rows
         ],
@@ -351,7 +348,7 @@ async def record_payment(
             idempotency_key=data.idempotency_key,
             note=data.note,
             slip_id=slip_id,
-            recorded_by=_actor_id(actor),
+            recorded_by=actor_id(actor),
         )
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
         .returning(Payment.id)
@@ -546,7 +543,7 @@ async def refund_credit(
                 reference=reference,
                 refunded_on=refunded_on,  # type: ignore[arg-type]
                 reason=reason,
-                created_by=_actor_id(actor),
+                created_by=actor_id(actor),
             )
         )
         need -= part  # type: ignore[operator]
@@ -788,7 +785,7 @@ async def confirm_slip(
     if not created:
         raise _already(slip)
     slip.status = SlipStatus.confirmed
-    slip.reviewed_by = _actor_id(actor)
+    slip.reviewed_by = actor_id(actor)
     slip.reviewed_at = utcnow()
     audit.record(
         db,
@@ -818,7 +815,7 @@ async def reject_slip(db: AsyncSession, actor: Actor, slip_id: int, reason: str)
     if slip.status != SlipStatus.pending:
         raise _already(slip)
     slip.status = SlipStatus.rejected
-    slip.reviewed_by = _actor_id(actor)
+    slip.reviewed_by = actor_id(actor)
     slip.reviewed_at = utcnow()
     slip.review_note = reason
     audit.record(

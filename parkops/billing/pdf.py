@@ -17,9 +17,10 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parkops.billing import late_fees, payments, reports, service, vocabulary
-from parkops.billing import run_plan as rp
+from parkops.billing import payments, reports, service
 from parkops.billing.models import Allocation, AllocationSource, Bill, BillLine, Payment
+from parkops.billing.rules import late_fees, vocabulary
+from parkops.billing.rules import run_plan as rp
 from parkops.billing.run import shanghai_today
 from parkops.core.actor import Actor
 from parkops.core.errors import Conflict, NotFound

@@ -18,8 +18,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parkops.billing import late_fees, repository, vocabulary
-from parkops.billing import run_plan as rp
+from parkops.billing import repository
+from parkops.billing.rules import late_fees, vocabulary
+from parkops.billing.rules import run_plan as rp
 from parkops.billing.run import shanghai_today
 from parkops.core.context import language_var
 from parkops.core.i18n import N_

@@ -20,9 +20,10 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parkops.billing import common_shares, settlement, utilities
-from parkops.billing import run_plan as rp
+from parkops.billing import common_shares
 from parkops.billing.models import BillingParkSettings, Tariff
+from parkops.billing.rules import run_plan as rp
+from parkops.billing.rules import settlement, utilities
 from parkops.leases.rules.workflow import BINDING
 
 BINDING_STATUSES = tuple(sorted(s.value for s in BINDING))

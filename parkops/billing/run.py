@@ -46,10 +46,10 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parkops.billing import common_shares, corrections, repository
-from parkops.billing import run_plan as rp
 from parkops.billing.models import BillingRun, RunStatus
+from parkops.billing.rules import run_plan as rp
 from parkops.core import audit, i18n, jobs
-from parkops.core.actor import Actor
+from parkops.core.actor import Actor, actor_id, actor_label
 from parkops.core.errors import ValidationFailed
 from parkops.core.i18n import N_, Message
 from parkops.core.money import ROUNDING_POLICY
@@ -98,14 +98,6 @@ def shanghai_today() -> date:
     from parkops.core.templating import SHANGHAI
 
     return datetime.now(SHANGHAI).date()
-
-
-def _actor_id(actor: Actor) -> int | None:
-    return getattr(actor, "id", None)
-
-
-def _actor_label(actor: Actor) -> str:
-    return getattr(actor, "username", None) or (str(actor) if actor else "system")
 
 
 async def start_run(
@@ -175,8 +167,8 @@ async def start_run(
         status=RunStatus.running,
         issue=issue,
         run_date=today,
-        started_by=_actor_id(actor),
-        started_by_label=_actor_label(actor),
+        started_by=actor_id(actor),
+        started_by_label=actor_label(actor),
     )
     db.add(run)
     await db.flush()

@@ -16,10 +16,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parkops.accounts.identity import Actor, CurrentUser
+from parkops.accounts.identity import CurrentUser
 from parkops.accounts.roles import Role
-from parkops.billing import late_fees, payments, workflow
-from parkops.billing.allocation import AllocationPolicy
+from parkops.billing import payments
 from parkops.billing.models import (
     Adjustment,
     Allocation,
@@ -32,8 +31,11 @@ from parkops.billing.models import (
     CreditNoteKind,
     Payment,
 )
+from parkops.billing.rules import late_fees, workflow
+from parkops.billing.rules.allocation import AllocationPolicy
 from parkops.billing.run import shanghai_today
 from parkops.core import audit
+from parkops.core.actor import Actor, actor_id
 from parkops.core.context import language_var
 from parkops.core.errors import Conflict, NotFound, ValidationFailed
 from parkops.core.i18n import N_, Message
@@ -53,10 +55,6 @@ BILL_FIELDS = (
     "paid_fen",
     "credited_fen",
 )
-
-
-def _actor_id(actor: Actor) -> int | None:
-    return getattr(actor, "id", None)
 
 
 def bill_number(bill_id: int, run_month: date) -> str:
@@ -400,7 +398,7 @@ async def make_credit_note(
         amount_fen=amount,
         reason=reason,
         bill_line_id=line_id,
-        created_by=_actor_id(actor),
+        created_by=actor_id(actor),
     )
     db.add(note)
     await db.flush()
@@ -531,7 +529,7 @@ async def add_adjustment(
         contract_id=contract_id,
         amount_fen=amount,  # type: ignore[arg-type]
         reason=reason[:500],
-        created_by=_actor_id(actor),
+        created_by=actor_id(actor),
     )
     db.add(adjustment)
     await db.flush()
@@ -586,7 +584,7 @@ async def set_park_settings(
     current.allocation_policy = str(policy)
     current.utility_due_days = values["utility_due_days"]
     current.dunning_after_days = values["dunning_after_days"]
-    current.updated_by = _actor_id(actor)
+    current.updated_by = actor_id(actor)
     current.updated_at = utcnow()
     await db.flush()
     audit.record(

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
+from parkops.billing.rules.run_plan import add_months, month_start
 from parkops.billing.run import shanghai_today
-from parkops.billing.run_plan import add_months, month_start
 from parkops.core.last_day import last_day_of
 from tests.integration.leases.factories import create_contract
 from tests.support import PASSWORD, create_user, run_in_thread, with_committed_session

@@ -34,11 +34,9 @@ MAX_FUNCTION_LINES = 80
 # Today's offenders (issue 11, step B splits them): a size may only go down; remove an entry
 # when its module or function fits the limit.
 MODULE_ALLOWANCE = {
-    "parkops/billing/controllers.py": 1011,
     "parkops/billing/meters.py": 684,
     "parkops/billing/models.py": 617,
     "parkops/billing/payments.py": 853,
-    "parkops/billing/service.py": 610,
     "parkops/leases/rules/schedule.py": 791,
     "parkops/leases/rules/terms.py": 723,
 }
@@ -48,7 +46,7 @@ FUNCTION_ALLOWANCE = {
     "parkops/billing/payments.py:record_payment": 86,
     "parkops/billing/run.py:execute_run": 107,
     "parkops/billing/run.py:start_run": 82,
-    "parkops/billing/run_plan.py:plan_bills": 172,
+    "parkops/billing/rules/run_plan.py:plan_bills": 172,
     "parkops/leases/contract_document.py:build_context": 121,
     "parkops/leases/services/amendments.py:amend_terms": 103,
     "parkops/leases/services/reservations.py:create_reservation": 85,

@@ -21,7 +21,6 @@ import pytest
 import sqlalchemy as sa
 
 from parkops.billing import payments, pdf, service
-from parkops.billing.allocation import AllocationPolicy
 from parkops.billing.models import (
     AllocationSource,
     Bill,
@@ -36,6 +35,7 @@ from parkops.billing.models import (
     RunStatus,
     SlipStatus,
 )
+from parkops.billing.rules.allocation import AllocationPolicy
 from parkops.core.money import ROUNDING_POLICY
 from parkops.documents.render import render_pdf
 from parkops.leases.rules.schedule import PaymentCycle

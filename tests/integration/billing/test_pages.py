@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from parkops.billing import run as billing_run
 from parkops.billing.models import Bill, BillingRun, Payment, PaymentSlip
-from parkops.billing.run_plan import add_months, month_start
+from parkops.billing.rules.run_plan import add_months, month_start
 from tests.integration.billing.factories import active_contract, bills_of, create_units, run_month
 from tests.support import csrf, post_form, run_queued_jobs
 
@@ -375,3 +375,41 @@ async def test_report_pages_show_a_page_of_rows_and_downloads_all(client, db, lo
         assert f"Page 1 of {-(-n // 2)}" in first and f"{n} in total" in first, name
         past = await client.get(url + "&page=99")
         assert past.status_code == 200 and f"{n} in total" in past.text, name
+
+
+async def test_a_tariff_is_typed_and_shown_with_its_inclusive_last_day(client, db, login):
+    """People type and read the last day a tariff applies (issue 10); the table keeps the day
+    after it, like every other range."""
+    from parkops.billing.models import Tariff
+
+    await login("finance")
+    c = await active_contract(db)
+    form = {"park_id": c.park_id, "kind": "water", "price": "3.5"}
+    made = await post_form(
+        client, "/billing/tariffs", {**form, "valid_from": "2025-01-01", "last_day": "2025-12-31"}
+    )
+    assert made.status_code == 303
+    ends = sa.select(Tariff.valid_from, Tariff.valid_to).where(
+        Tariff.park_id == c.park_id, Tariff.kind == "water"
+    )
+    assert (await db.execute(ends)).all() == [(date(2025, 1, 1), date(2026, 1, 1))]
+    still_covered = await post_form(
+        client, "/billing/tariffs", {**form, "valid_from": "2025-12-31"}
+    )
+    assert still_covered.status_code == 422
+    before_start = await post_form(
+        client, "/billing/tariffs", {**form, "valid_from": "2026-03-01", "last_day": "2026-02-28"}
+    )
+    assert before_start.status_code == 422
+    follows = await post_form(client, "/billing/tariffs", {**form, "valid_from": "2026-01-01"})
+    assert follows.status_code == 303
+    page = (await client.get("/billing/tariffs")).text
+    assert "2025-12-31" in page and 'name="last_day"' in page
+    open_id = await db.scalar(
+        sa.select(Tariff.id).where(Tariff.kind == "water", Tariff.valid_to.is_(None))
+    )
+    ended = await post_form(client, f"/billing/tariffs/{open_id}/end", {"last_day": "2026-06-30"})
+    assert ended.status_code == 303
+    assert await db.scalar(sa.select(Tariff.valid_to).where(Tariff.id == open_id)) == date(
+        2026, 7, 1
+    )

@@ -152,11 +152,11 @@ async def test_a_run_with_readings_and_no_tariff_is_refused(db):
 
 async def test_overlapping_tariffs_are_refused(db):
     c = await active_contract(db)
-    await tariff(db, c.park_id, valid_from="2025-01-01", valid_to="2026-01-01")
+    await tariff(db, c.park_id, valid_from="2025-01-01", last_day="2025-12-31")
     await tariff(db, c.park_id, valid_from="2026-01-01")
     before = await _count(db, Tariff)
     with pytest.raises(ValidationFailed) as exc:
-        await tariff(db, c.park_id, valid_from="2025-06-01", valid_to="2025-07-01")
+        await tariff(db, c.park_id, valid_from="2025-06-01", last_day="2025-06-30")
     assert "in force" in exc.value.field_errors["valid_from"]
     with pytest.raises(ValidationFailed) as exc:
         await tariff(db, c.park_id, tiers="100=0.5; 50=0.6; *=1")

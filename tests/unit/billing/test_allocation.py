@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from parkops.billing.allocation import (
+from parkops.billing.rules.allocation import (
     Allocation,
     AllocationError,
     AllocationPlan,

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from parkops.billing.late_fees import (
+from parkops.billing.rules.late_fees import (
     DEFAULT_DAILY_RATE,
     LateFeeCap,
     LateFeeLine,

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from parkops.billing import late_fees, settlement
-from parkops.billing import run_plan as rp
-from parkops.billing.utilities import ShareBasis
+from parkops.billing.rules import late_fees, settlement
+from parkops.billing.rules import run_plan as rp
+from parkops.billing.rules.utilities import ShareBasis
 
 M = date(2026, 12, 1)
 C1 = rp.ContractInfo(1, 10, 100)

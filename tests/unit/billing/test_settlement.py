@@ -8,7 +8,7 @@ from itertools import pairwise
 from hypothesis import given
 from hypothesis import strategies as st
 
-from parkops.billing.settlement import Credit, Line, settle
+from parkops.billing.rules.settlement import Credit, Line, settle
 
 JUNE, JULY, AUGUST = date(2026, 6, 1), date(2026, 7, 1), date(2026, 8, 1)
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from parkops.billing import utilities as u
+from parkops.billing.rules import utilities as u
 from parkops.core.money import round_half_up_to_fen
 
 D = Decimal

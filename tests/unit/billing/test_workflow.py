@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from parkops.billing import workflow as w
 from parkops.billing.models import BillStatus
+from parkops.billing.rules import workflow as w
 
 
 def test_drafts_are_issued_or_deleted_only():

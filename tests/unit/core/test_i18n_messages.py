@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from parkops.billing import utilities
-from parkops.billing import workflow as bill_workflow
+from parkops.billing.rules import utilities
+from parkops.billing.rules import workflow as bill_workflow
 from parkops.core import i18n
 from parkops.core.context import language_var
 from parkops.leases.rules import terms

@@ -50,7 +50,7 @@ from decimal import Decimal, Inexact, localcontext
 from itertools import pairwise
 from typing import Any, NamedTuple
 
-from parkops.billing import vocabulary
+from parkops.billing.rules import vocabulary
 from parkops.core.money import format_fen, round_half_up_to_fen
 
 DEFAULT_DAILY_RATE = Decimal("0.0005")

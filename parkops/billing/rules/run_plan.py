@@ -41,8 +41,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from parkops.billing import late_fees, settlement, utilities, vocabulary
 from parkops.billing.models import ChargeType, MeterKind, SourceKind
+from parkops.billing.rules import late_fees, settlement, utilities, vocabulary
 from parkops.core.i18n import N_, Message
 from parkops.core.money import apportion, format_fen, round_half_up_to_fen
 
