@@ -63,6 +63,9 @@ def seaweedfs() -> Iterator[SeaweedS3]:
         f"-filer.port={filer}", f"-filer.port.grpc={fg}",
         "-s3", f"-s3.port={s3}", f"-s3.port.grpc={sg}", f"-s3.config={config}",
         "-metricsPort=0",
+        # Listeners on fixed default ports (8181, 9101, 8111) would collide between test workers
+        # running their own SeaweedFS at once: the tests need none of them.
+        "-s3.port.iceberg=0", "-s3.port.lance=0", "-iam=false",
     ]  # fmt: skip
     with open(folder / "weed.log", "wb") as log:
         proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, cwd=folder)

@@ -15,7 +15,6 @@ from parkops.billing import (
 from parkops.billing.http import (
     BILL_READERS,
     FINANCE,
-    executor,
 )
 from parkops.billing.rules.run_plan import parse_month
 from parkops.core.errors import NotFound, ValidationFailed
@@ -91,10 +90,10 @@ class BillingApi(Controller):
         self, request: Request, db: DbSession, data: JSONBody[schemas.RunIn]
     ) -> Response[dict]:
         started = await run.start_run(db, request.user, data.month, issue=not data.draft)
+        await run.queue_run(db, started.id)
         return Response(
             {"id": started.id, "status_url": f"/api/v1/billing/runs/{started.id}"},
             status_code=202,
-            background=executor(request, started.id),
         )
 
     @get("/runs/{run_id:int}", opt={"roles": FINANCE}, summary="A billing run's progress")

@@ -1,6 +1,5 @@
 """What the billing pages, the portal and the API share: who may use them, the labels every
-template gets, flashing a refused action, starting a run after the response and sending a bank
-slip."""
+template gets, flashing a refused action and sending a bank slip."""
 
 from __future__ import annotations
 
@@ -8,17 +7,15 @@ from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import TypeVar
 
-import anyio
 from litestar import Request
-from litestar.background_tasks import BackgroundTask
 from litestar.response import File, Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parkops.accounts.roles import Role
 from parkops.billing import deposits, meters, payments, pdf, run, service
 from parkops.billing.rules import vocabulary, workflow
-from parkops.core import i18n
-from parkops.core.errors import AppError, NotFound
+from parkops.core import blobs, i18n
+from parkops.core.errors import AppError
 from parkops.core.i18n import N_
 from parkops.core.last_day import last_day_of
 from parkops.core.web import redirect
@@ -72,31 +69,15 @@ def document_redirect(document) -> Redirect:
     return Redirect(path=f"/documents/{document.id}", status_code=303)
 
 
-def executor(request: Request, run_id: int) -> BackgroundTask:
-    """Run the billing after the response: the run page polls its progress meanwhile."""
-    maker = request.app.state.session_maker
-
-    async def execute() -> None:
-        try:
-            await run.execute_run(run.committing(maker), run_id)
-        except Exception:
-            run.log.exception("billing run %s failed", run_id)
-
-    return BackgroundTask(execute)
-
-
 async def slip_file_response(request: Request, db: AsyncSession, slip_id: int) -> File:
     slip = await payments.get_slip(db, request.user, slip_id)
     path = payments.slips_dir(request.app.state.settings.storage_dir) / slip.storage_path
-    if not await anyio.Path(path).is_file():
-        raise NotFound(N_("The file of this payment report is missing"))
-    return File(
-        path=path,
+    return await blobs.download(  # type: ignore[no-any-return]
+        payments.SLIP_KEY_PREFIX + slip.storage_path,
+        path,
         media_type=slip.content_type,
-        headers={
-            "content-disposition": content_disposition(slip.filename, inline=True),
-            "cache-control": "private, no-cache",
-        },
+        disposition=content_disposition(slip.filename, inline=True),
+        missing=N_("The file of this payment report is missing"),
     )
 
 

@@ -16,7 +16,6 @@ from parkops.billing.http import (
     LABELS,
     act,
     document_redirect,
-    executor,
     today,
 )
 from parkops.billing.models import (
@@ -69,13 +68,12 @@ class BillPages(Controller):
             return await self._overview(
                 request, db, 422, errors=exc.field_errors, form={"month": data.get("month", "")}
             )
-        response = redirect(
+        await run.queue_run(db, started.id)
+        return redirect(
             request,
             f"/billing/runs/{started.id}",
             flash=("success", N_("The billing run has started.")),
         )
-        response.background = executor(request, started.id)  # type: ignore[assignment]
-        return response
 
     @get("/runs/{run_id:int}")
     async def run_page(self, request: Request, db: DbSession, run_id: FromPath[int]) -> Template:
