@@ -230,20 +230,18 @@ async def tariffs(db: AsyncSession) -> list[rp.TariffInfo]:
 
 _OVERDUE_BILLS = sa.text(
     """
-    WITH paid_late AS (  -- paid bills: money after the due date (one join, not
-        -- an EXISTS under an OR, which runs once per bill)
-        SELECT a.bill_id, max(a.effective_on) AS last_on
-          FROM billing_allocations a JOIN billing_bills b ON b.id = a.bill_id
-         WHERE b.status = 'paid' AND b.due_date + 1 < :cutoff
-           AND a.effective_on > b.due_date GROUP BY a.bill_id),
-    candidates AS (
-        SELECT b.id, b.contract_id, b.status, NULL::date AS last_on
-          FROM billing_bills b WHERE b.due_date + 1 < :cutoff
-           AND b.status IN ('issued', 'partially_paid') UNION ALL
-        SELECT b.id, b.contract_id, b.status, p.last_on
-          FROM paid_late p JOIN billing_bills b ON b.id = p.bill_id),
+    WITH candidates AS (
+        -- cheap first cut: bills paid in full on time never owe anything. (Issue 17: a
+        -- paid_late join instead of this EXISTS under an OR was tried and, on some data, the
+        -- planner ran it for minutes; kept until a plan test covers that data.)
+        SELECT b.id, b.contract_id, b.status FROM billing_bills b
+         WHERE b.due_date + 1 < :cutoff
+           AND (b.status IN ('issued', 'partially_paid')
+                OR (b.status = 'paid' AND EXISTS (
+                    SELECT 1 FROM billing_allocations a
+                     WHERE a.bill_id = b.id AND a.effective_on > b.due_date)))),
     first_day AS (  -- per bill, the earliest day not charged yet on any line
-        SELECT c.id, c.contract_id, c.status, c.last_on,
+        SELECT c.id, c.contract_id, c.status,
                min(GREATEST(l.due_date + 1, lf.charged_to, bf.charged_to)) AS day
           FROM candidates c
           JOIN billing_bill_lines l ON l.bill_id = c.id
@@ -254,10 +252,12 @@ _OVERDUE_BILLS = sa.text(
             SELECT max(f.period_end) AS charged_to FROM billing_bill_lines f
              WHERE f.source_kind = 'late_fee' AND f.source_id = c.id) bf ON true
          WHERE l.charge_type <> 'late_fee' AND l.amount_fen > 0
-         GROUP BY c.id, c.contract_id, c.status, c.last_on)
-    -- a paid bill owes for days up to its last payment (day > due date)
+         GROUP BY c.id, c.contract_id, c.status)
     SELECT d.id, d.contract_id FROM first_day d
-     WHERE d.day < :cutoff AND (d.status <> 'paid' OR d.last_on > d.day)
+     WHERE d.day < :cutoff
+       AND (d.status <> 'paid' OR EXISTS (
+            SELECT 1 FROM billing_allocations a
+             WHERE a.bill_id = d.id AND a.effective_on > d.day))
      ORDER BY d.id
     """
 )

@@ -27,7 +27,18 @@ async def _plans(db, call) -> list[str]:
     return plans
 
 
-@pytest.mark.parametrize("name", list(reports.REPORTS))
+LEFT = {  # known, not fixed yet: the mark turns into a failure when it is
+    "late-fees": "overdue_bills: EXISTS on allocations per paid bill, under an OR (issue 17)"
+}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=LEFT[n])) if n in LEFT else n
+        for n in reports.REPORTS
+    ],
+)
 async def test_a_report_has_no_per_row_subquery(db, name):
     await active_contract(db)
     await run_month(db, "2026-01", date(2026, 1, 2))
