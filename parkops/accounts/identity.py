@@ -5,11 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from parkops.accounts.roles import STAFF_ROLES, Role
-from parkops.core.actor import Actor
-
-# ``Actor`` lives in parkops.core.actor; modules of inventory, enterprises, tickets, billing and
-# leases still import it from here, until they import it from there.
-__all__ = ["Actor", "CurrentUser"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,9 +50,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parkops.accounts.identity import Actor
 from parkops.config import Settings
 from parkops.core import audit, i18n, mail
+from parkops.core.actor import Actor
 from parkops.core.i18n import N_
 from parkops.db.base import utcnow
 from parkops.tickets.models import Ticket
